@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Measures the mock PIM's HTTP path against nginx on this machine, in one run:
+#
+#  1. keep-alive GET of one product, limits off, zero latency, versus nginx
+#     serving a static body of the same size        (goal: >= 0.8x nginx)
+#  2. the same load with limits on (nearly everything answered 429), versus
+#     nginx limit_req at 100r/s answering 429       (goal: >= 1.0x nginx)
+#  3. one admission decision, Google Benchmark      (goal: < 100 ns)
+#  4. idle RSS of `pimsim serve` (goal: < 30 MB) and journal bytes per event
+#
+# Usage: bench/http_vs_nginx.sh [seconds per wrk run, default 10]
+# Needs nginx (nginx-light) and wrk: scripts/setup.sh installs them. Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${1:-10}"
+CONNS="${PIMSIM_BENCH_CONNECTIONS:-64}"
+WRK_THREADS="${PIMSIM_BENCH_WRK_THREADS:-1}"
+SERVER_THREADS="${PIMSIM_BENCH_SERVER_THREADS:-1}"
+
+scripts/setup.sh
+bazel build -c opt //tools:pimsim //mock_pim/limits:admission_benchmark \
+  //mock_pim/journal:journal_benchmark >/dev/null 2>&1 || {
+  bazel build -c opt //tools:pimsim //mock_pim/limits:admission_benchmark //mock_pim/journal:journal_benchmark
+  exit 1
+}
+BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
+PIMSIM="$BIN/tools/pimsim"
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Starts `pimsim serve` with the given flags; sets PORT and SPID.
+start_pimsim() {
+  "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" "$@" \
+    >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  SPID=$!
+  PIDS+=("$SPID")
+  for _ in $(seq 1 200); do
+    if grep -q '^http=' "$WORK/serve.out" 2>/dev/null; then break; fi
+    sleep 0.05
+  done
+  PORT="$(sed -n 's/^http=.*:\([0-9]*\)$/\1/p' "$WORK/serve.out" | head -1)"
+  [ -n "$PORT" ] || { cat "$WORK/serve.err"; echo "pimsim serve did not start" >&2; exit 1; }
+}
+
+stop_pimsim() {
+  kill -TERM "$SPID"
+  wait "$SPID" 2>/dev/null || true
+}
+
+token() {
+  curl -sf -u pimsim:pimsim -H 'Content-Type: application/json' \
+    -d '{"grant_type":"password","username":"admin","password":"admin"}' \
+    "http://127.0.0.1:$1/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
+}
+
+# Runs wrk and prints requests/s.
+wrk_rps() {
+  wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" >"$WORK/wrk.out" 2>&1 || true
+  awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out"
+}
+
+# Counts responses by status for a short run: prints "status:count ...".
+status_mix() {
+  cat >"$WORK/count.lua" <<'LUA'
+local counts = {}
+response = function(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
+done = function(summary, latency, requests)
+  local parts = {}
+  for s, n in pairs(counts) do table.insert(parts, s .. ":" .. n) end
+  io.write("statuses " .. table.concat(parts, " ") .. "\n")
+end
+LUA
+  wrk -t1 -c"$CONNS" -d2s -s "$WORK/count.lua" "$@" 2>/dev/null | grep '^statuses' || true
+}
+
+start_nginx() {  # $1: extra http-level config, $2: location body
+  mkdir -p "$WORK/nginx/logs" "$WORK/www/api/rest/v1/products"
+  cp "$WORK/product.json" "$WORK/www/api/rest/v1/products/product_000001"
+  local nport
+  nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+  cat >"$WORK/nginx/nginx.conf" <<CONF
+worker_processes $SERVER_THREADS;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/logs/error.log error;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 100000000;
+  default_type application/json;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  $1
+  server {
+    listen 127.0.0.1:$nport;
+    root $WORK/www;
+    location / { $2 }
+  }
+}
+CONF
+  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+  NPID=$!
+  PIDS+=("$NPID")
+  NPORT=$nport
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001" && break
+    sleep 0.05
+  done
+}
+
+stop_nginx() { kill -QUIT "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; }
+
+echo "# pimsim HTTP benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS"
+
+# The product body served by both.
+start_pimsim --limits=off --latency=0 --seed_products=10
+TOKEN="$(token "$PORT")"
+curl -sf -H "Authorization: Bearer $TOKEN" \
+  "http://127.0.0.1:$PORT/api/rest/v1/products/product_000001" >"$WORK/product.json"
+BODY_BYTES=$(wc -c <"$WORK/product.json")
+[ "$BODY_BYTES" -gt 0 ] || { echo "could not fetch the product" >&2; exit 1; }
+URL="http://127.0.0.1:$PORT/api/rest/v1/products/product_000001"
+
+echo "## 1. keep-alive GET one product ($BODY_BYTES bytes), limits off, zero latency"
+P1=$(wrk_rps -H "Authorization: Bearer $TOKEN" "$URL")
+status_mix -H "Authorization: Bearer $TOKEN" "$URL"
+stop_pimsim
+start_nginx "" "try_files \$uri =404;"
+N1=$(wrk_rps "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001")
+stop_nginx
+R1=$(awk -v a="$P1" -v b="$N1" 'BEGIN { printf "%.2f", a / b }')
+echo "pimsim ${P1} req/s, nginx ${N1} req/s, ratio ${R1} (goal >= 0.80)"
+
+echo "## 2. the same load with limits on (default Akeneo limits, one connection)"
+start_pimsim --latency=0 --seed_products=10
+TOKEN="$(token "$PORT")"
+URL="http://127.0.0.1:$PORT/api/rest/v1/products/product_000001"
+P2=$(wrk_rps -H "Authorization: Bearer $TOKEN" "$URL")
+status_mix -H "Authorization: Bearer $TOKEN" "$URL"
+stop_pimsim
+start_nginx "limit_req_zone \$server_name zone=pim:1m rate=100r/s; limit_req_status 429;" \
+  "limit_req zone=pim; try_files \$uri =404;"
+N2=$(wrk_rps "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001")
+status_mix "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001"
+stop_nginx
+R2=$(awk -v a="$P2" -v b="$N2" 'BEGIN { printf "%.2f", a / b }')
+echo "pimsim ${P2} req/s, nginx limit_req ${N2} req/s, ratio ${R2} (goal >= 1.00)"
+
+echo "## 3. one admission decision (Google Benchmark)"
+"$BIN/mock_pim/limits/admission_benchmark" --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_'
+
+echo "## 4. memory"
+start_pimsim
+sleep 1
+RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$SPID/status")
+echo "idle RSS of \`pimsim serve\` (defaults, no seeded products): $((RSS_KB / 1024)) MB ($RSS_KB kB) (goal < 30 MB)"
+stop_pimsim
+start_pimsim --limits=off --latency=0
+TOKEN="$(token "$PORT")"
+BEFORE=$(awk '/^VmRSS/ {print $2}' "/proc/$SPID/status")
+wrk -t1 -c8 -d5s -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/rest/v1/locales" >"$WORK/wrk.out" 2>&1
+AFTER=$(awk '/^VmRSS/ {print $2}' "/proc/$SPID/status")
+EVENTS=$(curl -sf "http://127.0.0.1:$PORT/metrics" | awk '/^pimsim_journal_events / {print $2}')
+stop_pimsim
+echo "journal: RSS grew $((AFTER - BEFORE)) kB over ${EVENTS} events: $(awk -v a="$((AFTER - BEFORE))" -v e="$EVENTS" 'BEGIN { printf "%.0f", a * 1024 / e }') bytes/event (process RSS, includes allocator slack)"
+"$BIN/mock_pim/journal/journal_benchmark" --benchmark_min_time=0.2 2>/dev/null | grep -E '^BM_' || true

@@ -1,0 +1,107 @@
+// Benchmarks of the request core on the hot paths. Run:
+//   bazel run -c opt //mock_pim/api:api_benchmark
+#include <memory>
+#include <string>
+
+#include "benchmark/benchmark.h"
+#include "mock_pim/api/api.h"
+
+namespace pimsim::api {
+namespace {
+
+constexpr uint32_t kProducts = 100000;
+
+Api& SharedApi() {
+  static Api* api = [] {
+    pimsim::v1::SeedData seed;
+    seed.set_products(kProducts);
+    return Api::Create("", seed, 1)->release();
+  }();
+  return *api;
+}
+
+void BM_ClassifyGetProduct(benchmark::State& state) {
+  for (auto _ : state) {
+    Route r = Classify("GET", "/api/rest/v1/products/product_054321", "");
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_ClassifyGetProduct);
+
+void BM_HandleGetProduct(benchmark::State& state) {
+  Api& api = SharedApi();
+  std::vector<std::string> paths;
+  for (int i = 1; i <= 1024; ++i) {
+    char buf[64];
+    snprintf(buf, sizeof(buf), "/api/rest/v1/products/product_%06d",
+             (i * 97) % kProducts + 1);
+    paths.push_back(buf);
+  }
+  const absl::Time now = absl::FromUnixSeconds(1717243200);
+  size_t i = 0, bytes = 0;
+  for (auto _ : state) {
+    ApiRequest req;
+    req.method = "GET";
+    req.path = paths[i++ & 1023];
+    req.accept = "application/json";
+    ApiResponse r = api.Handle(req, now);
+    bytes += r.body.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetBytesProcessed(bytes);
+}
+BENCHMARK(BM_HandleGetProduct)->ThreadRange(1, 4)->UseRealTime();
+
+void BM_HandleListProducts100(benchmark::State& state) {
+  Api& api = SharedApi();
+  const absl::Time now = absl::FromUnixSeconds(1717243200);
+  const std::string queries[] = {
+      "limit=100&page=3",
+      "limit=100&pagination_type=search_after",
+  };
+  const std::string& query = queries[state.range(0)];
+  size_t bytes = 0;
+  for (auto _ : state) {
+    ApiRequest req;
+    req.method = "GET";
+    req.path = "/api/rest/v1/products";
+    req.query = query;
+    ApiResponse r = api.Handle(req, now);
+    bytes += r.body.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetBytesProcessed(bytes);
+  state.SetLabel(query);
+}
+BENCHMARK(BM_HandleListProducts100)->Arg(0)->Arg(1);
+
+void BM_HandlePatchProduct(benchmark::State& state) {
+  Api& api = SharedApi();
+  const absl::Time now = absl::FromUnixSeconds(1717243200);
+  int n = 0;
+  for (auto _ : state) {
+    const std::string body =
+        "{\"enabled\":" + std::string(++n % 2 ? "false" : "true") + "}";
+    ApiRequest req;
+    req.method = "PATCH";
+    req.path = "/api/rest/v1/products/product_000007";
+    req.content_type = "application/json";
+    req.body = body;
+    ApiResponse r = api.Handle(req, now);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_HandlePatchProduct);
+
+void BM_Seed100kProducts(benchmark::State& state) {
+  pimsim::v1::SeedData seed;
+  seed.set_products(kProducts);
+  for (auto _ : state) {
+    auto api = Api::Create("", seed, 1);
+    benchmark::DoNotOptimize(api);
+  }
+}
+BENCHMARK(BM_Seed100kProducts)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+}  // namespace
+}  // namespace pimsim::api

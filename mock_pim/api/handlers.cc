@@ -1,0 +1,1273 @@
+#include "mock_pim/api/handlers.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "mock_pim/api/batch_parser.h"
+#include "mock_pim/api/merge.h"
+#include "mock_pim/api/pagination.h"
+#include "mock_pim/api/search_filter.h"
+#include "mock_pim/api/str_util.h"
+#include "mock_pim/api/url.h"
+
+namespace pimsim::api::internal {
+namespace {
+
+constexpr char kInvalidJson[] = "Invalid json message received";
+constexpr char kApiPath[] = "/api/rest/v1/";
+// Akeneo refuses page-mode product pages past this many items.
+constexpr size_t kMaxPageModeOffset = 10000;
+
+// ---------------------------------------------------------------------------
+// Small helpers.
+
+std::string Decode(std::string_view segment) {
+  return PercentDecode(segment, /*plus_as_space=*/false);
+}
+
+std::string ItemHref(std::string_view base, std::string_view collection,
+                     std::string_view code) {
+  return Cat(base, kApiPath, collection, "/", PercentEncode(code));
+}
+
+std::string OptionHref(std::string_view base, std::string_view attribute,
+                       std::string_view code) {
+  return Cat(base, kApiPath, "attributes/", PercentEncode(attribute),
+                      "/options/", PercentEncode(code));
+}
+
+// Akeneo's API reference anchor for a route and method, e.g.
+// "#patch_products__code_".
+std::string DocumentationHref(std::string_view method,
+                              std::string_view route_name) {
+  std::string anchor = Lower(method);
+  anchor.push_back('_');
+  std::string_view rest = route_name;
+  if (rest.substr(0, 13) == "/api/rest/v1/") rest.remove_prefix(13);
+  for (char c : rest) {
+    anchor.push_back((c == '/' || c == '-' || c == '{' || c == '}') ? '_' : c);
+  }
+  return Cat("http://api.akeneo.com/api-reference.html#", anchor);
+}
+
+ApiError FormatError(const absl::Status& status, std::string_view method,
+                     std::string_view route_name) {
+  ApiError e = PlainError(422, std::string(status.message()));
+  e.documentation = DocumentationHref(method, route_name);
+  return e;
+}
+
+std::string StringOr(const Json& doc, const char* key, std::string fallback) {
+  auto it = doc.find(key);
+  if (it == doc.end() || !it->is_string()) return fallback;
+  return it->get<std::string>();
+}
+
+bool IsValidCode(std::string_view code) {
+  if (code.empty() || code.size() > 100) return false;
+  for (char c : code) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '_') {
+      return false;
+    }
+  }
+  return true;
+}
+
+ApiResponse Empty(int status, std::string location) {
+  ApiResponse r;
+  r.status = status;
+  r.location = std::move(location);
+  return r;
+}
+
+// The outcome of one create/upsert: 201 or 204, or an error.
+struct Outcome {
+  int status = 0;
+  ApiError error;
+  std::string key;  // identifier, uuid or code of the resource
+};
+
+Outcome Fail(ApiError e) {
+  Outcome o;
+  o.error = std::move(e);
+  return o;
+}
+
+// ---------------------------------------------------------------------------
+// Lists.
+
+struct ListContext {
+  const Store& store;
+  std::string_view base;
+  absl::Time now;
+  std::vector<QueryParam> params;
+};
+
+ApiResponse ParseError(const absl::Status& s) {
+  return ErrorResponse(422, SV(s.message()));
+}
+
+ApiResponse FilterError(const absl::Status& s) {
+  return ErrorResponse(
+      s.code() == absl::StatusCode::kInvalidArgument ? 400 : 422, SV(s.message()));
+}
+
+ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
+  absl::StatusOr<PageRequest> req =
+      ParsePageRequest(lc.params, /*search_after_supported=*/true);
+  if (!req.ok()) return ParseError(req.status());
+  ProductFilter filter;
+  if (const QueryParam* search = FindParam(lc.params, "search")) {
+    absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
+        search->value, lc.now, [&](std::string_view code) {
+          return lc.store.CategoryAndDescendants(code);
+        });
+    if (!f.ok()) return FilterError(f.status());
+    filter = *std::move(f);
+  }
+  const char* collection = by_uuid ? "products-uuid" : "products";
+  PageBuilder page(*req, Cat(lc.base, kApiPath, collection));
+  auto add = [&](const Product& p) {
+    page.AddItem(ItemHref(lc.base, collection, by_uuid ? p.uuid : p.identifier),
+                 p.json);
+  };
+  // Both indexes map a key to a product; walk either the same way.
+  auto walk = [&](auto begin, auto end, auto deref) -> ApiResponse {
+    if (req->type == PaginationType::kSearchAfter) {
+      std::optional<std::string_view> next_key;
+      std::string_view last;
+      for (auto it = begin; it != end; ++it) {
+        const Product& p = deref(it);
+        if (!filter.Matches(p.facts())) continue;
+        if (page.item_count() == static_cast<size_t>(req->limit)) {
+          next_key = last;
+          break;
+        }
+        add(p);
+        last = by_uuid ? std::string_view(p.uuid) : p.identifier;
+      }
+      return JsonResponse(200, page.FinishSearchAfter(next_key));
+    }
+    if (!by_uuid && req->offset() >= kMaxPageModeOffset) {
+      ApiError e = PlainError(
+          422,
+          "You have reached the maximum number of pages you can retrieve with "
+          "the \"page\" pagination type. Please use the search after "
+          "pagination type instead");
+      e.documentation =
+          "http://api.akeneo.com/documentation/pagination.html#search-after-type";
+      return ToResponse(e);
+    }
+    size_t matched = 0;
+    bool has_next = false;
+    for (auto it = begin; it != end; ++it) {
+      const Product& p = deref(it);
+      if (!filter.Matches(p.facts())) continue;
+      ++matched;
+      if (matched <= req->offset()) continue;
+      if (matched <= req->offset() + req->limit) {
+        add(p);
+        continue;
+      }
+      has_next = true;
+      if (!req->with_count) break;
+    }
+    std::optional<size_t> count;
+    if (req->with_count) count = matched;
+    return JsonResponse(200, page.FinishPage(has_next, count));
+  };
+  if (by_uuid) {
+    const auto& index = lc.store.products_by_uuid();
+    auto begin = req->search_after.empty()
+                     ? index.begin()
+                     : index.upper_bound(req->search_after);
+    return walk(begin, index.end(),
+                [](auto it) -> const Product& { return *it->second; });
+  }
+  const auto& index = lc.store.products_by_identifier();
+  auto begin = index.begin();
+  if (!req->search_after.empty()) {
+    begin = index.upper_bound(std::string_view(req->search_after));
+  } else if (filter.empty() && req->type == PaginationType::kPage) {
+    // Unfiltered pages skip without testing each product.
+    size_t skip = std::min(req->offset(), index.size());
+    const size_t total = index.size();
+    if (req->offset() >= kMaxPageModeOffset) {
+      return walk(begin, index.end(),
+                  [](auto it) -> const Product& { return *it->second; });
+    }
+    PageRequest& r = *req;
+    auto it = begin;
+    for (size_t i = 0; i < skip; ++i) ++it;
+    for (int n = 0; n < r.limit && it != index.end(); ++n, ++it) add(*it->second);
+    std::optional<size_t> count;
+    if (r.with_count) count = total;
+    return JsonResponse(
+        200, page.FinishPage(r.offset() + r.limit < total, count));
+  }
+  return walk(begin, index.end(),
+              [](auto it) -> const Product& { return *it->second; });
+}
+
+ApiResponse ListTable(ListContext& lc, const ResourceTable& table,
+                      const std::function<std::string(std::string_view)>& href,
+                      std::string collection_href) {
+  absl::StatusOr<PageRequest> req =
+      ParsePageRequest(lc.params, /*search_after_supported=*/false);
+  if (!req.ok()) return ParseError(req.status());
+  CodeFilter filter;
+  if (const QueryParam* search = FindParam(lc.params, "search")) {
+    absl::StatusOr<CodeFilter> f = CodeFilter::Parse(search->value);
+    if (!f.ok()) return FilterError(f.status());
+    filter = *std::move(f);
+  }
+  PageBuilder page(*req, std::move(collection_href));
+  size_t matched = 0;
+  bool has_next = false;
+  for (const auto& [code, resource] : table) {
+    if (!filter.Matches(code)) continue;
+    ++matched;
+    if (matched <= req->offset()) continue;
+    if (matched <= req->offset() + req->limit) {
+      page.AddItem(href(code), resource.json);
+      continue;
+    }
+    has_next = true;
+    if (!req->with_count) break;
+  }
+  std::optional<size_t> count;
+  if (req->with_count) count = matched;
+  return JsonResponse(200, page.FinishPage(has_next, count));
+}
+
+// ---------------------------------------------------------------------------
+// Reads.
+
+const ResourceTable* TableFor(const Store& s, Collection c) {
+  switch (c) {
+    case Collection::kAttributes: return &s.attributes;
+    case Collection::kFamilies: return &s.families;
+    case Collection::kCategories: return &s.categories;
+    case Collection::kChannels: return &s.channels;
+    case Collection::kLocales: return &s.locales;
+    default: return nullptr;
+  }
+}
+
+const char* LabelFor(Collection c) {
+  switch (c) {
+    case Collection::kAttributes: return "Attribute";
+    case Collection::kFamilies: return "Family";
+    case Collection::kCategories: return "Category";
+    case Collection::kChannels: return "Channel";
+    case Collection::kLocales: return "Locale";
+    default: return "Resource";
+  }
+}
+
+const char* SegmentFor(Collection c) {
+  switch (c) {
+    case Collection::kProducts: return "products";
+    case Collection::kProductsUuid: return "products-uuid";
+    case Collection::kAttributes: return "attributes";
+    case Collection::kFamilies: return "families";
+    case Collection::kCategories: return "categories";
+    case Collection::kChannels: return "channels";
+    case Collection::kLocales: return "locales";
+    default: return "";
+  }
+}
+
+std::string NotFoundMessage(Collection c, std::string_view code) {
+  if (c == Collection::kProductsUuid) {
+    return Cat("Product \"", code,
+                        "\" does not exist or you do not have permission to "
+                        "access it.");
+  }
+  if (c == Collection::kProducts) {
+    return Cat("Product \"", code, "\" does not exist.");
+  }
+  return Cat(LabelFor(c), " \"", code, "\" does not exist.");
+}
+
+// The options table of a select attribute, or the 404 to answer.
+const ResourceTable* OptionsTable(const Store& s, const std::string& attribute,
+                                  ApiResponse* not_found) {
+  auto attr = s.attributes.find(attribute);
+  if (attr == s.attributes.end()) {
+    *not_found = ErrorResponse(
+        404, Cat("Attribute \"", attribute, "\" does not exist."));
+    return nullptr;
+  }
+  if (!IsSelectType(StringOr(attr->second.doc, "type", ""))) {
+    *not_found = ErrorResponse(
+        404, Cat("Attribute \"", attribute,
+                          "\" does not support options. Only attributes of "
+                          "type \"pim_catalog_simpleselect\", "
+                          "\"pim_catalog_multiselect\" support options."));
+    return nullptr;
+  }
+  static const ResourceTable* const kEmpty = new ResourceTable();
+  auto it = s.options.find(attribute);
+  return it == s.options.end() ? kEmpty : &it->second;
+}
+
+}  // namespace
+
+ApiResponse HandleRead(const Store& store, std::string_view base,
+                       absl::Time now, const ParsedRoute& route,
+                       const ApiRequest& req) {
+  const Collection c = route.collection;
+  if (route.item) {
+    // The hot path: no copy of the code unless it is percent-encoded.
+    std::string decoded;
+    std::string_view code = route.code;
+    if (NeedsPercentDecode(code, false)) {
+      decoded = Decode(code);
+      code = decoded;
+    }
+    const std::string* json = nullptr;
+    if (c == Collection::kProducts) {
+      if (const Product* p = store.FindByIdentifier(code)) json = &p->json;
+    } else if (c == Collection::kProductsUuid) {
+      const std::string lower = Lower(code);
+      if (const Product* p = store.FindByUuid(lower)) json = &p->json;
+    } else if (c == Collection::kAttributeOptions) {
+      ApiResponse not_found;
+      const std::string attribute = Decode(route.attribute);
+      const ResourceTable* options = OptionsTable(store, attribute, &not_found);
+      if (options == nullptr) return not_found;
+      auto it = options->find(AV(code));
+      if (it == options->end()) {
+        return ErrorResponse(
+            404, Cat("Attribute option \"", code,
+                              "\" does not exist or is not an option of the "
+                              "attribute \"",
+                              attribute, "\"."));
+      }
+      json = &it->second.json;
+    } else if (const ResourceTable* table = TableFor(store, c)) {
+      auto it = table->find(AV(code));
+      if (it != table->end()) json = &it->second.json;
+    }
+    if (json == nullptr) return ErrorResponse(404, NotFoundMessage(c, code));
+    return JsonResponse(200, *json);
+  }
+
+  ListContext lc{store, base, now, ParseQuery(req.query)};
+  if (c == Collection::kProducts || c == Collection::kProductsUuid) {
+    return ListProducts(lc, c == Collection::kProductsUuid);
+  }
+  if (c == Collection::kAttributeOptions) {
+    ApiResponse not_found;
+    const std::string attribute = Decode(route.attribute);
+    const ResourceTable* options = OptionsTable(store, attribute, &not_found);
+    if (options == nullptr) return not_found;
+    return ListTable(
+        lc, *options,
+        [&](std::string_view code) { return OptionHref(base, attribute, code); },
+        Cat(base, kApiPath, "attributes/", PercentEncode(attribute),
+                     "/options"));
+  }
+  const ResourceTable* table = TableFor(store, c);
+  const char* segment = SegmentFor(c);
+  return ListTable(
+      lc, *table,
+      [&](std::string_view code) { return ItemHref(base, segment, code); },
+      Cat(base, kApiPath, segment));
+}
+
+// ---------------------------------------------------------------------------
+// Validation.
+
+namespace {
+
+void AddError(Json* errors, std::string_view property,
+              std::string_view message) {
+  errors->push_back(ValidationItem(property, message));
+}
+
+bool IsNumericValue(const Json& v) {
+  if (v.is_number()) return true;
+  double unused;
+  return v.is_string() &&
+         absl::SimpleAtod(v.get_ref<const std::string&>(), &unused);
+}
+
+// "yyyy-mm-dd", optionally followed by a time.
+bool IsDateValue(const Json& v) {
+  if (!v.is_string()) return false;
+  const std::string& s = v.get_ref<const std::string&>();
+  if (s.size() < 10) return false;
+  for (int i = 0; i < 10; ++i) {
+    if (i == 4 || i == 7) {
+      if (s[i] != '-') return false;
+    } else if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) {
+      return false;
+    }
+  }
+  return s.size() == 10 || s[10] == 'T' || s[10] == ' ';
+}
+
+struct Catalog {
+  explicit Catalog(const Store& s) : store(s) {
+    for (const auto& [code, ch] : s.channels) {
+      for (const Json& c : ch.doc.value("currencies", Json::array())) {
+        if (c.is_string()) currencies.insert(c.get<std::string>());
+      }
+    }
+  }
+  bool LocaleActive(std::string_view code) const {
+    auto it = store.locales.find(AV(code));
+    return it != store.locales.end() && it->second.doc.value("enabled", false);
+  }
+  bool ChannelHasLocale(std::string_view channel, std::string_view locale) const {
+    auto it = store.channels.find(AV(channel));
+    if (it == store.channels.end()) return false;
+    for (const Json& l : it->second.doc.value("locales", Json::array())) {
+      if (l.is_string() && l.get_ref<const std::string&>() == locale) return true;
+    }
+    return false;
+  }
+  bool HasOption(const std::string& attribute, const std::string& code) const {
+    auto it = store.options.find(attribute);
+    return it != store.options.end() && it->second.contains(code);
+  }
+  const Store& store;
+  absl::flat_hash_set<std::string> currencies;
+};
+
+void ValidateValueData(const Catalog& cat, const std::string& attr,
+                       const std::string& type, const Json& entry,
+                       Json* errors) {
+  const Json& data = entry["data"];
+  const Json locale = entry.value("locale", Json());
+  const Json scope = entry.value("scope", Json());
+  auto fail = [&](std::string message) {
+    errors->push_back(ValueValidationItem(message, attr, locale, scope));
+  };
+  auto expects = [&](std::string_view what) {
+    fail(Cat("Property \"", attr, "\" expects ", what,
+                      " as data, \"", PhpTypeName(data), "\" given."));
+  };
+  if (type == kTextType || type == kTextareaType || type == kIdentifierType ||
+      type == kImageType || type == kFileType) {
+    if (!data.is_string()) return expects("a string");
+    if (type == kTextType &&
+        data.get_ref<const std::string&>().size() > 255) {
+      fail("This value is too long. It should have 255 characters or less.");
+    }
+  } else if (type == kNumberType) {
+    if (!IsNumericValue(data)) expects("a numeric");
+  } else if (type == kBooleanType) {
+    if (!data.is_boolean()) expects("a boolean");
+  } else if (type == kDateType) {
+    if (!IsDateValue(data)) {
+      fail(Cat("Property \"", attr,
+                        "\" expects a string with the format \"yyyy-mm-dd\" "
+                        "as data, \"",
+                        data.is_string() ? data.get<std::string>()
+                                         : DumpJson(data),
+                        "\" given."));
+    }
+  } else if (type == kPriceType) {
+    if (!data.is_array()) return expects("an array");
+    for (const Json& price : data) {
+      if (!price.is_object() || !price.contains("currency") ||
+          !price.contains("amount") || !price["currency"].is_string() ||
+          !(price["amount"].is_null() || IsNumericValue(price["amount"]))) {
+        return fail(Cat(
+            "Property \"", attr,
+            "\" expects an array with the keys \"amount\" and \"currency\" "
+            "and a numeric amount as data."));
+      }
+      const std::string& currency = price["currency"].get_ref<const std::string&>();
+      if (!cat.currencies.contains(currency)) {
+        fail(Cat("The currency \"", currency,
+                          "\" does not exist or is not activated."));
+      }
+    }
+  } else if (type == kMetricType) {
+    if (!data.is_object() || !data.contains("amount") || !data.contains("unit")) {
+      fail(Cat("Property \"", attr,
+                        "\" expects an array with the keys \"amount\" and "
+                        "\"unit\" as data."));
+    }
+  } else if (type == kSimpleSelectType) {
+    if (!data.is_string()) return expects("a string");
+    if (!cat.HasOption(attr, data.get<std::string>())) {
+      fail(Cat("The ", data.get<std::string>(), " value is not in the ",
+                        attr, " attribute option list."));
+    }
+  } else if (type == kMultiSelectType) {
+    if (!data.is_array()) return expects("an array");
+    std::vector<std::string> missing;
+    for (const Json& o : data) {
+      if (!o.is_string()) return expects("an array of strings");
+      if (!cat.HasOption(attr, o.get<std::string>())) {
+        missing.push_back(o.get<std::string>());
+      }
+    }
+    if (!missing.empty()) {
+      fail(Cat("The ", absl::StrJoin(missing, ", "),
+                        missing.size() > 1 ? " values are" : " value is",
+                        " not in the ", attr, " attribute option list."));
+    }
+  }
+}
+
+void ValidateProductValues(const Catalog& cat, const Json& values,
+                           Json* errors) {
+  for (auto it = values.begin(); it != values.end(); ++it) {
+    const std::string& attr = it.key();
+    auto a = cat.store.attributes.find(attr);
+    if (a == cat.store.attributes.end()) {
+      errors->push_back(ValueValidationItem(
+          Cat("The attribute \"", attr, "\" does not exist."), attr,
+          Json(), Json()));
+      continue;
+    }
+    const Json& adoc = a->second.doc;
+    const std::string type = StringOr(adoc, "type", "");
+    const bool localizable = adoc.value("localizable", false);
+    const bool scopable = adoc.value("scopable", false);
+    for (const Json& entry : it.value()) {
+      const Json locale = entry.value("locale", Json());
+      const Json scope = entry.value("scope", Json());
+      auto fail = [&](std::string message) {
+        errors->push_back(ValueValidationItem(message, attr, locale, scope));
+      };
+      bool context_ok = true;
+      if (localizable && locale.is_null()) {
+        fail(Cat("Attribute \"", attr,
+                          "\" expects a locale, none given."));
+        context_ok = false;
+      } else if (!localizable && !locale.is_null()) {
+        fail(Cat("Attribute \"", attr,
+                          "\" does not expect a locale, \"",
+                          locale.get<std::string>(), "\" given."));
+        context_ok = false;
+      } else if (localizable && !cat.LocaleActive(locale.get<std::string>())) {
+        fail(Cat("Attribute \"", attr,
+                          "\" expects an existing and activated locale, \"",
+                          locale.get<std::string>(), "\" given."));
+        context_ok = false;
+      }
+      if (scopable && scope.is_null()) {
+        fail(Cat("Attribute \"", attr,
+                          "\" expects a channel code, none given."));
+        context_ok = false;
+      } else if (!scopable && !scope.is_null()) {
+        fail(Cat("Attribute \"", attr,
+                          "\" does not expect a channel, \"",
+                          scope.get<std::string>(), "\" given."));
+        context_ok = false;
+      } else if (scopable &&
+                 !cat.store.channels.contains(scope.get<std::string>())) {
+        fail(Cat("Attribute \"", attr,
+                          "\" expects an existing channel code, \"",
+                          scope.get<std::string>(), "\" given."));
+        context_ok = false;
+      }
+      if (context_ok && localizable && scopable &&
+          !cat.ChannelHasLocale(scope.get<std::string>(),
+                                locale.get<std::string>())) {
+        fail(Cat("The locale \"", locale.get<std::string>(),
+                          "\" is not bound to the channel \"",
+                          scope.get<std::string>(), "\"."));
+      }
+      ValidateValueData(cat, attr, type, entry, errors);
+    }
+  }
+}
+
+Json ValidateProduct(const Store& s, const Json& doc) {
+  Json errors = Json::array();
+  const Json& identifier = doc["identifier"];
+  if (identifier.is_string()) {
+    const std::string& id = identifier.get_ref<const std::string&>();
+    if (id.empty() || Trim(id).size() != id.size()) {
+      AddError(&errors, "identifier",
+               "The identifier must not be empty nor start or end with a "
+               "space.");
+    } else if (id.size() > 255) {
+      AddError(&errors, "identifier",
+               "This value is too long. It should have 255 characters or "
+               "less.");
+    }
+  }
+  const Json& family = doc["family"];
+  if (family.is_string() && !s.families.contains(family.get<std::string>())) {
+    AddError(&errors, "family",
+             Cat("The family \"", family.get<std::string>(),
+                          "\" does not exist."));
+  }
+  for (const Json& c : doc["categories"]) {
+    if (!s.categories.contains(c.get<std::string>())) {
+      AddError(&errors, "categories",
+               Cat("The category \"", c.get<std::string>(),
+                            "\" does not exist."));
+    }
+  }
+  for (const Json& g : doc["groups"]) {
+    AddError(&errors, "groups",
+             Cat("The group \"", g.get<std::string>(),
+                          "\" does not exist."));
+  }
+  if (doc["parent"].is_string()) {
+    AddError(&errors, "parent",
+             Cat("The product model \"",
+                          doc["parent"].get<std::string>(),
+                          "\" does not exist."));
+  }
+  Catalog cat(s);
+  ValidateProductValues(cat, doc["values"], &errors);
+  return errors;
+}
+
+// ---------------------------------------------------------------------------
+// Product writes.
+
+struct WriteContext {
+  Store& store;
+  std::string_view base;
+  absl::Time now;
+  SplitMix64& rng;
+  std::string_view method;
+  const char* route_name;
+};
+
+// Creates or updates a product. `by_uuid` selects the key; `url_key` is the
+// decoded key from the URL, or empty for POST and batch lines (then the body
+// carries it). `create_only` is POST.
+Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
+                      const Json& patch, bool create_only) {
+  Store& s = w.store;
+  Product* existing = nullptr;
+  std::string uuid;
+  Json identifier;
+  if (!by_uuid) {
+    std::string id = url_key.empty() ? StringOr(patch, "identifier", "")
+                                     : std::move(url_key);
+    if (id.empty()) {
+      return Fail(ValidationFailed(Json::array(
+          {ValidationItem("identifier", "This value should not be blank.")})));
+    }
+    existing = s.MutableByIdentifier(id);
+    if (create_only && existing != nullptr) {
+      return Fail(ValidationFailed(Json::array({ValidationItem(
+          "identifier", Cat("The value ", id,
+                                     " is already set on another product for "
+                                     "the unique attribute ",
+                                     s.identifier_attribute))})));
+    }
+    identifier = id;
+    if (existing == nullptr) {
+      const std::string body_uuid =
+          Lower(StringOr(patch, "uuid", ""));
+      uuid = IsUuid(body_uuid) && s.FindByUuid(body_uuid) == nullptr
+                 ? body_uuid
+                 : RandomUuid(w.rng);
+    }
+  } else {
+    if (!url_key.empty()) {
+      uuid = Lower(url_key);
+    } else if (patch.contains("uuid")) {
+      uuid = Lower(StringOr(patch, "uuid", ""));
+    } else {
+      uuid = RandomUuid(w.rng);
+    }
+    if (!IsUuid(uuid)) {
+      return Fail(ValidationFailed(
+          Json::array({ValidationItem("uuid", "This is not a valid UUID.")})));
+    }
+    existing = s.MutableByUuid(uuid);
+    if (create_only && existing != nullptr) {
+      return Fail(ValidationFailed(Json::array({ValidationItem(
+          "uuid", "The same uuid is already set on another product")})));
+    }
+    identifier = patch.value("identifier", Json());
+  }
+
+  Json doc;
+  if (existing != nullptr) {
+    doc = *ParseJson(existing->json);
+  } else {
+    doc = NewProductDoc(uuid, identifier.is_string() ? identifier : Json(),
+                        w.now);
+  }
+  const Json before = existing != nullptr ? doc : Json();
+  if (absl::Status st = MergePatch(ProductSchema(), patch, &doc); !st.ok()) {
+    return Fail(FormatError(st, w.method, w.route_name));
+  }
+  Json errors = ValidateProduct(s, doc);
+  std::string new_id = StringOr(doc, "identifier", "");
+  if (!by_uuid && new_id != identifier.get<std::string>()) {
+    // Renames go through /products-uuid.
+    new_id = identifier.get<std::string>();
+    doc["identifier"] = new_id;
+  }
+  if (!new_id.empty()) {
+    const Product* owner = s.FindByIdentifier(new_id);
+    if (owner != nullptr && owner != existing) {
+      AddError(&errors, "identifier",
+               Cat("The value ", new_id,
+                            " is already set on another product for the "
+                            "unique attribute ",
+                            s.identifier_attribute));
+    }
+  }
+  if (!errors.empty()) return Fail(ValidationFailed(std::move(errors)));
+
+  // The identifier is also the value of the identifier attribute.
+  Json& values = doc["values"];
+  if (new_id.empty()) {
+    values.erase(s.identifier_attribute);
+  } else {
+    Json entry = Json::object();
+    entry["locale"] = nullptr;
+    entry["scope"] = nullptr;
+    entry["data"] = new_id;
+    values[s.identifier_attribute] = Json::array({std::move(entry)});
+  }
+
+  Outcome out;
+  out.key = by_uuid ? uuid : new_id;
+  if (existing != nullptr && doc == before) {
+    out.status = 204;
+    return out;
+  }
+  doc["updated"] = FormatAkeneoTime(w.now);
+  Product* p = existing;
+  if (p == nullptr) {
+    auto created = std::make_unique<Product>();
+    created->uuid = uuid;
+    created->created = w.now;
+    p = s.InsertProduct(std::move(created));
+    out.status = 201;
+  } else {
+    out.status = 204;
+  }
+  if (p->identifier != new_id) s.SetIdentifier(p, new_id);
+  p->family = StringOr(doc, "family", "");
+  p->categories.clear();
+  for (const Json& c : doc["categories"]) p->categories.push_back(c.get<std::string>());
+  p->enabled = doc.value("enabled", true);
+  p->updated = w.now;
+  p->json = DumpJson(doc);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Code-resource writes.
+
+ResourceTable* MutableTableFor(Store& s, Collection c,
+                               const std::string& attribute) {
+  if (c == Collection::kAttributeOptions) return &s.options[attribute];
+  return const_cast<ResourceTable*>(TableFor(s, c));
+}
+
+absl::Span<const FieldSpec> SchemaFor(Collection c) {
+  switch (c) {
+    case Collection::kAttributes: return AttributeSchema();
+    case Collection::kAttributeOptions: return AttributeOptionSchema();
+    case Collection::kFamilies: return FamilySchema();
+    case Collection::kCategories: return CategorySchema();
+    case Collection::kChannels: return ChannelSchema();
+    default: return LocaleSchema();
+  }
+}
+
+Json NewDocFor(const Store& s, Collection c, const std::string& attribute,
+               const std::string& code, const Json& patch, absl::Time now) {
+  switch (c) {
+    case Collection::kAttributes:
+      return NewAttributeDoc(code, StringOr(patch, "type", ""));
+    case Collection::kAttributeOptions:
+      return NewAttributeOptionDoc(attribute, code);
+    case Collection::kFamilies:
+      return NewFamilyDoc(code, s.identifier_attribute);
+    case Collection::kCategories:
+      return NewCategoryDoc(code, now);
+    case Collection::kChannels:
+      return NewChannelDoc(code);
+    default:
+      return NewLocaleDoc(code, false);
+  }
+}
+
+bool ListContains(const Json& list, std::string_view value) {
+  for (const Json& v : list) {
+    if (v.is_string() && v.get_ref<const std::string&>() == value) return true;
+  }
+  return false;
+}
+
+Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
+                          const Json* old) {
+  Json errors = Json::array();
+  const std::string code = StringOr(doc, "code", "");
+  if (old == nullptr && !IsValidCode(code)) {
+    AddError(&errors, "code",
+             "Code may contain only letters, numbers and underscores, and "
+             "must not be blank.");
+  }
+  switch (c) {
+    case Collection::kAttributes: {
+      const std::string type = StringOr(doc, "type", "");
+      if (type.empty()) {
+        AddError(&errors, "type", "This value should not be blank.");
+      } else if (!IsKnownAttributeType(type)) {
+        AddError(&errors, "type",
+                 Cat("The attribute type \"", type,
+                              "\" is not supported."));
+      } else if (old != nullptr && (*old)["type"] != doc["type"]) {
+        AddError(&errors, "type", "This property cannot be changed.");
+      } else if (old == nullptr && type == kIdentifierType) {
+        AddError(&errors, "type", "An identifier attribute already exists.");
+      }
+      if (StringOr(doc, "group", "").empty()) {
+        AddError(&errors, "group", "This value should not be blank.");
+      }
+      if (old != nullptr) {
+        for (const char* key : {"localizable", "scopable", "unique"}) {
+          if ((*old)[key] != doc[key]) {
+            AddError(&errors, key, "This property cannot be changed.");
+          }
+        }
+      }
+      break;
+    }
+    case Collection::kAttributeOptions:
+      break;
+    case Collection::kFamilies: {
+      const Json& attributes = doc["attributes"];
+      for (const Json& a : attributes) {
+        if (!s.attributes.contains(a.get<std::string>())) {
+          AddError(&errors, "attributes",
+                   Cat("The attribute \"", a.get<std::string>(),
+                                "\" does not exist."));
+        }
+      }
+      const std::string label = StringOr(doc, "attribute_as_label", "");
+      auto la = s.attributes.find(label);
+      if (!ListContains(attributes, label)) {
+        AddError(&errors, "attribute_as_label",
+                 "Property \"attribute_as_label\" must belong to the family");
+      } else if (la != s.attributes.end()) {
+        const std::string type = StringOr(la->second.doc, "type", "");
+        if (type != kTextType && type != kIdentifierType) {
+          AddError(&errors, "attribute_as_label",
+                   "Property \"attribute_as_label\" only supports "
+                   "\"pim_catalog_text\" and \"pim_catalog_identifier\" "
+                   "attribute types for the family");
+        }
+      }
+      const Json& image = doc["attribute_as_image"];
+      if (image.is_string() && !ListContains(attributes, image.get<std::string>())) {
+        AddError(&errors, "attribute_as_image",
+                 "Property \"attribute_as_image\" must belong to the family");
+      }
+      const Json& req = doc["attribute_requirements"];
+      for (auto it = req.begin(); it != req.end(); ++it) {
+        if (!s.channels.contains(it.key())) {
+          AddError(&errors, "attribute_requirements",
+                   Cat("The channel \"", it.key(),
+                                "\" does not exist."));
+          continue;
+        }
+        if (!it.value().is_array()) {
+          AddError(&errors, "attribute_requirements",
+                   Cat("The requirements of the channel \"", it.key(),
+                                "\" must be an array of attribute codes."));
+          continue;
+        }
+        for (const Json& a : it.value()) {
+          if (!a.is_string() || !ListContains(attributes, a.get<std::string>())) {
+            AddError(&errors, "attribute_requirements",
+                     Cat("The attribute \"",
+                                  a.is_string() ? a.get<std::string>() : DumpJson(a),
+                                  "\" cannot be an attribute required for the "
+                                  "channel \"",
+                                  it.key(),
+                                  "\" as it does not belong to this family"));
+          }
+        }
+      }
+      break;
+    }
+    case Collection::kCategories: {
+      const Json& parent = doc["parent"];
+      if (parent.is_string()) {
+        const std::string p = parent.get<std::string>();
+        if (!s.categories.contains(p)) {
+          AddError(&errors, "parent",
+                   Cat("The category \"", p, "\" does not exist."));
+        } else {
+          for (const std::string& d : s.CategoryAndDescendants(code)) {
+            if (d == p) {
+              AddError(&errors, "parent",
+                       "The parent cannot be the category itself or one of "
+                       "its children.");
+              break;
+            }
+          }
+        }
+      }
+      break;
+    }
+    case Collection::kChannels: {
+      const std::string tree = StringOr(doc, "category_tree", "");
+      auto t = s.categories.find(tree);
+      if (tree.empty()) {
+        AddError(&errors, "category_tree", "This value should not be blank.");
+      } else if (t == s.categories.end()) {
+        AddError(&errors, "category_tree",
+                 Cat("The category \"", tree, "\" does not exist."));
+      } else if (!t->second.doc["parent"].is_null()) {
+        AddError(&errors, "category_tree",
+                 Cat("The category \"", tree,
+                              "\" is not a root category."));
+      }
+      if (doc["locales"].empty()) {
+        AddError(&errors, "locales",
+                 "This collection should contain 1 element or more.");
+      }
+      for (const Json& l : doc["locales"]) {
+        if (!s.locales.contains(l.get<std::string>())) {
+          AddError(&errors, "locales",
+                   Cat("The locale \"", l.get<std::string>(),
+                                "\" does not exist."));
+        }
+      }
+      if (doc["currencies"].empty()) {
+        AddError(&errors, "currencies",
+                 "This collection should contain 1 element or more.");
+      }
+      for (const Json& cur : doc["currencies"]) {
+        const std::string& code3 = cur.get_ref<const std::string&>();
+        if (code3.size() != 3) {
+          AddError(&errors, "currencies",
+                   Cat("The currency \"", code3,
+                                "\" does not exist."));
+        }
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return errors;
+}
+
+// Locales are activated by the channels that use them.
+void RefreshLocaleActivation(Store& s) {
+  absl::flat_hash_set<std::string> used;
+  for (const auto& [code, ch] : s.channels) {
+    for (const Json& l : ch.doc["locales"]) used.insert(l.get<std::string>());
+  }
+  for (auto& [code, locale] : s.locales) {
+    const bool enabled = used.contains(code);
+    if (locale.doc["enabled"] != enabled) {
+      locale.doc["enabled"] = enabled;
+      locale.Refresh();
+    }
+  }
+}
+
+Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
+                   std::string code, const Json& patch, bool create_only) {
+  Store& s = w.store;
+  ResourceTable* table = MutableTableFor(s, c, attribute);
+  auto it = table->find(code);
+  const bool exists = it != table->end();
+  if (create_only && exists) {
+    return Fail(ValidationFailed(
+        Json::array({ValidationItem("code", "This value is already used.")})));
+  }
+  Json doc = exists ? it->second.doc
+                    : NewDocFor(s, c, attribute, code, patch, w.now);
+  if (absl::Status st = MergePatch(SchemaFor(c), patch, &doc); !st.ok()) {
+    return Fail(FormatError(st, w.method, w.route_name));
+  }
+  doc["code"] = code;  // a body "code" must already match (checked by callers)
+  if (c == Collection::kAttributeOptions) doc["attribute"] = attribute;
+  if (c == Collection::kFamilies &&
+      !ListContains(doc["attributes"], s.identifier_attribute)) {
+    doc["attributes"].push_back(s.identifier_attribute);
+  }
+  Json errors = ValidateCodeResource(s, c, doc, exists ? &it->second.doc : nullptr);
+  if (!errors.empty()) return Fail(ValidationFailed(std::move(errors)));
+
+  Outcome out;
+  out.key = code;
+  out.status = exists ? 204 : 201;
+  if (exists && doc == it->second.doc) return out;
+  if (c == Collection::kCategories) doc["updated"] = FormatAkeneoTime(w.now);
+  (*table)[code] = Resource(std::move(doc));
+  if (c == Collection::kChannels) RefreshLocaleActivation(s);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Dispatch of writes.
+
+std::optional<Json> ParseObject(std::string_view body) {
+  std::optional<Json> doc = ParseJson(body);
+  if (!doc.has_value() || !doc->is_object()) return std::nullopt;
+  return doc;
+}
+
+std::string LocationOf(std::string_view base, const ParsedRoute& route,
+                       const std::string& attribute, const std::string& key) {
+  if (route.collection == Collection::kAttributeOptions) {
+    return OptionHref(base, attribute, key);
+  }
+  return ItemHref(base, SegmentFor(route.collection), key);
+}
+
+// Which body field names the resource: "identifier", "uuid" or "code".
+const char* KeyField(Collection c) {
+  if (c == Collection::kProducts) return "identifier";
+  if (c == Collection::kProductsUuid) return "uuid";
+  return "code";
+}
+
+Outcome Upsert(WriteContext& w, const ParsedRoute& route,
+               const std::string& attribute, std::string key, const Json& body,
+               bool create_only) {
+  switch (route.collection) {
+    case Collection::kProducts:
+      return UpsertProduct(w, false, std::move(key), body, create_only);
+    case Collection::kProductsUuid:
+      return UpsertProduct(w, true, std::move(key), body, create_only);
+    default:
+      if (key.empty()) key = StringOr(body, "code", "");
+      return UpsertCode(w, route.collection, attribute, std::move(key), body,
+                        create_only);
+  }
+}
+
+// A body key that disagrees with the URL.
+std::optional<ApiError> KeyMismatch(const ParsedRoute& route,
+                                    const std::string& attribute,
+                                    const std::string& key, const Json& body) {
+  const char* field = KeyField(route.collection);
+  auto it = body.find(field);
+  if (it != body.end() && !it->is_null()) {
+    std::string given = it->is_string() ? it->get<std::string>() : DumpJson(*it);
+    std::string expected = key;
+    if (route.collection == Collection::kProductsUuid) {
+      given = Lower(given);
+      expected = Lower(expected);
+    }
+    if (given != expected) {
+      return PlainError(
+          422, Cat("The ", field, " \"", given,
+                            "\" provided in the request body must match the ",
+                            field, " \"", key, "\" provided in the url."));
+    }
+  }
+  if (route.collection == Collection::kAttributeOptions) {
+    auto a = body.find("attribute");
+    if (a != body.end() && !(a->is_string() && a->get<std::string>() == attribute)) {
+      return PlainError(
+          422, Cat("The attribute code \"",
+                            a->is_string() ? a->get<std::string>() : DumpJson(*a),
+                            "\" provided in the request body must match the "
+                            "attribute code \"",
+                            attribute, "\" provided in the url."));
+    }
+  }
+  return std::nullopt;
+}
+
+ApiResponse Batch(WriteContext& w, const ParsedRoute& route,
+                  const std::string& attribute, std::string_view body) {
+  absl::StatusOr<std::vector<BatchLine>> lines = SplitBatch(body);
+  if (!lines.ok()) return ErrorResponse(413, SV(lines.status().message()));
+  const char* field = KeyField(route.collection);
+  std::string out;
+  for (const BatchLine& line : *lines) {
+    Json result = Json::object();
+    result["line"] = line.number;
+    auto fail = [&](const ApiError& e) {
+      result["status_code"] = e.status;
+      AppendErrorFields(e, &result);
+    };
+    std::optional<Json> doc;
+    if (line.problem == BatchLine::kTooLong) {
+      fail(PlainError(413, "Line is too long."));
+    } else if (line.problem == BatchLine::kEmpty ||
+               !(doc = ParseObject(line.text)).has_value()) {
+      fail(PlainError(400, kInvalidJson));
+    } else {
+      auto key = doc->find(field);
+      if (key == doc->end() || !key->is_string() ||
+          key->get_ref<const std::string&>().empty()) {
+        std::string message =
+            route.collection == Collection::kProducts ? "Identifier is missing."
+            : route.collection == Collection::kProductsUuid
+                ? "Uuid is missing."
+                : "Code is missing.";
+        fail(PlainError(422, std::move(message)));
+      } else {
+        std::string k = key->get<std::string>();
+        result[field] = k;
+        std::optional<ApiError> mismatch =
+            KeyMismatch(route, attribute, k, *doc);
+        if (mismatch.has_value()) {
+          fail(*mismatch);
+        } else {
+          Outcome o = Upsert(w, route, attribute, k, *doc, false);
+          if (o.status != 0) {
+            result["status_code"] = o.status;
+          } else {
+            fail(o.error);
+          }
+        }
+      }
+    }
+    if (!out.empty()) out.push_back('\n');
+    out.append(DumpJson(result));
+  }
+  ApiResponse r;
+  r.status = 200;
+  r.content_type = kCollectionContentType;
+  r.body = std::move(out);
+  return r;
+}
+
+}  // namespace
+
+ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
+                        SplitMix64* rng, const ParsedRoute& route,
+                        const ApiRequest& req) {
+  WriteContext w{*store, base, now, *rng, req.method, route.name};
+  const std::string attribute = Decode(route.attribute);
+  if (route.collection == Collection::kAttributeOptions) {
+    ApiResponse not_found;
+    if (OptionsTable(*store, attribute, &not_found) == nullptr) return not_found;
+  }
+  if (!route.item && req.method == "PATCH") {
+    return Batch(w, route, attribute, req.body);
+  }
+  if (req.method == "DELETE") {
+    const std::string code = Decode(route.code);
+    if (route.collection == Collection::kFamilies) {
+      if (!store->families.contains(code)) {
+        return ErrorResponse(404, NotFoundMessage(route.collection, code));
+      }
+      if (store->FamilyInUse(code)) {
+        return ErrorResponse(
+            422, Cat("Family \"", code,
+                              "\" cannot be deleted because it is used by "
+                              "products."));
+      }
+      store->families.erase(code);
+      return Empty(204, "");
+    }
+    const Product* p = route.collection == Collection::kProducts
+                           ? store->FindByIdentifier(code)
+                           : store->FindByUuid(Lower(code));
+    if (p == nullptr) {
+      return ErrorResponse(404, NotFoundMessage(route.collection, code));
+    }
+    store->EraseProduct(p);
+    return Empty(204, "");
+  }
+  std::optional<Json> body = ParseObject(req.body);
+  if (!body.has_value()) return ErrorResponse(400, kInvalidJson);
+  std::string key;
+  if (route.item) {
+    key = Decode(route.code);
+    if (route.collection == Collection::kProductsUuid && !IsUuid(key)) {
+      return ToResponse(ValidationFailed(
+          Json::array({ValidationItem("uuid", "This is not a valid UUID.")})));
+    }
+    if (std::optional<ApiError> e = KeyMismatch(route, attribute, key, *body)) {
+      return ToResponse(*e);
+    }
+  } else if (route.collection == Collection::kAttributeOptions) {
+    if (std::optional<ApiError> e =
+            KeyMismatch(route, attribute, StringOr(*body, "code", ""), *body)) {
+      return ToResponse(*e);
+    }
+  }
+  const bool create_only = req.method == "POST";
+  Outcome o = Upsert(w, route, attribute, std::move(key), *body, create_only);
+  if (o.status == 0) return ToResponse(o.error);
+  return Empty(o.status, LocationOf(base, route, attribute, o.key));
+}
+
+std::string RootBody(std::string_view base) {
+  struct R {
+    const char* name;
+    const char* route;
+    const char* methods;
+  };
+  static constexpr R kRoutes[] = {
+      {"pim_api_product_list", "/api/rest/v1/products", "GET"},
+      {"pim_api_product_create", "/api/rest/v1/products", "POST"},
+      {"pim_api_product_partial_update_list", "/api/rest/v1/products", "PATCH"},
+      {"pim_api_product_get", "/api/rest/v1/products/{code}", "GET"},
+      {"pim_api_product_partial_update", "/api/rest/v1/products/{code}", "PATCH"},
+      {"pim_api_product_delete", "/api/rest/v1/products/{code}", "DELETE"},
+      {"pim_api_product_uuid_list", "/api/rest/v1/products-uuid", "GET"},
+      {"pim_api_product_uuid_create", "/api/rest/v1/products-uuid", "POST"},
+      {"pim_api_product_uuid_partial_update_list", "/api/rest/v1/products-uuid", "PATCH"},
+      {"pim_api_product_uuid_get", "/api/rest/v1/products-uuid/{uuid}", "GET"},
+      {"pim_api_product_uuid_partial_update", "/api/rest/v1/products-uuid/{uuid}", "PATCH"},
+      {"pim_api_product_uuid_delete", "/api/rest/v1/products-uuid/{uuid}", "DELETE"},
+      {"pim_api_attribute_list", "/api/rest/v1/attributes", "GET"},
+      {"pim_api_attribute_create", "/api/rest/v1/attributes", "POST"},
+      {"pim_api_attribute_partial_update_list", "/api/rest/v1/attributes", "PATCH"},
+      {"pim_api_attribute_get", "/api/rest/v1/attributes/{code}", "GET"},
+      {"pim_api_attribute_partial_update", "/api/rest/v1/attributes/{code}", "PATCH"},
+      {"pim_api_attribute_option_list", "/api/rest/v1/attributes/{attributeCode}/options", "GET"},
+      {"pim_api_attribute_option_create", "/api/rest/v1/attributes/{attributeCode}/options", "POST"},
+      {"pim_api_attribute_option_partial_update_list", "/api/rest/v1/attributes/{attributeCode}/options", "PATCH"},
+      {"pim_api_attribute_option_get", "/api/rest/v1/attributes/{attributeCode}/options/{code}", "GET"},
+      {"pim_api_attribute_option_partial_update", "/api/rest/v1/attributes/{attributeCode}/options/{code}", "PATCH"},
+      {"pim_api_family_list", "/api/rest/v1/families", "GET"},
+      {"pim_api_family_create", "/api/rest/v1/families", "POST"},
+      {"pim_api_family_partial_update_list", "/api/rest/v1/families", "PATCH"},
+      {"pim_api_family_get", "/api/rest/v1/families/{code}", "GET"},
+      {"pim_api_family_partial_update", "/api/rest/v1/families/{code}", "PATCH"},
+      {"pim_api_family_delete", "/api/rest/v1/families/{code}", "DELETE"},
+      {"pim_api_category_list", "/api/rest/v1/categories", "GET"},
+      {"pim_api_category_create", "/api/rest/v1/categories", "POST"},
+      {"pim_api_category_partial_update_list", "/api/rest/v1/categories", "PATCH"},
+      {"pim_api_category_get", "/api/rest/v1/categories/{code}", "GET"},
+      {"pim_api_category_partial_update", "/api/rest/v1/categories/{code}", "PATCH"},
+      {"pim_api_channel_list", "/api/rest/v1/channels", "GET"},
+      {"pim_api_channel_create", "/api/rest/v1/channels", "POST"},
+      {"pim_api_channel_partial_update_list", "/api/rest/v1/channels", "PATCH"},
+      {"pim_api_channel_get", "/api/rest/v1/channels/{code}", "GET"},
+      {"pim_api_channel_partial_update", "/api/rest/v1/channels/{code}", "PATCH"},
+      {"pim_api_locale_list", "/api/rest/v1/locales", "GET"},
+      {"pim_api_locale_get", "/api/rest/v1/locales/{code}", "GET"},
+  };
+  Json body = Json::object();
+  body["host"] = base;
+  body["authentication"]["fos_oauth_server_token"]["route"] =
+      Cat(base, "/api/oauth/v1/token");
+  body["authentication"]["fos_oauth_server_token"]["methods"] =
+      Json::array({"POST"});
+  Json& routes = body["routes"];
+  routes = Json::object();
+  for (const R& r : kRoutes) {
+    routes[r.name]["route"] = Cat(base, r.route);
+    routes[r.name]["methods"] = Json::array({r.methods});
+  }
+  return DumpJson(body);
+}
+
+}  // namespace pimsim::api::internal

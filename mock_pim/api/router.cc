@@ -1,0 +1,164 @@
+#include "mock_pim/api/router.h"
+
+#include "mock_pim/api/batch_parser.h"
+
+namespace pimsim::api {
+namespace {
+
+constexpr std::string_view kApiPrefix = "/api/rest/v1";
+
+struct CollectionInfo {
+  std::string_view segment;
+  Collection collection;
+  const char* list_name;
+  const char* item_name;
+  const char* list_allow;
+  const char* item_allow;
+};
+
+constexpr CollectionInfo kCollections[] = {
+    {"products", Collection::kProducts, "/api/rest/v1/products",
+     "/api/rest/v1/products/{code}", "GET, POST, PATCH", "GET, PATCH, DELETE"},
+    {"products-uuid", Collection::kProductsUuid, "/api/rest/v1/products-uuid",
+     "/api/rest/v1/products-uuid/{uuid}", "GET, POST, PATCH",
+     "GET, PATCH, DELETE"},
+    {"attributes", Collection::kAttributes, "/api/rest/v1/attributes",
+     "/api/rest/v1/attributes/{code}", "GET, POST, PATCH", "GET, PATCH"},
+    {"families", Collection::kFamilies, "/api/rest/v1/families",
+     "/api/rest/v1/families/{code}", "GET, POST, PATCH", "GET, PATCH, DELETE"},
+    {"categories", Collection::kCategories, "/api/rest/v1/categories",
+     "/api/rest/v1/categories/{code}", "GET, POST, PATCH", "GET, PATCH"},
+    {"channels", Collection::kChannels, "/api/rest/v1/channels",
+     "/api/rest/v1/channels/{code}", "GET, POST, PATCH", "GET, PATCH"},
+    {"locales", Collection::kLocales, "/api/rest/v1/locales",
+     "/api/rest/v1/locales/{code}", "GET", "GET"},
+};
+
+// True if `method` is one of the ", "-separated `allow` list; HEAD goes
+// wherever GET does.
+bool Allows(std::string_view allow, std::string_view method) {
+  if (method == "HEAD") method = "GET";
+  while (!allow.empty()) {
+    const size_t comma = allow.find(',');
+    const std::string_view m = allow.substr(0, comma);
+    if (m == method) return true;
+    if (comma == std::string_view::npos) break;
+    allow.remove_prefix(comma + 2);
+  }
+  return false;
+}
+
+// Splits off the next "/segment"; false if `rest` does not start with '/' or
+// the segment is empty.
+bool NextSegment(std::string_view* rest, std::string_view* segment) {
+  if (rest->empty() || (*rest)[0] != '/') return false;
+  const size_t end = rest->find('/', 1);
+  *segment = rest->substr(1, end == std::string_view::npos ? end : end - 1);
+  rest->remove_prefix(end == std::string_view::npos ? rest->size() : end);
+  return !segment->empty();
+}
+
+}  // namespace
+
+ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
+  ParsedRoute r;
+  if (path == "/api/oauth/v1/token") {
+    r.collection = Collection::kToken;
+    r.name = "/api/oauth/v1/token";
+    r.allow = "POST";
+    r.method_allowed = method == "POST";
+    return r;
+  }
+  if (path.substr(0, kApiPrefix.size()) != kApiPrefix) return r;
+  std::string_view rest = path.substr(kApiPrefix.size());
+  if (rest.empty() || rest == "/") {
+    r.collection = Collection::kRoot;
+    r.name = "/api/rest/v1";
+    r.allow = "GET";
+    r.method_allowed = Allows(r.allow, method);
+    return r;
+  }
+  std::string_view first;
+  if (!NextSegment(&rest, &first)) return r;
+  const CollectionInfo* info = nullptr;
+  for (const CollectionInfo& c : kCollections) {
+    if (c.segment == first) {
+      info = &c;
+      break;
+    }
+  }
+  if (info == nullptr) return r;
+  if (rest.empty()) {
+    r.collection = info->collection;
+    r.name = info->list_name;
+    r.allow = info->list_allow;
+  } else {
+    std::string_view code;
+    if (!NextSegment(&rest, &code)) return r;
+    if (rest.empty()) {
+      r.collection = info->collection;
+      r.item = true;
+      r.code = code;
+      r.name = info->item_name;
+      r.allow = info->item_allow;
+    } else {
+      std::string_view options, option_code;
+      if (info->collection != Collection::kAttributes ||
+          !NextSegment(&rest, &options) || options != "options") {
+        return r;
+      }
+      r.collection = Collection::kAttributeOptions;
+      r.attribute = code;
+      if (rest.empty()) {
+        r.name = "/api/rest/v1/attributes/{attribute_code}/options";
+        r.allow = "GET, POST, PATCH";
+      } else if (NextSegment(&rest, &option_code) && rest.empty()) {
+        r.item = true;
+        r.code = option_code;
+        r.name = "/api/rest/v1/attributes/{attribute_code}/options/{code}";
+        r.allow = "GET, PATCH";
+      } else {
+        return ParsedRoute();
+      }
+    }
+  }
+  r.method_allowed = Allows(r.allow, method);
+  return r;
+}
+
+Route Classify(std::string_view method, std::string_view path,
+               std::string_view body) {
+  const ParsedRoute p = ParseRoute(method, path);
+  Route r;
+  r.name = p.name;
+  switch (p.collection) {
+    case Collection::kNone:
+      return r;
+    case Collection::kToken:
+      r.needs_auth = false;
+      if (p.method_allowed) r.kind = RouteKind::kToken;
+      return r;
+    case Collection::kRoot:
+      r.needs_auth = !p.method_allowed;
+      return r;
+    default:
+      break;
+  }
+  if (!p.method_allowed) return r;
+  const bool get = method == "GET" || method == "HEAD";
+  if (p.item) {
+    r.kind = get ? RouteKind::kGetItem : RouteKind::kWriteItem;
+  } else if (get) {
+    r.kind = RouteKind::kList;
+  } else if (method == "PATCH") {
+    r.kind = RouteKind::kBatch;
+    r.batch_lines = static_cast<int>(CountBatchLines(body));
+  } else {
+    r.kind = RouteKind::kWriteItem;
+  }
+  r.attribute_option_write = p.collection == Collection::kAttributeOptions &&
+                             (method == "POST" || method == "PATCH");
+  return r;
+}
+
+}  // namespace pimsim::api

@@ -1,0 +1,67 @@
+// Routing of Akeneo API paths: which resource a path names, which methods it
+// allows, and the cheap classification (RouteKind) that the latency model,
+// the limiter and the journal use for every request.
+//
+// Parsing works on string_views into the request: no allocation, no regex.
+// Path segments are returned still percent-encoded.
+//
+// Thread-safety: pure functions.
+//
+//   Route r = Classify("GET", "/api/rest/v1/products/sku1", "");
+//   // r.kind == RouteKind::kGetItem, r.name == "/api/rest/v1/products/{code}"
+#ifndef PIMSIM_MOCK_PIM_API_ROUTER_H_
+#define PIMSIM_MOCK_PIM_API_ROUTER_H_
+
+#include <string_view>
+
+namespace pimsim::api {
+
+// Mirrors pimsim.v1.RouteKind.
+enum class RouteKind { kToken, kGetItem, kList, kWriteItem, kBatch, kOther };
+
+struct Route {
+  RouteKind kind = RouteKind::kOther;
+  // Stable route template: "/api/rest/v1/products/{code}",
+  // "/api/oauth/v1/token", "/api/rest/v1", or "unknown".
+  const char* name = "unknown";
+  // False only for the token route and GET /api/rest/v1.
+  bool needs_auth = true;
+  // POST/PATCH (single or batch) on /attributes/{code}/options[/{code}].
+  bool attribute_option_write = false;
+  // Batch PATCH: lines in the body (see CountBatchLines); 0 otherwise.
+  int batch_lines = 0;
+};
+
+// Classifies a request. A method the route does not allow gives kOther.
+Route Classify(std::string_view method, std::string_view path,
+               std::string_view body);
+
+enum class Collection {
+  kNone,  // unknown path
+  kToken,
+  kRoot,
+  kProducts,
+  kProductsUuid,
+  kAttributes,
+  kAttributeOptions,
+  kFamilies,
+  kCategories,
+  kChannels,
+  kLocales,
+};
+
+struct ParsedRoute {
+  Collection collection = Collection::kNone;
+  bool item = false;           // ".../{code}" rather than the collection
+  std::string_view code;       // item code, percent-encoded
+  std::string_view attribute;  // attribute code of an option route, encoded
+  const char* name = "unknown";
+  const char* allow = "";      // allowed methods, "GET, PATCH"
+  bool method_allowed = false;
+};
+
+ParsedRoute ParseRoute(std::string_view method, std::string_view path);
+
+}  // namespace pimsim::api
+
+#endif  // PIMSIM_MOCK_PIM_API_ROUTER_H_

@@ -1,0 +1,86 @@
+#include "mock_pim/api/router.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace pimsim::api {
+namespace {
+
+struct RouteCase {
+  const char* method;
+  const char* path;
+  RouteKind kind;
+  const char* name;
+  bool needs_auth;
+  bool option_write;
+};
+
+class ClassifyTest : public testing::TestWithParam<RouteCase> {};
+
+TEST_P(ClassifyTest, Classifies) {
+  const RouteCase& c = GetParam();
+  Route r = Classify(c.method, c.path, "");
+  EXPECT_EQ(r.kind, c.kind) << c.method << " " << c.path;
+  EXPECT_STREQ(r.name, c.name) << c.method << " " << c.path;
+  EXPECT_EQ(r.needs_auth, c.needs_auth) << c.method << " " << c.path;
+  EXPECT_EQ(r.attribute_option_write, c.option_write) << c.method << " " << c.path;
+  EXPECT_EQ(r.batch_lines, 0);
+}
+
+using K = RouteKind;
+INSTANTIATE_TEST_SUITE_P(
+    Table, ClassifyTest,
+    testing::Values(
+        RouteCase{"POST", "/api/oauth/v1/token", K::kToken, "/api/oauth/v1/token", false, false},
+        RouteCase{"GET", "/api/oauth/v1/token", K::kOther, "/api/oauth/v1/token", false, false},
+        RouteCase{"GET", "/api/rest/v1", K::kOther, "/api/rest/v1", false, false},
+        RouteCase{"GET", "/api/rest/v1/", K::kOther, "/api/rest/v1", false, false},
+        RouteCase{"POST", "/api/rest/v1", K::kOther, "/api/rest/v1", true, false},
+        RouteCase{"GET", "/api/rest/v1/products", K::kList, "/api/rest/v1/products", true, false},
+        RouteCase{"POST", "/api/rest/v1/products", K::kWriteItem, "/api/rest/v1/products", true, false},
+        RouteCase{"GET", "/api/rest/v1/products/sku%201", K::kGetItem, "/api/rest/v1/products/{code}", true, false},
+        RouteCase{"HEAD", "/api/rest/v1/products/a", K::kGetItem, "/api/rest/v1/products/{code}", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/products/a", K::kWriteItem, "/api/rest/v1/products/{code}", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/products/a", K::kWriteItem, "/api/rest/v1/products/{code}", true, false},
+        RouteCase{"PUT", "/api/rest/v1/products/a", K::kOther, "/api/rest/v1/products/{code}", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/products", K::kOther, "/api/rest/v1/products", true, false},
+        RouteCase{"GET", "/api/rest/v1/products-uuid/0b9a", K::kGetItem, "/api/rest/v1/products-uuid/{uuid}", true, false},
+        RouteCase{"GET", "/api/rest/v1/attributes", K::kList, "/api/rest/v1/attributes", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/attributes/a", K::kOther, "/api/rest/v1/attributes/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/attributes/color/options", K::kList, "/api/rest/v1/attributes/{attribute_code}/options", true, false},
+        RouteCase{"POST", "/api/rest/v1/attributes/color/options", K::kWriteItem, "/api/rest/v1/attributes/{attribute_code}/options", true, true},
+        RouteCase{"PATCH", "/api/rest/v1/attributes/color/options/red", K::kWriteItem, "/api/rest/v1/attributes/{attribute_code}/options/{code}", true, true},
+        RouteCase{"GET", "/api/rest/v1/attributes/color/options/red", K::kGetItem, "/api/rest/v1/attributes/{attribute_code}/options/{code}", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/families/f", K::kWriteItem, "/api/rest/v1/families/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/categories/master", K::kGetItem, "/api/rest/v1/categories/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/channels", K::kList, "/api/rest/v1/channels", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/locales/en_US", K::kOther, "/api/rest/v1/locales/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/nope", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/products/", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/products/a/b", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/families/f/options", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1x", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/", K::kOther, "unknown", true, false}));
+
+TEST(ClassifyTest, BatchPatchCountsLines) {
+  Route r = Classify("PATCH", "/api/rest/v1/products", "{}\n{}\n\n{}\n");
+  EXPECT_EQ(r.kind, RouteKind::kBatch);
+  EXPECT_EQ(r.batch_lines, 4);
+  r = Classify("PATCH", "/api/rest/v1/attributes/color/options", "{}");
+  EXPECT_EQ(r.kind, RouteKind::kBatch);
+  EXPECT_TRUE(r.attribute_option_write);
+  EXPECT_EQ(r.batch_lines, 1);
+}
+
+TEST(ParseRouteTest, KeepsEncodedCodesAndAllowList) {
+  ParsedRoute r = ParseRoute("PUT", "/api/rest/v1/attributes/a%2Fb/options/c%20d");
+  EXPECT_EQ(r.collection, Collection::kAttributeOptions);
+  EXPECT_EQ(r.attribute, "a%2Fb");
+  EXPECT_EQ(r.code, "c%20d");
+  EXPECT_FALSE(r.method_allowed);
+  EXPECT_STREQ(r.allow, "GET, PATCH");
+}
+
+}  // namespace
+}  // namespace pimsim::api

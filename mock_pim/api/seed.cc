@@ -1,0 +1,375 @@
+#include "mock_pim/api/seed.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "mock_pim/api/str_util.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "mock_pim/api/model.h"
+
+namespace pimsim::api {
+namespace {
+
+struct Counts {
+  uint32_t products, families, attributes, options, categories;
+};
+
+Counts CountsOf(const pimsim::v1::SeedData& seed) {
+  Counts c;
+  c.products = seed.products();
+  c.families = seed.has_families() ? seed.families() : (c.products > 0 ? 5 : 0);
+  c.attributes = seed.has_attributes() ? seed.attributes() : 20;
+  c.options = seed.has_options_per_select() ? seed.options_per_select() : 10;
+  c.categories = seed.has_categories() ? seed.categories() : 20;
+  return c;
+}
+
+struct ChannelInfo {
+  const char* code;
+  std::vector<std::string> locales;
+};
+
+const std::vector<ChannelInfo>& Channels() {
+  static const auto* kChannels = new std::vector<ChannelInfo>{
+      {"ecommerce", {"de_DE", "en_US", "fr_FR"}},
+      {"mobile", {"en_US", "fr_FR"}},
+  };
+  return *kChannels;
+}
+
+constexpr const char* kEnabledLocales[] = {"de_DE", "en_US", "fr_FR"};
+constexpr const char* kDisabledLocales[] = {"en_GB", "es_ES", "it_IT", "ja_JP",
+                                            "nl_NL", "pt_BR", "zh_CN"};
+
+struct AttrInfo {
+  std::string code;
+  std::string type;
+  bool localizable = false;
+  bool scopable = false;
+  std::vector<std::string> options;
+};
+
+std::string Label(std::string_view code) {
+  std::string s(code);
+  for (char& c : s) {
+    if (c == '_') c = ' ';
+  }
+  if (!s.empty()) s[0] = absl::ascii_toupper(s[0]);
+  return s;
+}
+
+Json Labels(std::string_view code) {
+  Json labels = Json::object();
+  labels["en_US"] = Label(code);
+  return labels;
+}
+
+void AppendValue(std::string_view locale, std::string_view scope,
+                 std::string_view data_json, std::string* out) {
+  out->append("{\"locale\":");
+  if (locale.empty()) {
+    out->append("null");
+  } else {
+    AppendJsonString(locale, out);
+  }
+  out->append(",\"scope\":");
+  if (scope.empty()) {
+    out->append("null");
+  } else {
+    AppendJsonString(scope, out);
+  }
+  out->append(",\"data\":");
+  out->append(data_json);
+  out->push_back('}');
+}
+
+std::string Quoted(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
+}
+
+// The data of one value of `attr`, as JSON text.
+std::string ValueData(const AttrInfo& attr, std::string_view identifier,
+                      std::string_view locale, std::string_view scope,
+                      SplitMix64& rng) {
+  const std::string& t = attr.type;
+  if (t == kTextType) {
+    return Quoted(Cat(Label(attr.code), " ", identifier,
+                               locale.empty() ? "" : " ", locale));
+  }
+  if (t == kTextareaType) {
+    return Quoted(Cat("Description of ", identifier, " for ", scope,
+                               " (", locale, ")"));
+  }
+  if (t == kNumberType) return std::to_string(1 + rng.Uniform(1000));
+  if (t == kBooleanType) return rng.Percent(50) ? "true" : "false";
+  if (t == kDateType) {
+    const absl::Time d =
+        SeedTime() - absl::Hours(24) * static_cast<int64_t>(rng.Uniform(3650));
+    return Quoted(absl::FormatTime("%Y-%m-%dT00:00:00+00:00", d,
+                                   absl::UTCTimeZone()));
+  }
+  if (t == kPriceType) {
+    const uint64_t cents = 100 + rng.Uniform(100000);
+    const std::string eur = absl::StrFormat("%d.%02d", cents / 100, cents % 100);
+    const uint64_t usd_cents = cents * 11 / 10;
+    const std::string usd =
+        absl::StrFormat("%d.%02d", usd_cents / 100, usd_cents % 100);
+    return Cat("[{\"amount\":", Quoted(eur),
+                        ",\"currency\":\"EUR\"},{\"amount\":", Quoted(usd),
+                        ",\"currency\":\"USD\"}]");
+  }
+  if (t == kSimpleSelectType) {
+    if (attr.options.empty()) return "";
+    return Quoted(attr.options[rng.Uniform(attr.options.size())]);
+  }
+  if (t == kMultiSelectType) {
+    if (attr.options.empty()) return "";
+    std::string out = "[";
+    const size_t first = rng.Uniform(attr.options.size());
+    const size_t n = 1 + rng.Uniform(std::min<size_t>(3, attr.options.size()));
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0) out.push_back(',');
+      AppendJsonString(attr.options[(first + k) % attr.options.size()], &out);
+    }
+    out.push_back(']');
+    return out;
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::Time SeedTime() { return absl::FromUnixSeconds(1704067200); }
+
+absl::Status ValidateSeedData(const pimsim::v1::SeedData& seed) {
+  const Counts c = CountsOf(seed);
+  if (c.products > kMaxSeedProducts) {
+    return absl::InvalidArgumentError(
+        Cat("seed.products must be at most ", kMaxSeedProducts));
+  }
+  if (c.families > 10000) {
+    return absl::InvalidArgumentError("seed.families must be at most 10000");
+  }
+  if (c.attributes > 10000) {
+    return absl::InvalidArgumentError("seed.attributes must be at most 10000");
+  }
+  if (c.options > 10000) {
+    return absl::InvalidArgumentError(
+        "seed.options_per_select must be at most 10000");
+  }
+  if (c.categories > 100000) {
+    return absl::InvalidArgumentError("seed.categories must be at most 100000");
+  }
+  if (c.products > 0 && c.families == 0) {
+    return absl::InvalidArgumentError(
+        "seed.families must be > 0 when seed.products > 0");
+  }
+  return absl::OkStatus();
+}
+
+void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
+               Store* store) {
+  const Counts counts = CountsOf(seed);
+  SplitMix64 rng(rng_seed);
+  const absl::Time t0 = SeedTime();
+
+  // Locales and channels.
+  for (const char* code : kEnabledLocales) {
+    store->locales[code] = Resource(NewLocaleDoc(code, true));
+  }
+  for (const char* code : kDisabledLocales) {
+    store->locales[code] = Resource(NewLocaleDoc(code, false));
+  }
+
+  // Categories: "master", then a first level and a second level under it.
+  {
+    Json master = NewCategoryDoc("master", t0);
+    master["labels"]["en_US"] = "Master catalog";
+    store->categories["master"] = Resource(std::move(master));
+  }
+  std::vector<std::string> leaves;
+  {
+    const uint32_t level1 =
+        counts.categories == 0 ? 0 : std::max<uint32_t>(1, counts.categories / 5);
+    std::vector<std::string> parents;
+    for (uint32_t i = 0; i < level1; ++i) {
+      std::string code = Cat("cat_", i + 1);
+      Json doc = NewCategoryDoc(code, t0);
+      doc["parent"] = "master";
+      doc["labels"] = Labels(code);
+      store->categories[code] = Resource(std::move(doc));
+      parents.push_back(std::move(code));
+    }
+    for (uint32_t i = level1; i < counts.categories; ++i) {
+      const std::string& parent = parents[(i - level1) % parents.size()];
+      std::string code = Cat(parent, "_", (i - level1) / parents.size() + 1);
+      Json doc = NewCategoryDoc(code, t0);
+      doc["parent"] = parent;
+      doc["labels"] = Labels(code);
+      store->categories[code] = Resource(std::move(doc));
+      leaves.push_back(std::move(code));
+    }
+    if (leaves.empty()) leaves = parents;
+  }
+
+  for (const ChannelInfo& ch : Channels()) {
+    Json doc = NewChannelDoc(ch.code);
+    doc["currencies"] = Json::array({"EUR", "USD"});
+    doc["locales"] = ch.locales;
+    doc["category_tree"] = "master";
+    doc["labels"] = Labels(ch.code);
+    store->channels[ch.code] = Resource(std::move(doc));
+  }
+
+  // Attributes and options.
+  static constexpr const char* kTypes[] = {
+      kTextType, kTextareaType, kNumberType,       kBooleanType,
+      kDateType, kPriceType,    kSimpleSelectType, kMultiSelectType};
+  static constexpr const char* kNames[] = {
+      "name",         "description", "weight", "featured",
+      "release_date", "price",       "color",  "materials"};
+  {
+    Json sku = NewAttributeDoc("sku", kIdentifierType);
+    sku["labels"] = Labels("SKU");
+    store->attributes["sku"] = Resource(std::move(sku));
+  }
+  std::vector<AttrInfo> attrs;
+  for (uint32_t i = 0; i < counts.attributes; ++i) {
+    AttrInfo a;
+    a.type = kTypes[i % 8];
+    a.code = i < 8 ? kNames[i] : Cat(kNames[i % 8], "_", i / 8 + 1);
+    a.localizable = a.type == kTextType || a.type == kTextareaType;
+    a.scopable = a.type == kTextareaType;
+    Json doc = NewAttributeDoc(a.code, a.type);
+    doc["localizable"] = a.localizable;
+    doc["scopable"] = a.scopable;
+    doc["sort_order"] = static_cast<int>(i + 1);
+    doc["labels"] = Labels(a.code);
+    if (a.type == kSimpleSelectType || a.type == kMultiSelectType) {
+      ResourceTable& options = store->options[a.code];
+      for (uint32_t k = 0; k < counts.options; ++k) {
+        std::string code = Cat(a.code, "_", k + 1);
+        Json option = NewAttributeOptionDoc(a.code, code);
+        option["sort_order"] = static_cast<int>(k + 1);
+        option["labels"] = Labels(code);
+        options[code] = Resource(std::move(option));
+        a.options.push_back(std::move(code));
+      }
+    }
+    store->attributes[a.code] = Resource(std::move(doc));
+    attrs.push_back(std::move(a));
+  }
+
+  // Families: "sku" plus about half of the other attributes each.
+  std::vector<std::string> family_codes;
+  std::vector<std::vector<const AttrInfo*>> family_attrs;
+  for (uint32_t f = 0; f < counts.families; ++f) {
+    std::string code = Cat("family_", f + 1);
+    std::vector<const AttrInfo*> members;
+    for (const AttrInfo& a : attrs) {
+      if (rng.Percent(50)) members.push_back(&a);
+    }
+    if (members.empty() && !attrs.empty()) {
+      members.push_back(&attrs[rng.Uniform(attrs.size())]);
+    }
+    Json doc = NewFamilyDoc(code, "sku");
+    std::string label_attr = "sku";
+    for (const AttrInfo* a : members) {
+      doc["attributes"].push_back(a->code);
+      if (label_attr == "sku" && a->type == kTextType) label_attr = a->code;
+    }
+    doc["attribute_as_label"] = label_attr;
+    for (const ChannelInfo& ch : Channels()) {
+      Json required = Json::array({"sku"});
+      if (label_attr != "sku") required.push_back(label_attr);
+      doc["attribute_requirements"][ch.code] = std::move(required);
+    }
+    doc["labels"] = Labels(code);
+    store->families[code] = Resource(std::move(doc));
+    family_codes.push_back(std::move(code));
+    family_attrs.push_back(std::move(members));
+  }
+
+  // Products.
+  std::string scratch;
+  for (uint32_t i = 0; i < counts.products; ++i) {
+    auto p = std::make_unique<Product>();
+    p->uuid = RandomUuid(rng);
+    p->identifier = absl::StrFormat("product_%06d", i + 1);
+    const size_t f = rng.Uniform(family_codes.size());
+    p->family = family_codes[f];
+    if (!leaves.empty()) {
+      const size_t n = 1 + rng.Uniform(2);
+      for (size_t k = 0; k < n; ++k) {
+        const std::string& c = leaves[rng.Uniform(leaves.size())];
+        if (k == 0 || c != p->categories[0]) p->categories.push_back(c);
+      }
+    }
+    p->enabled = rng.Percent(90);
+    p->created = t0 - absl::Seconds(1 + rng.Uniform(365 * 86400));
+    p->updated =
+        p->created + absl::Seconds(rng.Uniform(absl::ToInt64Seconds(t0 - p->created)));
+
+    // Built in a reused buffer, then copied at its exact size: 100,000
+    // products keep no growth slack and fragment the heap less.
+    std::string& j = scratch;
+    j.clear();
+    j.append("{\"uuid\":");
+    AppendJsonString(p->uuid, &j);
+    j.append(",\"identifier\":");
+    AppendJsonString(p->identifier, &j);
+    j.append(p->enabled ? ",\"enabled\":true" : ",\"enabled\":false");
+    j.append(",\"family\":");
+    AppendJsonString(p->family, &j);
+    j.append(",\"categories\":[");
+    for (size_t k = 0; k < p->categories.size(); ++k) {
+      if (k > 0) j.push_back(',');
+      AppendJsonString(p->categories[k], &j);
+    }
+    j.append("],\"groups\":[],\"parent\":null,\"values\":{\"sku\":[");
+    AppendValue("", "", Quoted(p->identifier), &j);
+    j.push_back(']');
+    for (const AttrInfo* a : family_attrs[f]) {
+      if (!rng.Percent(85)) continue;
+      std::string entries;
+      auto add = [&](std::string_view locale, std::string_view scope) {
+        std::string data = ValueData(*a, p->identifier, locale, scope, rng);
+        if (data.empty()) return;
+        if (!entries.empty()) entries.push_back(',');
+        AppendValue(locale, scope, data, &entries);
+      };
+      if (a->scopable) {
+        for (const ChannelInfo& ch : Channels()) {
+          if (a->localizable) {
+            for (const std::string& l : ch.locales) add(l, ch.code);
+          } else {
+            add("", ch.code);
+          }
+        }
+      } else if (a->localizable) {
+        for (const char* l : kEnabledLocales) add(l, "");
+      } else {
+        add("", "");
+      }
+      if (entries.empty()) continue;
+      j.push_back(',');
+      AppendJsonString(a->code, &j);
+      j.append(":[");
+      j.append(entries);
+      j.push_back(']');
+    }
+    j.append("},\"created\":");
+    AppendJsonString(FormatAkeneoTime(p->created), &j);
+    j.append(",\"updated\":");
+    AppendJsonString(FormatAkeneoTime(p->updated), &j);
+    j.append(",\"associations\":{},\"quantified_associations\":{}}");
+    p->json.assign(j);
+    store->InsertProduct(std::move(p));
+  }
+}
+
+}  // namespace pimsim::api

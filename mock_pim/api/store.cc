@@ -1,0 +1,89 @@
+#include "mock_pim/api/store.h"
+
+#include "absl/container/flat_hash_set.h"
+#include "mock_pim/api/str_util.h"
+
+namespace pimsim::api {
+
+const Product* Store::FindByIdentifier(std::string_view identifier) const {
+  auto it = identifier_index_.find(AV(identifier));
+  return it == identifier_index_.end() ? nullptr : it->second;
+}
+
+const Product* Store::FindByUuid(std::string_view uuid) const {
+  auto it = by_uuid_.find(AV(uuid));
+  return it == by_uuid_.end() ? nullptr : it->second.get();
+}
+
+Product* Store::MutableByIdentifier(std::string_view identifier) {
+  auto it = identifier_index_.find(AV(identifier));
+  return it == identifier_index_.end() ? nullptr : it->second;
+}
+
+Product* Store::MutableByUuid(std::string_view uuid) {
+  auto it = by_uuid_.find(AV(uuid));
+  return it == by_uuid_.end() ? nullptr : it->second.get();
+}
+
+Product* Store::InsertProduct(std::unique_ptr<Product> product) {
+  Product* p = product.get();
+  by_uuid_.emplace(p->uuid, std::move(product));
+  if (!p->identifier.empty()) {
+    by_identifier_.emplace(p->identifier, p);
+    identifier_index_.emplace(AV(p->identifier), p);
+  }
+  return p;
+}
+
+void Store::SetIdentifier(Product* product, std::string identifier) {
+  if (!product->identifier.empty()) {
+    by_identifier_.erase(product->identifier);
+    identifier_index_.erase(AV(product->identifier));
+  }
+  product->identifier = std::move(identifier);
+  if (!product->identifier.empty()) {
+    by_identifier_.emplace(product->identifier, product);
+    identifier_index_.emplace(AV(product->identifier), product);
+  }
+}
+
+void Store::EraseProduct(const Product* product) {
+  if (!product->identifier.empty()) {
+    by_identifier_.erase(product->identifier);
+    identifier_index_.erase(AV(product->identifier));
+  }
+  by_uuid_.erase(product->uuid);  // destroys *product
+}
+
+bool Store::FamilyInUse(std::string_view family) const {
+  for (const auto& [uuid, p] : by_uuid_) {
+    if (p->family == family) return true;
+  }
+  return false;
+}
+
+std::vector<std::string> Store::CategoryAndDescendants(
+    std::string_view code) const {
+  std::vector<std::string> out;
+  if (categories.find(AV(code)) == categories.end()) return out;
+  absl::flat_hash_map<std::string, std::vector<std::string>> children;
+  for (const auto& [c, r] : categories) {
+    auto parent = r.doc.find("parent");
+    if (parent != r.doc.end() && parent->is_string()) {
+      children[parent->get<std::string>()].push_back(c);
+    }
+  }
+  absl::flat_hash_set<std::string> seen;
+  out.emplace_back(code);
+  seen.insert(std::string(code));
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto it = children.find(out[i]);
+    if (it == children.end()) continue;
+    for (const std::string& child : it->second) {
+      if (seen.insert(child).second) out.push_back(child);
+    }
+  }
+  return out;
+}
+
+}  // namespace pimsim::api

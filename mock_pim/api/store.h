@@ -1,0 +1,118 @@
+// The in-memory catalogue of one PIM instance: products (indexed by uuid and
+// by identifier, both ordered for pagination, plus a hash index for the hot
+// GET-by-identifier path) and the code-keyed resources (attributes, attribute
+// options, families, categories, channels, locales).
+//
+// Every resource keeps its serialized JSON next to its document, so reads
+// copy a prebuilt string; writers must refresh it (Resource::Refresh, or
+// Product::json) whenever they change a document.
+//
+// Thread-safety: none. The owner (Api) guards a Store with a reader/writer
+// lock: readers may share a const Store, writers need exclusive access.
+//
+//   Store store;
+//   store.attributes["sku"] = Resource(NewAttributeDoc("sku", kIdentifierType));
+//   Product* p = store.InsertProduct(std::make_unique<Product>(...));
+//   const Product* same = store.FindByIdentifier("sku1");
+#ifndef PIMSIM_MOCK_PIM_API_STORE_H_
+#define PIMSIM_MOCK_PIM_API_STORE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/btree_map.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "mock_pim/api/json_util.h"
+#include "mock_pim/api/search_filter.h"
+
+namespace pimsim::api {
+
+// A code-keyed resource: its document and the document's serialization.
+struct Resource {
+  Resource() = default;
+  explicit Resource(Json d) : doc(std::move(d)) { Refresh(); }
+  void Refresh() { json = DumpJson(doc); }
+
+  Json doc;
+  std::string json;
+};
+
+// Ordered by code, which is the order of list pages.
+using ResourceTable = absl::btree_map<std::string, Resource>;
+
+// A product keeps only its serialized document plus the facts that filters
+// and indexes need, so 100,000 products stay small.
+struct Product {
+  std::string uuid;        // lowercase
+  std::string identifier;  // empty when the product has none
+  std::string family;      // empty when none
+  std::vector<std::string> categories;
+  bool enabled = true;
+  absl::Time created;
+  absl::Time updated;
+  std::string json;  // the full document, as served
+
+  ProductFacts facts() const {
+    return ProductFacts{identifier, uuid,    family, categories,
+                        enabled,    created, updated};
+  }
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  ResourceTable attributes;
+  ResourceTable families;
+  ResourceTable categories;
+  ResourceTable channels;
+  ResourceTable locales;
+  // Attribute code -> its options, ordered by option code.
+  absl::btree_map<std::string, ResourceTable> options;
+  // Code of the pim_catalog_identifier attribute.
+  std::string identifier_attribute = "sku";
+
+  const Product* FindByIdentifier(std::string_view identifier) const;
+  const Product* FindByUuid(std::string_view uuid) const;
+  Product* MutableByIdentifier(std::string_view identifier);
+  Product* MutableByUuid(std::string_view uuid);
+
+  // Takes ownership. The uuid, and the identifier if not empty, must be free.
+  Product* InsertProduct(std::unique_ptr<Product> product);
+  // Changes a product's identifier (empty for none); the new one must be free.
+  void SetIdentifier(Product* product, std::string identifier);
+  void EraseProduct(const Product* product);
+
+  // Products with an identifier, ordered by identifier.
+  const absl::btree_map<std::string_view, Product*>& products_by_identifier()
+      const {
+    return by_identifier_;
+  }
+  // All products, ordered by uuid.
+  const absl::btree_map<std::string, std::unique_ptr<Product>>&
+  products_by_uuid() const {
+    return by_uuid_;
+  }
+  size_t product_count() const { return by_uuid_.size(); }
+
+  // True if any product is in `family`.
+  bool FamilyInUse(std::string_view family) const;
+  // `code` and every category below it; empty if `code` does not exist.
+  std::vector<std::string> CategoryAndDescendants(std::string_view code) const;
+
+ private:
+  absl::btree_map<std::string, std::unique_ptr<Product>> by_uuid_;
+  // Keys point into the products' own identifier strings.
+  absl::btree_map<std::string_view, Product*> by_identifier_;
+  absl::flat_hash_map<absl::string_view, Product*> identifier_index_;
+};
+
+}  // namespace pimsim::api
+
+#endif  // PIMSIM_MOCK_PIM_API_STORE_H_

@@ -1,0 +1,228 @@
+#include "mock_pim/config/scenario_config.h"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/time_util.h"
+#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/limits/limits_config.h"
+
+namespace pimsim::config {
+namespace {
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::TextFormat;
+using google::protobuf::util::TimeUtil;
+
+constexpr uint32_t kMaxSeedProducts = 2'000'000;
+
+absl::Status FieldError(absl::string_view path, absl::string_view reason) {
+  return absl::InvalidArgumentError(absl::StrCat(path, ": ", reason));
+}
+
+bool ValidName(absl::string_view name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (char c : name) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+absl::Status ValidateDurationField(absl::string_view path, bool has,
+                                   const google::protobuf::Duration& d) {
+  if (has && TimeUtil::DurationToNanoseconds(d) <= 0) {
+    return FieldError(path, absl::StrCat("must be > 0, got ", TimeUtil::ToString(d)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateInstance(const pimsim::v1::Instance& instance, absl::string_view path) {
+  if (!ValidName(instance.name())) {
+    return FieldError(absl::StrCat(path, ".name"),
+                      absl::StrCat("must match [a-z0-9_-]{1,64}, got \"", instance.name(), "\""));
+  }
+  if (instance.name() == "api" || instance.name() == "metrics") {
+    return FieldError(absl::StrCat(path, ".name"),
+                      absl::StrCat("\"", instance.name(), "\" is reserved (it is a route of the mock)"));
+  }
+  if (instance.connections_size() > kMaxConnectionsPerInstance) {
+    return FieldError(absl::StrCat(path, ".connections"),
+                      absl::StrCat("at most ", kMaxConnectionsPerInstance,
+                                   " connections per instance (Akeneo's limit), got ",
+                                   instance.connections_size()));
+  }
+  absl::flat_hash_set<std::string> ids;
+  for (int i = 0; i < instance.connections_size(); ++i) {
+    const pimsim::v1::Connection& c = instance.connections(i);
+    std::string cpath = absl::StrCat(path, ".connections[", i, "]");
+    if (c.client_id().empty()) return FieldError(absl::StrCat(cpath, ".client_id"), "must not be empty");
+    if (!ids.insert(c.client_id()).second) {
+      return FieldError(absl::StrCat(cpath, ".client_id"),
+                        absl::StrCat("duplicate client id \"", c.client_id(), "\""));
+    }
+    if (c.secret().empty()) return FieldError(absl::StrCat(cpath, ".secret"), "must not be empty");
+    if (c.username().empty()) return FieldError(absl::StrCat(cpath, ".username"), "must not be empty");
+    if (c.password().empty()) return FieldError(absl::StrCat(cpath, ".password"), "must not be empty");
+  }
+  absl::Status limits = ValidateLimits(instance.limits());
+  if (!limits.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".limits.", limits.message()));
+  }
+  if (instance.seed().products() > kMaxSeedProducts) {
+    return FieldError(absl::StrCat(path, ".seed.products"),
+                      absl::StrCat("at most ", kMaxSeedProducts, ", got ", instance.seed().products()));
+  }
+  if (instance.seed().has_attributes() && instance.seed().attributes() > 1000) {
+    return FieldError(absl::StrCat(path, ".seed.attributes"), "at most 1000");
+  }
+  if (instance.seed().has_families() && instance.seed().families() > 1000) {
+    return FieldError(absl::StrCat(path, ".seed.families"), "at most 1000");
+  }
+  if (instance.seed().has_categories() && instance.seed().categories() > 100000) {
+    return FieldError(absl::StrCat(path, ".seed.categories"), "at most 100000");
+  }
+  if (instance.seed().has_options_per_select() && instance.seed().options_per_select() > 10000) {
+    return FieldError(absl::StrCat(path, ".seed.options_per_select"), "at most 10000");
+  }
+  if (absl::Status s = ValidateDurationField(absl::StrCat(path, ".access_token_lifetime"),
+                                             instance.has_access_token_lifetime(),
+                                             instance.access_token_lifetime());
+      !s.ok()) {
+    return s;
+  }
+  return ValidateDurationField(absl::StrCat(path, ".refresh_token_lifetime"),
+                               instance.has_refresh_token_lifetime(),
+                               instance.refresh_token_lifetime());
+}
+
+// Collects the text parser's syntax errors as "file:line:column: message".
+class ErrorCollector : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit ErrorCollector(absl::string_view filename) : filename_(filename) {}
+  void AddError(int line, int column, const std::string& message) override {
+    if (first_.empty()) first_ = absl::StrCat(filename_, ":", line + 1, ":", column + 1, ": ", message);
+  }
+  void AddWarning(int line, int column, const std::string& message) override {}
+  const std::string& first() const { return first_; }
+
+ private:
+  std::string filename_;
+  std::string first_;
+};
+
+// Finds where the field at `path` ("instances[1].limits.burst") was written,
+// or the closest enclosing field that was. Returns false if none was.
+bool Locate(const TextFormat::ParseInfoTree& root, const Descriptor* descriptor,
+            absl::string_view path, int* line, int* column) {
+  const TextFormat::ParseInfoTree* tree = &root;
+  bool found = false;
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    int index = -1;
+    absl::string_view name = part;
+    if (size_t bracket = part.find('['); bracket != absl::string_view::npos) {
+      name = part.substr(0, bracket);
+      absl::string_view digits = part.substr(bracket + 1);
+      digits = digits.substr(0, digits.find(']'));
+      if (!absl::SimpleAtoi(digits, &index)) return found;
+    }
+    if (descriptor == nullptr || tree == nullptr) return found;
+    const FieldDescriptor* field = descriptor->FindFieldByName(std::string(name));
+    if (field == nullptr) return found;
+    TextFormat::ParseLocation loc = tree->GetLocation(field, index);
+    if (loc.line < 0) return found;
+    *line = loc.line + 1;
+    *column = loc.column + 1;
+    found = true;
+    if (field->type() != FieldDescriptor::TYPE_MESSAGE) return found;
+    tree = tree->GetTreeForNested(field, index);
+    descriptor = field->message_type();
+  }
+  return found;
+}
+
+}  // namespace
+
+absl::Status ValidateScenario(const pimsim::v1::Scenario& scenario) {
+  absl::flat_hash_set<std::string> names;
+  for (int i = 0; i < scenario.instances_size(); ++i) {
+    const pimsim::v1::Instance& instance = scenario.instances(i);
+    std::string path = absl::StrCat("instances[", i, "]");
+    if (absl::Status s = ValidateInstance(instance, path); !s.ok()) return s;
+    if (!names.insert(instance.name()).second) {
+      return FieldError(absl::StrCat(path, ".name"),
+                        absl::StrCat("duplicate instance name \"", instance.name(), "\""));
+    }
+  }
+  absl::StatusOr<LatencyModel> latency = LatencyModel::Create(scenario.latency());
+  if (!latency.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("latency.", latency.status().message()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<pimsim::v1::Scenario> ParseScenarioText(std::string_view text,
+                                                       std::string_view filename) {
+  absl::string_view file(filename.data(), filename.size());
+  pimsim::v1::Scenario scenario;
+  TextFormat::Parser parser;
+  ErrorCollector errors(file);
+  TextFormat::ParseInfoTree tree;
+  parser.RecordErrorsTo(&errors);
+  parser.WriteLocationsTo(&tree);
+  if (!parser.ParseFromString(std::string(text), &scenario)) {
+    return absl::InvalidArgumentError(
+        errors.first().empty() ? absl::StrCat(file, ": cannot parse scenario") : errors.first());
+  }
+  absl::Status valid = ValidateScenario(scenario);
+  if (valid.ok()) return scenario;
+  absl::string_view message = valid.message();
+  absl::string_view path = message.substr(0, message.find(':'));
+  // A limits message continues the path ("...limits.instance_rate.burst must ...").
+  path = path.substr(0, path.find(' '));
+  int line = 0, column = 0;
+  if (Locate(tree, pimsim::v1::Scenario::descriptor(), path, &line, &column)) {
+    return absl::InvalidArgumentError(absl::StrCat(file, ":", line, ":", column, ": ", message));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(file, ": ", message));
+}
+
+absl::StatusOr<pimsim::v1::Scenario> LoadScenarioFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open scenario file"));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return ParseScenarioText(buffer.str(), path);
+}
+
+void SetNumberedConnections(int n, pimsim::v1::Instance* instance) {
+  instance->clear_connections();
+  for (int i = 1; i <= n; ++i) {
+    pimsim::v1::Connection* c = instance->add_connections();
+    c->set_client_id(i == 1 ? std::string(kDefaultClientId) : absl::StrCat(kDefaultClientId, "-", i));
+    c->set_secret(c->client_id());
+    c->set_username(kDefaultUser);
+    c->set_password(kDefaultUser);
+  }
+}
+
+pimsim::v1::Scenario WithDefaults(pimsim::v1::Scenario scenario) {
+  if (scenario.instances_size() == 0) scenario.add_instances()->set_name(kDefaultInstance);
+  for (pimsim::v1::Instance& instance : *scenario.mutable_instances()) {
+    if (instance.connections_size() == 0) SetNumberedConnections(1, &instance);
+  }
+  if (!scenario.has_seed()) scenario.set_seed(1);
+  return scenario;
+}
+
+}  // namespace pimsim::config

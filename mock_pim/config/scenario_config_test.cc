@@ -1,0 +1,83 @@
+#include "mock_pim/config/scenario_config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace pimsim::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ScenarioConfigTest, EmptyScenarioGetsDefaultInstanceAndConnection) {
+  absl::StatusOr<pimsim::v1::Scenario> s = ParseScenarioText("", "empty.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  pimsim::v1::Scenario full = WithDefaults(*s);
+  ASSERT_EQ(full.instances_size(), 1);
+  EXPECT_EQ(full.instances(0).name(), "default");
+  ASSERT_EQ(full.instances(0).connections_size(), 1);
+  const pimsim::v1::Connection& c = full.instances(0).connections(0);
+  EXPECT_EQ(c.client_id(), "pimsim");
+  EXPECT_EQ(c.secret(), "pimsim");
+  EXPECT_EQ(c.username(), "admin");
+  EXPECT_EQ(c.password(), "admin");
+  EXPECT_EQ(full.seed(), 1u);
+}
+
+TEST(ScenarioConfigTest, NumberedConnections) {
+  pimsim::v1::Instance instance;
+  SetNumberedConnections(3, &instance);
+  ASSERT_EQ(instance.connections_size(), 3);
+  EXPECT_EQ(instance.connections(1).client_id(), "pimsim-2");
+  EXPECT_EQ(instance.connections(2).secret(), "pimsim-3");
+  EXPECT_EQ(instance.connections(2).username(), "admin");
+}
+
+TEST(ScenarioConfigTest, SyntaxErrorNamesFileLineAndColumn) {
+  absl::StatusOr<pimsim::v1::Scenario> s =
+      ParseScenarioText("name: \"x\"\ninstances {\n  nmae: \"a\"\n}\n", "bad.textproto");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(), HasSubstr("bad.textproto:3:"));
+  EXPECT_THAT(s.status().message(), HasSubstr("nmae"));
+}
+
+struct BadCase {
+  const char* text;
+  const char* location;  // "line:column"
+  const char* reason;
+};
+
+class BadScenarioTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(BadScenarioTest, IsRejectedWithLocationAndReason) {
+  absl::StatusOr<pimsim::v1::Scenario> s = ParseScenarioText(GetParam().text, "s.textproto");
+  ASSERT_FALSE(s.ok()) << GetParam().text;
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.status().message(), HasSubstr(absl::StrCat("s.textproto:", GetParam().location, ":")));
+  EXPECT_THAT(s.status().message(), HasSubstr(GetParam().reason));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadScenarioTest,
+    ::testing::Values(
+        BadCase{"instances { name: \"Bad Name\" }", "1:13", "must match"},
+        BadCase{"instances { name: \"api\" }", "1:13", "reserved"},
+        BadCase{"instances { name: \"a\" }\ninstances { name: \"a\" }", "2:13", "duplicate instance"},
+        BadCase{"instances {\n  name: \"a\"\n  connections { client_id: \"\" secret: \"s\" }\n}",
+                "3:17", "client_id: must not be empty"},
+        BadCase{"instances {\n  name: \"a\"\n  connections { client_id: \"c\" secret: \"s\" username: \"u\" password: \"p\" }\n"
+                "  connections { client_id: \"c\" secret: \"s\" username: \"u\" password: \"p\" }\n}",
+                "4:17", "duplicate client id"},
+        BadCase{"instances {\n  name: \"a\"\n  connections { client_id: \"c\" username: \"u\" password: \"p\" }\n}",
+                "3:3", "secret: must not be empty"},
+        BadCase{"instances {\n  name: \"a\"\n  limits {\n    instance_rate { requests_per_second: -1 }\n  }\n}",
+                "4:21", "requests_per_second"},
+        BadCase{"instances {\n  name: \"a\"\n  limits { instance_rate { requests_per_second: 10 burst: 0 } }\n}",
+                "3:52", "burst"},
+        BadCase{"instances {\n  name: \"a\"\n  seed { products: 9000000 }\n}", "3:10", "seed.products"},
+        BadCase{"instances {\n  name: \"a\"\n  access_token_lifetime { seconds: -5 }\n}", "3:3",
+                "must be > 0"},
+        BadCase{"latency {\n  get_item { uniform { min { seconds: 2 } max { seconds: 1 } } }\n}", "2:14",
+                "get_item"}));
+
+}  // namespace
+}  // namespace pimsim::config

@@ -1,0 +1,99 @@
+// HTTP/1.1 request and response values exchanged between the mock's I/O shell
+// (http_server.h) and its pure core, plus the response serializer.
+//
+// These are plain values: no sockets, no time. The parser (http_parser.h)
+// fills an HttpRequest; the core answers with an HttpResponse, which the
+// server frames with SerializeResponse (status line, Date, Content-Length,
+// Connection, the handler's headers, body).
+//
+// Thread-safety: plain structs; the free functions are thread-safe.
+//
+//   HttpResponse r;
+//   r.headers.push_back({"Content-Type", "application/json"});
+//   r.body = R"({"code":404})"; r.status = 404;
+//   std::string wire; SerializeResponse(r, /*keep_alive=*/true, &wire);
+#ifndef PIMSIM_MOCK_PIM_HTTP_HTTP_MESSAGE_H_
+#define PIMSIM_MOCK_PIM_HTTP_HTTP_MESSAGE_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pimsim::http {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+struct HttpRequest {
+  std::string method;
+  // The request target as sent. For an absolute-form target
+  // ("http://host/p?q") this keeps the full form while path/query are split
+  // out of it ("/p", "q").
+  std::string target;
+  // Not percent-decoded. Never empty for origin- and absolute-form targets.
+  std::string path;
+  // After the first '?', without it; empty if none.
+  std::string query;
+  int version_minor = 1;  // HTTP/1.<minor>; the parser accepts 0 and 1 only.
+  std::vector<Header> headers;  // In order received, names as sent.
+  std::string body;             // De-chunked if Transfer-Encoding: chunked.
+  // From the version and the Connection header (HTTP/1.1: unless "close";
+  // HTTP/1.0: only with "keep-alive").
+  bool keep_alive = true;
+  // The client sent "Expect: 100-continue".
+  bool expect_continue = false;
+
+  // Case-insensitive lookup of the first header with this name; empty
+  // string_view if absent.
+  std::string_view Get(std::string_view name) const;
+
+  // Empties every field but keeps the allocated capacity.
+  void Clear();
+};
+
+struct HttpResponse {
+  int status = 200;
+  // Extra headers (Content-Type, Location, Retry-After, ...). Connection and
+  // Transfer-Encoding are the server's business and are dropped. A
+  // Content-Length given here replaces the computed one (for HEAD answers).
+  std::vector<Header> headers;
+  std::string body;    // Content-Length is added by the server.
+  bool close = false;  // Send "Connection: close" and close after writing.
+};
+
+// "OK", "Not Found", ...; "Unknown" for a status without a registered phrase.
+std::string_view ReasonPhrase(int status);
+
+// How a response is framed for one particular request.
+struct ResponseFraming {
+  bool keep_alive = true;
+  // The request's HTTP/1.<minor>. A kept-alive HTTP/1.0 connection gets an
+  // explicit "Connection: keep-alive".
+  int request_version_minor = 1;
+  // An IMF-fixdate for the Date header; no Date header if empty.
+  std::string_view date;
+};
+
+// Appends the status line and header block (up to and including the empty
+// line) to *out. Content-Length is the body size unless the response carries
+// its own; it is omitted for 1xx, 204 and 304.
+void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing,
+                           std::string* out);
+
+// Appends the whole serialized response (head and body) to *out, without a
+// Date header.
+void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out);
+
+// Formats `unix_seconds` as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
+std::string FormatHttpDate(int64_t unix_seconds);
+
+// A JSON error response in Akeneo's shape: {"code":N,"message":"..."}, with
+// Content-Type application/json.
+HttpResponse JsonErrorResponse(int status, std::string_view message);
+
+}  // namespace pimsim::http
+
+#endif  // PIMSIM_MOCK_PIM_HTTP_HTTP_MESSAGE_H_

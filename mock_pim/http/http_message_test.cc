@@ -1,0 +1,110 @@
+#include "mock_pim/http/http_message.h"
+
+#include "gtest/gtest.h"
+
+namespace pimsim::http {
+namespace {
+
+TEST(SerializeResponseTest, AddsContentLengthAndKeepsHeaderOrder) {
+  HttpResponse r;
+  r.status = 201;
+  r.headers = {{"Location", "/api/rest/v1/products/x"}, {"Content-Type", "application/json"}};
+  r.body = "{}";
+  std::string out = "prefix|";
+  SerializeResponse(r, /*keep_alive=*/true, &out);
+  EXPECT_EQ(out,
+            "prefix|HTTP/1.1 201 Created\r\nLocation: /api/rest/v1/products/x\r\n"
+            "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+}
+
+TEST(SerializeResponseTest, SaysCloseWhenNotKeepingAlive) {
+  HttpResponse r;
+  r.status = 429;
+  r.headers = {{"Retry-After", "3"}};
+  std::string out;
+  SerializeResponse(r, /*keep_alive=*/false, &out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 3\r\nContent-Length: 0\r\n"
+            "Connection: close\r\n\r\n");
+}
+
+TEST(SerializeResponseTest, DropsFramingHeadersFromTheHandler) {
+  HttpResponse r;
+  r.headers = {{"Connection", "keep-alive"}, {"transfer-encoding", "chunked"}, {"X", "y"}};
+  r.body = "abc";
+  std::string out;
+  SerializeResponse(r, true, &out);
+  EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nX: y\r\nContent-Length: 3\r\n\r\nabc");
+}
+
+TEST(SerializeResponseTest, KeepsTheHandlersContentLengthForHead) {
+  HttpResponse r;
+  r.headers = {{"Content-Length", "1234"}};
+  std::string out;
+  SerializeResponseHead(r, ResponseFraming{}, &out);
+  EXPECT_EQ(out, "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n");
+}
+
+TEST(SerializeResponseTest, NoContentLengthOn204And304) {
+  for (int status : {204, 304}) {
+    HttpResponse r;
+    r.status = status;
+    std::string out;
+    SerializeResponse(r, true, &out);
+    EXPECT_EQ(out.find("Content-Length"), std::string::npos) << out;
+  }
+}
+
+TEST(SerializeResponseTest, AddsDateAndKeepAliveForHttp10) {
+  HttpResponse r;
+  ResponseFraming f;
+  f.request_version_minor = 0;
+  f.date = "Sun, 06 Nov 1994 08:49:37 GMT";
+  std::string out;
+  SerializeResponseHead(r, f, &out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n"
+            "Connection: keep-alive\r\n\r\n");
+}
+
+TEST(SerializeResponseTest, InvalidStatusBecomes500) {
+  HttpResponse r;
+  r.status = 42;
+  std::string out;
+  SerializeResponse(r, true, &out);
+  EXPECT_EQ(out.rfind("HTTP/1.1 500 Internal Server Error\r\n", 0), 0u) << out;
+}
+
+TEST(ReasonPhraseTest, KnowsTheStatusesTheMockSends) {
+  EXPECT_EQ(ReasonPhrase(200), "OK");
+  EXPECT_EQ(ReasonPhrase(408), "Request Timeout");
+  EXPECT_EQ(ReasonPhrase(422), "Unprocessable Entity");
+  EXPECT_EQ(ReasonPhrase(429), "Too Many Requests");
+  EXPECT_EQ(ReasonPhrase(431), "Request Header Fields Too Large");
+  EXPECT_EQ(ReasonPhrase(503), "Service Unavailable");
+  EXPECT_EQ(ReasonPhrase(505), "HTTP Version Not Supported");
+  EXPECT_EQ(ReasonPhrase(599), "Unknown");
+}
+
+TEST(FormatHttpDateTest, FormatsImfFixdate) {
+  EXPECT_EQ(FormatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
+  EXPECT_EQ(FormatHttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+}
+
+TEST(JsonErrorResponseTest, EscapesTheMessage) {
+  const HttpResponse r = JsonErrorResponse(400, "bad \"x\"\\\n\x01");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, R"({"code":400,"message":"bad \"x\"\\\n\u0001"})");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0].value, "application/json");
+}
+
+TEST(HttpRequestTest, GetIsCaseInsensitiveAndReturnsTheFirst) {
+  HttpRequest r;
+  r.headers = {{"Content-Type", "a"}, {"content-type", "b"}};
+  EXPECT_EQ(r.Get("CONTENT-TYPE"), "a");
+  EXPECT_TRUE(r.Get("Accept").empty());
+}
+
+}  // namespace
+}  // namespace pimsim::http

@@ -1,0 +1,902 @@
+#include "mock_pim/http/http_server.h"
+
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "boost/asio/bind_executor.hpp"
+#include "boost/asio/buffer.hpp"
+#include "boost/asio/dispatch.hpp"
+#include "boost/asio/executor_work_guard.hpp"
+#include "boost/asio/io_context.hpp"
+#include "boost/asio/ip/tcp.hpp"
+#include "boost/asio/post.hpp"
+#include "boost/asio/steady_timer.hpp"
+#include "boost/asio/write.hpp"
+
+namespace pimsim::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using SteadyTime = std::chrono::steady_clock::time_point;
+using ErrorCode = boost::system::error_code;
+
+// How long an orderly close waits for the client's FIN while discarding what
+// it still sends, so that close() does not turn into a RST that could
+// destroy the response in the client's receive buffer.
+constexpr std::chrono::seconds kLingerTime(2);
+// The same while the server shuts down, so finished exchanges do not hold up
+// Shutdown() for long.
+constexpr std::chrono::milliseconds kShutdownLingerTime(100);
+constexpr size_t kInitialBuffer = 8 * 1024;
+// Keep buffers of a connection up to this size between requests.
+constexpr size_t kKeptBodyCapacity = 1 << 20;
+
+std::chrono::steady_clock::duration ToSteady(absl::Duration d) {
+  return std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      absl::ToChronoNanoseconds(d));
+}
+
+// Per-loop counters, each on its own cache line so loops never share one.
+struct alignas(64) Counters {
+  std::atomic<uint64_t> accepted{0};
+  std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> requests{0};
+  std::atomic<uint64_t> responses{0};
+  std::atomic<uint64_t> client_aborts{0};
+  std::atomic<uint64_t> faults{0};
+  std::atomic<uint64_t> timeouts{0};
+};
+
+void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+class Connection;
+
+// One event loop and what lives on it. Fields below `thread` are touched only
+// from the loop's own thread.
+struct Worker {
+  asio::io_context ioc{1};
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
+      asio::make_work_guard(ioc)};
+  std::thread thread;
+  // Set when run() returns. Guarded by stopped_mu.
+  std::mutex stopped_mu;
+  std::condition_variable stopped_cv;
+  bool stopped = false;
+  Counters counters;
+
+  std::unordered_set<Connection*> connections;
+  std::unordered_set<asio::steady_timer*> after_timers;
+  int64_t date_second = -1;
+  std::string date;
+
+  std::string_view DateFor(absl::Time t) {
+    const int64_t s = absl::ToUnixSeconds(t);
+    if (s != date_second) {
+      date_second = s;
+      date = FormatHttpDate(s);
+    }
+    return date;
+  }
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, Handler* handler, Clock* clock)
+      : options_(std::move(options)), handler_(handler), clock_(clock) {}
+
+  absl::Status Bind();
+  absl::Status Start();
+  void Shutdown(absl::Duration grace);
+  ServerStats Stats() const;
+
+  const ServerOptions& options() const { return options_; }
+  Handler* handler() const { return handler_; }
+  Clock* clock() const { return clock_; }
+  bool shutting_down() const { return shutting_down_.load(std::memory_order_relaxed); }
+  size_t max_buffer() const { return max_buffer_; }
+  const tcp::endpoint& endpoint() const { return endpoint_; }
+
+  void ConnectionClosed() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (--open_ == 0) open_cv_.notify_all();
+  }
+  void RecordParseError(int status) {
+    std::lock_guard<std::mutex> lock(errors_mu_);
+    ++errors_by_status_[status];
+  }
+
+ private:
+  void DoAccept();
+  void OnAccepted(Worker& w, tcp::socket socket);
+
+  const ServerOptions options_;
+  Handler* const handler_;
+  Clock* const clock_;
+  size_t max_buffer_ = 0;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<tcp::acceptor> acceptor_;  // On workers_[0]'s loop.
+  std::unique_ptr<asio::steady_timer> accept_retry_;
+  tcp::endpoint endpoint_;
+  size_t next_worker_ = 0;  // Acceptor loop only.
+  std::atomic<uint64_t> next_socket_id_{1};
+  std::atomic<bool> shutting_down_{false};
+
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built for
+  // ThreadSanitizer, which then cannot see its synchronization.
+  std::mutex lifecycle_mu_;
+  bool started_ = false;  // Guarded by lifecycle_mu_.
+  bool stopped_ = false;  // Guarded by lifecycle_mu_.
+
+  mutable std::mutex mu_;
+  std::condition_variable open_cv_;
+  int64_t open_ = 0;  // Open connections. Guarded by mu_.
+
+  mutable std::mutex errors_mu_;
+  std::map<int, uint64_t> errors_by_status_;  // Guarded by errors_mu_.
+};
+
+namespace {
+
+// One TCP connection. Lives on one loop; every member function runs there.
+// Owned by shared_ptrs held by its pending asynchronous operations and by
+// the current Exchange.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Server::Impl* server, Worker* worker, tcp::socket socket, SocketId id)
+      : server_(server),
+        worker_(worker),
+        socket_(std::move(socket)),
+        id_(id),
+        parser_(server->options().limits),
+        timer_(worker->ioc) {
+    in_.resize(kInitialBuffer);
+  }
+
+  void Start() {
+    worker_->connections.insert(this);
+    SetDeadline(TimerMode::kIdle, NowPlus(idle_timeout()));
+    StartRead();
+    if (server_->shutting_down()) BeginShutdown();
+  }
+
+  asio::io_context& ioc() { return worker_->ioc; }
+  bool peer_gone() const { return peer_gone_.load(std::memory_order_acquire); }
+
+  // --- Exchange operations, on the loop. ---
+
+  void After(absl::Duration delay, std::function<void()> fn) {
+    if (delay <= absl::ZeroDuration()) {
+      asio::post(worker_->ioc, std::move(fn));
+      return;
+    }
+    auto timer = std::make_shared<asio::steady_timer>(worker_->ioc, ToSteady(delay));
+    worker_->after_timers.insert(timer.get());
+    Worker* w = worker_;
+    timer->async_wait([timer, w, fn = std::move(fn)](const ErrorCode&) {
+      w->after_timers.erase(timer.get());
+      fn();
+    });
+  }
+
+  void Respond(HttpResponse response, DoneCallback done) {
+    done_ = std::move(done);
+    answered_ = true;
+    if (closed_ || peer_gone()) {
+      EndExchange(GoneTime(), /*client_aborted=*/true);
+      return;
+    }
+    const bool keep_alive = request_keep_alive_ && !response.close && !close_after_write_ &&
+                            !server_->shutting_down();
+    if (!keep_alive) close_after_write_ = true;
+    ResponseFraming framing;
+    framing.keep_alive = keep_alive;
+    framing.request_version_minor = request_version_minor_;
+    framing.date = worker_->DateFor(server_->clock()->Now());
+    OutMsg& m = NewOut(WriteKind::kResponse);
+    SerializeResponseHead(response, framing, &m.head);
+    if (!request_is_head_) m.body = std::move(response.body);
+    StartWrite();
+  }
+
+  void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
+             DoneCallback done) {
+    done_ = std::move(done);
+    answered_ = true;
+    Bump(worker_->counters.faults);
+    if (closed_) {
+      EndExchange(GoneTime(), true);
+      return;
+    }
+    close_after_write_ = true;
+    if (partial.has_value() && partial_bytes > 0 && !peer_gone()) {
+      ResponseFraming framing;
+      framing.keep_alive = request_keep_alive_;
+      framing.request_version_minor = request_version_minor_;
+      framing.date = worker_->DateFor(server_->clock()->Now());
+      OutMsg& m = NewOut(WriteKind::kFault);
+      SerializeResponseHead(*partial, framing, &m.head);
+      if (!request_is_head_) m.head.append(partial->body);
+      if (m.head.size() > partial_bytes) m.head.resize(partial_bytes);
+      fault_mode_ = mode;
+      StartWrite();
+      return;
+    }
+    const bool aborted = peer_gone();
+    const absl::Time t = aborted ? GoneTime() : server_->clock()->Now();
+    DoneCallback finish = TakeExchange(aborted);
+    if (mode == CloseMode::kReset) {
+      ResetClose();
+    } else {
+      OrderlyClose();
+    }
+    if (finish) finish(t, aborted);
+  }
+
+  // The handler dropped its Exchange without answering it.
+  void OnExchangeAbandoned() {
+    if (!exchange_active_ || answered_) return;
+    answered_ = true;
+    exchange_active_ = false;  // No done callback: it was never answered.
+    ResetClose();
+  }
+
+  // --- Shutdown, on the loop. ---
+
+  void BeginShutdown() {
+    if (closed_) return;
+    if (lingering_) {
+      SetDeadline(TimerMode::kLinger, Now() + kShutdownLingerTime);
+      return;
+    }
+    if (exchange_active_ || writing_) {
+      close_after_write_ = true;  // Finish the exchange, then close.
+      return;
+    }
+    OrderlyClose();
+  }
+
+  void ForceClose() {
+    if (closed_) return;
+    CloseSocket();
+  }
+
+ private:
+  enum class TimerMode { kNone, kIdle, kHeader, kBody, kLinger };
+  enum class WriteKind { kInterim, kResponse, kFault, kErrorReply };
+  struct OutMsg {
+    std::string head;
+    std::string body;
+    WriteKind kind = WriteKind::kResponse;
+  };
+
+  absl::Duration idle_timeout() const { return server_->options().idle_timeout; }
+  static SteadyTime Now() { return std::chrono::steady_clock::now(); }
+  static SteadyTime NowPlus(absl::Duration d) { return Now() + ToSteady(d); }
+
+  absl::Time GoneTime() const {
+    return gone_time_ == absl::InfinitePast() ? server_->clock()->Now() : gone_time_;
+  }
+
+  // --- Reading and parsing. ---
+
+  void StartRead() {
+    if (reading_ || closed_ || peer_closed_) return;
+    if (in_begin_ == in_end_) {
+      in_begin_ = in_end_ = 0;
+    } else if (in_begin_ > 0 && in_.size() - in_end_ < 2048) {
+      std::memmove(in_.data(), in_.data() + in_begin_, in_end_ - in_begin_);
+      in_end_ -= in_begin_;
+      in_begin_ = 0;
+    }
+    if (in_end_ == in_.size()) {
+      if (in_.size() >= server_->max_buffer()) return;  // Paused until consumed.
+      in_.resize(std::min(in_.size() * 2, server_->max_buffer()));
+    }
+    reading_ = true;
+    socket_.async_read_some(
+        asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
+        [self = shared_from_this()](const ErrorCode& ec, size_t n) { self->OnRead(ec, n); });
+  }
+
+  void OnRead(const ErrorCode& ec, size_t n) {
+    reading_ = false;
+    if (closed_) return;
+    if (ec) {
+      peer_closed_ = true;
+      if (!lingering_ && (exchange_active_ || writing_)) {
+        gone_time_ = server_->clock()->Now();
+        peer_gone_.store(true, std::memory_order_release);
+      }
+      CloseSocket();
+      return;
+    }
+    if (lingering_) {
+      in_begin_ = in_end_ = 0;  // Discard until the client's FIN.
+      StartRead();
+      return;
+    }
+    in_end_ += n;
+    if (!exchange_active_ && !close_after_write_) ProcessBuffer();
+    StartRead();
+  }
+
+  void ProcessBuffer() {
+    while (!closed_ && !exchange_active_ && !close_after_write_) {
+      const RequestParser::State before = parser_.state();
+      const size_t n =
+          parser_.Feed(std::string_view(in_.data() + in_begin_, in_end_ - in_begin_));
+      in_begin_ += n;
+      switch (parser_.state()) {
+        case RequestParser::State::kError:
+          ReplyError(parser_.error_status(), parser_.error_reason());
+          return;
+        case RequestParser::State::kHead:
+          if (n > 0) continue;  // Skipped empty lines.
+          if (in_begin_ != in_end_ && !request_started_) {
+            request_started_ = true;
+            SetDeadline(TimerMode::kHeader, NowPlus(server_->options().header_timeout));
+          }
+          return;
+        case RequestParser::State::kBody:
+          if (before == RequestParser::State::kHead) {
+            request_started_ = true;
+            arrival_ = server_->clock()->Now();
+            const HttpRequest& r = parser_.request();
+            if (r.expect_continue && r.version_minor == 1) {
+              NewOut(WriteKind::kInterim).head.assign("HTTP/1.1 100 Continue\r\n\r\n");
+              StartWrite();
+            }
+          }
+          SetDeadline(TimerMode::kBody, NowPlus(idle_timeout()));
+          if (n > 0 && in_begin_ != in_end_) continue;
+          return;
+        case RequestParser::State::kComplete: {
+          const absl::Time now = server_->clock()->Now();
+          if (before == RequestParser::State::kHead) arrival_ = now;
+          Dispatch(now);
+          return;
+        }
+      }
+    }
+  }
+
+  void Dispatch(absl::Time body_complete);
+
+  // --- Writing. ---
+
+  OutMsg& NewOut(WriteKind kind) {
+    OutMsg& m = out_[(out_first_ + out_count_) % out_.size()];
+    ++out_count_;
+    m.head.clear();
+    m.body.clear();
+    m.kind = kind;
+    return m;
+  }
+
+  void StartWrite() {
+    if (writing_ || out_count_ == 0 || closed_) return;
+    writing_ = true;
+    OutMsg& m = out_[out_first_];
+    std::array<asio::const_buffer, 2> bufs = {asio::buffer(m.head), asio::buffer(m.body)};
+    asio::async_write(socket_, bufs,
+                      [self = shared_from_this()](const ErrorCode& ec, size_t) {
+                        self->OnWritten(ec);
+                      });
+  }
+
+  void OnWritten(const ErrorCode& ec) {
+    writing_ = false;
+    OutMsg& m = out_[out_first_];
+    const WriteKind kind = m.kind;
+    if (m.body.capacity() > kKeptBodyCapacity) std::string().swap(m.body);
+    out_first_ = (out_first_ + 1) % out_.size();
+    --out_count_;
+    if (closed_) return;  // CloseSocket already ended the exchange.
+    if (ec) {
+      if (!peer_gone()) {
+        gone_time_ = server_->clock()->Now();
+        peer_gone_.store(true, std::memory_order_release);
+      }
+      CloseSocket();
+      return;
+    }
+    switch (kind) {
+      case WriteKind::kInterim:
+        break;
+      case WriteKind::kResponse:
+        Bump(worker_->counters.responses);
+        EndExchange(server_->clock()->Now(), false);
+        if (close_after_write_) {
+          OrderlyClose();
+          return;
+        }
+        request_started_ = false;
+        SetDeadline(TimerMode::kIdle, NowPlus(idle_timeout()));
+        ProcessBuffer();
+        StartRead();
+        break;
+      case WriteKind::kFault:
+        EndExchange(server_->clock()->Now(), false);
+        if (fault_mode_ == CloseMode::kReset) {
+          ResetClose();
+        } else {
+          OrderlyClose();
+        }
+        return;
+      case WriteKind::kErrorReply:
+        OrderlyClose();
+        return;
+    }
+    StartWrite();
+    // An orderly close requested while an interim 100 was being written.
+    if (!writing_ && close_after_write_ && !exchange_active_) OrderlyClose();
+  }
+
+  void ReplyError(int status, std::string_view reason) {
+    server_->RecordParseError(status);
+    if (status == 408) Bump(worker_->counters.timeouts);
+    server_->handler()->OnParseError(id_, status, reason, server_->clock()->Now());
+    if (closed_) return;
+    close_after_write_ = true;
+    ResponseFraming framing;
+    framing.keep_alive = false;
+    framing.date = worker_->DateFor(server_->clock()->Now());
+    OutMsg& m = NewOut(WriteKind::kErrorReply);
+    const HttpResponse r = JsonErrorResponse(status, reason);
+    SerializeResponseHead(r, framing, &m.head);
+    m.head.append(r.body);
+    SetDeadline(TimerMode::kNone, {});
+    StartWrite();
+  }
+
+  // --- Ending exchanges and connections. ---
+
+  // Ends the current exchange and returns its done callback, for the caller
+  // to run once the connection is in its final state.
+  DoneCallback TakeExchange(bool client_aborted) {
+    if (!exchange_active_) return nullptr;
+    exchange_active_ = false;
+    if (client_aborted) Bump(worker_->counters.client_aborts);
+    DoneCallback done = std::move(done_);
+    done_ = nullptr;
+    return done;
+  }
+
+  void EndExchange(absl::Time t, bool client_aborted) {
+    DoneCallback done = TakeExchange(client_aborted);
+    if (done) done(t, client_aborted);
+  }
+
+  // FIN now; close once the client has closed too (or after kLingerTime).
+  void OrderlyClose() {
+    if (closed_ || lingering_) return;
+    close_after_write_ = true;
+    if (writing_) return;  // OnWritten comes back here.
+    lingering_ = true;
+    in_begin_ = in_end_ = 0;  // Unread input is dropped; a full buffer must not stop reads.
+    ErrorCode ignored;
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    if (peer_closed_) {
+      CloseSocket();
+      return;
+    }
+    SetDeadline(TimerMode::kLinger,
+                Now() + (server_->shutting_down() ? kShutdownLingerTime : kLingerTime));
+    StartRead();
+  }
+
+  void ResetClose() {
+    if (closed_) return;
+    ErrorCode ignored;
+    socket_.set_option(asio::socket_base::linger(true, 0), ignored);
+    CloseSocket();
+  }
+
+  void CloseSocket() {
+    if (closed_) return;
+    closed_ = true;
+    ErrorCode ignored;
+    timer_.cancel();
+    socket_.close(ignored);
+    worker_->connections.erase(this);
+    server_->ConnectionClosed();
+    // An answered exchange whose write never completed ends here; an
+    // unanswered one ends when the handler answers (client_gone is set).
+    if (exchange_active_ && answered_) {
+      if (!peer_gone()) {
+        gone_time_ = server_->clock()->Now();
+        peer_gone_.store(true, std::memory_order_release);
+      }
+      EndExchange(gone_time_, true);
+    } else if (exchange_active_ && !peer_gone()) {
+      gone_time_ = server_->clock()->Now();
+      peer_gone_.store(true, std::memory_order_release);
+    }
+  }
+
+  // --- Timeouts: one timer, re-armed lazily so a request costs no timer
+  // operation unless its deadline moves earlier. ---
+
+  void SetDeadline(TimerMode mode, SteadyTime deadline) {
+    timer_mode_ = mode;
+    deadline_ = deadline;
+    if (mode == TimerMode::kNone || closed_) return;
+    if (timer_armed_ && armed_at_ <= deadline) return;
+    Arm(deadline);
+  }
+
+  void Arm(SteadyTime at) {
+    timer_armed_ = true;
+    armed_at_ = at;
+    const uint64_t gen = ++timer_gen_;
+    timer_.expires_at(at);
+    timer_.async_wait([self = shared_from_this(), gen](const ErrorCode& ec) {
+      self->OnTimer(gen, ec);
+    });
+  }
+
+  void OnTimer(uint64_t gen, const ErrorCode& ec) {
+    if (gen != timer_gen_ || closed_ || ec == asio::error::operation_aborted) return;
+    timer_armed_ = false;
+    if (timer_mode_ == TimerMode::kNone) return;
+    if (Now() < deadline_) {
+      Arm(deadline_);
+      return;
+    }
+    switch (timer_mode_) {
+      case TimerMode::kNone:
+        break;
+      case TimerMode::kIdle:
+        OrderlyClose();
+        break;
+      case TimerMode::kHeader:
+        ReplyError(408, "request header timeout");
+        break;
+      case TimerMode::kBody:
+        ReplyError(408, "request body timeout");
+        break;
+      case TimerMode::kLinger:
+        CloseSocket();
+        break;
+    }
+  }
+
+  Server::Impl* const server_;
+  Worker* const worker_;
+  tcp::socket socket_;
+  const SocketId id_;
+  RequestParser parser_;
+
+  std::vector<char> in_;
+  size_t in_begin_ = 0;
+  size_t in_end_ = 0;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool request_started_ = false;   // Bytes of the next request arrived.
+  bool peer_closed_ = false;       // Read saw EOF or an error.
+  bool lingering_ = false;         // FIN sent; waiting for the client's.
+  bool closed_ = false;            // Socket closed.
+  bool close_after_write_ = false; // No more requests on this connection.
+
+  // The current exchange.
+  bool exchange_active_ = false;
+  bool answered_ = false;  // Respond or Close was called.
+  bool request_keep_alive_ = true;
+  bool request_is_head_ = false;
+  int request_version_minor_ = 1;
+  absl::Time arrival_;
+  std::atomic<bool> peer_gone_{false};
+  absl::Time gone_time_ = absl::InfinitePast();
+  DoneCallback done_;
+  CloseMode fault_mode_ = CloseMode::kOrderly;
+
+  // Outgoing messages: at most an interim 100, a response and nothing else
+  // can be queued at once.
+  std::array<OutMsg, 4> out_;
+  size_t out_first_ = 0;
+  size_t out_count_ = 0;
+
+  asio::steady_timer timer_;
+  TimerMode timer_mode_ = TimerMode::kNone;
+  SteadyTime deadline_;
+  SteadyTime armed_at_;
+  bool timer_armed_ = false;
+  uint64_t timer_gen_ = 0;
+
+  friend class ExchangeImpl;
+};
+
+class ExchangeImpl final : public Exchange {
+ public:
+  ExchangeImpl(std::shared_ptr<Connection> conn, HttpRequest request, SocketId id,
+               absl::Time arrival, absl::Time body_complete)
+      : conn_(std::move(conn)),
+        request_(std::move(request)),
+        id_(id),
+        arrival_(arrival),
+        body_complete_(body_complete) {}
+
+  ~ExchangeImpl() override {
+    if (answered_.load(std::memory_order_acquire)) return;
+    asio::io_context& ioc = conn_->ioc();
+    asio::post(ioc, [c = std::move(conn_)] { c->OnExchangeAbandoned(); });
+  }
+
+  const HttpRequest& request() const override { return request_; }
+  HttpRequest& mutable_request() override { return request_; }
+  SocketId socket_id() const override { return id_; }
+  absl::Time arrival_time() const override { return arrival_; }
+  absl::Time body_complete_time() const override { return body_complete_; }
+  bool client_gone() const override { return conn_->peer_gone(); }
+
+  void After(absl::Duration delay, std::function<void()> fn) override {
+    asio::dispatch(conn_->ioc(), [c = conn_, delay, fn = std::move(fn)]() mutable {
+      c->After(delay, std::move(fn));
+    });
+  }
+
+  void Respond(HttpResponse response, DoneCallback done) override {
+    if (answered_.exchange(true, std::memory_order_acq_rel)) return;  // Already answered.
+    asio::dispatch(conn_->ioc(), [c = conn_, r = std::move(response),
+                                  d = std::move(done)]() mutable {
+      c->Respond(std::move(r), std::move(d));
+    });
+  }
+
+  void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
+             DoneCallback done) override {
+    if (answered_.exchange(true, std::memory_order_acq_rel)) return;
+    asio::dispatch(conn_->ioc(), [c = conn_, mode, p = std::move(partial), partial_bytes,
+                                  d = std::move(done)]() mutable {
+      c->Close(mode, std::move(p), partial_bytes, std::move(d));
+    });
+  }
+
+ private:
+  std::shared_ptr<Connection> conn_;
+  HttpRequest request_;
+  const SocketId id_;
+  const absl::Time arrival_;
+  const absl::Time body_complete_;
+  std::atomic<bool> answered_{false};
+};
+
+void Connection::Dispatch(absl::Time body_complete) {
+  HttpRequest& r = parser_.request();
+  exchange_active_ = true;
+  answered_ = false;
+  request_keep_alive_ = r.keep_alive;
+  request_is_head_ = r.method == "HEAD";
+  request_version_minor_ = r.version_minor;
+  request_started_ = false;
+  SetDeadline(TimerMode::kNone, {});
+  Bump(worker_->counters.requests);
+  auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(r), id_,
+                                                 arrival_, body_complete);
+  parser_.Reset();
+  server_->handler()->Handle(std::move(exchange));
+}
+
+}  // namespace
+
+absl::Status Server::Impl::Bind() {
+  ErrorCode ec;
+  std::string host = options_.host == "localhost" ? "127.0.0.1" : options_.host;
+  const asio::ip::address address = asio::ip::make_address(host, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid listen address '", options_.host, "': ", ec.message()));
+  }
+  const int threads = options_.threads > 0
+                          ? options_.threads
+                          : std::max(1u, std::thread::hardware_concurrency());
+  for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+  const ParserLimits& l = options_.limits;
+  max_buffer_ = std::max<size_t>(kInitialBuffer, l.max_target_bytes + l.max_header_bytes + 4096);
+
+  const tcp::endpoint endpoint(address, options_.port);
+  acceptor_ = std::make_unique<tcp::acceptor>(workers_[0]->ioc);
+  accept_retry_ = std::make_unique<asio::steady_timer>(workers_[0]->ioc);
+  const std::string where = absl::StrCat(options_.host, ":", options_.port);
+  acceptor_->open(endpoint.protocol(), ec);
+  if (ec) {
+    return absl::InternalError(absl::StrCat("cannot open socket for ", where, ": ", ec.message()));
+  }
+  acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+  acceptor_->bind(endpoint, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot bind ", where, ": ", ec.message()));
+  }
+  acceptor_->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", where, ": ", ec.message()));
+  }
+  endpoint_ = acceptor_->local_endpoint(ec);
+  if (ec) return absl::InternalError(absl::StrCat("getsockname: ", ec.message()));
+  return absl::OkStatus();
+}
+
+absl::Status Server::Impl::Start() {
+  std::lock_guard<std::mutex> lock(lifecycle_mu_);
+  if (started_) return absl::FailedPreconditionError("server already started");
+  if (stopped_) return absl::FailedPreconditionError("server was shut down");
+  started_ = true;
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    worker->thread = std::thread([worker] {
+      worker->ioc.run();
+      std::lock_guard<std::mutex> lock(worker->stopped_mu);
+      worker->stopped = true;
+      worker->stopped_cv.notify_all();
+    });
+  }
+  asio::post(workers_[0]->ioc, [this] { DoAccept(); });
+  return absl::OkStatus();
+}
+
+void Server::Impl::DoAccept() {
+  Worker& w = *workers_[next_worker_++ % workers_.size()];
+  acceptor_->async_accept(w.ioc, [this, &w](const ErrorCode& ec, tcp::socket socket) {
+    if (!acceptor_->is_open() || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // Out of descriptors or similar: back off instead of spinning.
+      accept_retry_->expires_after(std::chrono::milliseconds(10));
+      accept_retry_->async_wait([this](const ErrorCode& e) {
+        if (!e && acceptor_->is_open()) DoAccept();
+      });
+      return;
+    }
+    OnAccepted(w, std::move(socket));
+    DoAccept();
+  });
+}
+
+void Server::Impl::OnAccepted(Worker& w, tcp::socket socket) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (static_cast<size_t>(open_) >= options_.max_connections || shutting_down()) {
+      Bump(w.counters.rejected);
+      ErrorCode ignored;
+      socket.close(ignored);
+      return;
+    }
+    ++open_;
+  }
+  Bump(w.counters.accepted);
+  ErrorCode ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  const SocketId id = next_socket_id_.fetch_add(1, std::memory_order_relaxed);
+  asio::post(w.ioc, [this, &w, s = std::move(socket), id]() mutable {
+    std::make_shared<Connection>(this, &w, std::move(s), id)->Start();
+  });
+}
+
+void Server::Impl::Shutdown(absl::Duration grace) {
+  {
+    std::lock_guard<std::mutex> lock(lifecycle_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    if (!started_) {
+      ErrorCode ignored;
+      acceptor_->close(ignored);
+      return;
+    }
+  }
+  shutting_down_.store(true);
+  asio::post(workers_[0]->ioc, [this] {
+    ErrorCode ignored;
+    acceptor_->close(ignored);
+    accept_retry_->cancel();
+  });
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker] {
+      const std::vector<Connection*> conns(worker->connections.begin(),
+                                           worker->connections.end());
+      for (Connection* c : conns) c->BeginShutdown();
+    });
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    open_cv_.wait_for(lock, ToSteady(std::clamp(grace, absl::ZeroDuration(), absl::Hours(24))),
+                      [this] { return open_ == 0; });
+  }
+  for (auto& w : workers_) {
+    Worker* worker = w.get();
+    asio::post(worker->ioc, [worker] {
+      const std::vector<Connection*> conns(worker->connections.begin(),
+                                           worker->connections.end());
+      for (Connection* c : conns) c->ForceClose();
+      // Cancelled timers still run their callbacks (After() promises it).
+      for (asio::steady_timer* t : worker->after_timers) t->cancel();
+    });
+    worker->work.reset();
+  }
+  for (auto& w : workers_) {
+    // A handler that keeps scheduling work would keep the loop alive.
+    {
+      std::unique_lock<std::mutex> lock(w->stopped_mu);
+      if (!w->stopped_cv.wait_for(lock, std::chrono::seconds(2), [&] { return w->stopped; })) {
+        w->ioc.stop();
+      }
+    }
+    w->thread.join();
+  }
+}
+
+ServerStats Server::Impl::Stats() const {
+  ServerStats s;
+  for (const auto& w : workers_) {
+    const Counters& c = w->counters;
+    s.connections_accepted += c.accepted.load(std::memory_order_relaxed);
+    s.connections_rejected += c.rejected.load(std::memory_order_relaxed);
+    s.requests_parsed += c.requests.load(std::memory_order_relaxed);
+    s.responses_written += c.responses.load(std::memory_order_relaxed);
+    s.client_aborts += c.client_aborts.load(std::memory_order_relaxed);
+    s.faults_closed += c.faults.load(std::memory_order_relaxed);
+    s.timeouts += c.timeouts.load(std::memory_order_relaxed);
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    s.connections_open = static_cast<uint64_t>(open_);
+  }
+  std::lock_guard<std::mutex> lock(errors_mu_);
+  s.parse_errors_by_status = errors_by_status_;
+  for (const auto& [status, n] : errors_by_status_) s.parse_errors += n;
+  return s;
+}
+
+// --- Server ---
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Create(ServerOptions options, Handler* handler,
+                                                       pimsim::Clock* clock) {
+  if (handler == nullptr || clock == nullptr) {
+    return absl::InvalidArgumentError("Server::Create needs a handler and a clock");
+  }
+  if (options.threads < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("threads must be >= 0, got ", options.threads));
+  }
+  // A client that goes away mid-write must not kill the process. Asio also
+  // sends with MSG_NOSIGNAL; this covers everything else in the process.
+  ::signal(SIGPIPE, SIG_IGN);
+  auto impl = std::make_unique<Impl>(std::move(options), handler, clock);
+  if (absl::Status s = impl->Bind(); !s.ok()) return s;
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Server::~Server() { Shutdown(); }
+
+absl::Status Server::Start() { return impl_->Start(); }
+
+std::string Server::address() const {
+  const tcp::endpoint& e = impl_->endpoint();
+  if (e.address().is_v6()) return absl::StrCat("[", e.address().to_string(), "]:", e.port());
+  return absl::StrCat(e.address().to_string(), ":", e.port());
+}
+
+uint16_t Server::port() const { return impl_->endpoint().port(); }
+
+void Server::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }
+
+ServerStats Server::stats() const { return impl_->Stats(); }
+
+}  // namespace pimsim::http

@@ -1,0 +1,167 @@
+// The mock PIM's HTTP/1.1 server: the I/O shell around the pure core.
+//
+// It accepts TCP connections, parses requests (http_parser.h), time-stamps
+// them with the injected Clock and hands each complete request to a Handler
+// as an Exchange. The handler answers whenever it likes (the core delays
+// answers to model service time) or injects a socket-level fault instead:
+// a reset, an orderly close, a response cut off mid-body, or a hang (simply
+// never answering).
+//
+// Threading: `threads` event loops (Boost.Asio io_contexts), one per thread;
+// accepted connections are spread round-robin and stay on their loop. A
+// connection handles one exchange at a time: pipelined requests wait in its
+// buffer until the current response is written. While an exchange is
+// pending the server keeps reading, so a client that closes or resets is
+// noticed (Exchange::client_gone()).
+//
+// Timeouts (real time, not the injected clock: they protect the process):
+// a connection idle between requests for `idle_timeout` is closed silently;
+// a request whose head is not complete `header_timeout` after its first byte
+// (slowloris), or whose body stalls for `idle_timeout`, gets 408 and is
+// closed. A pending exchange never times out: hangs are the core's call.
+//
+// Parse errors are answered by the server itself ({"code":N,"message":...},
+// Connection: close) and reported to Handler::OnParseError for the journal.
+//
+// Thread-safety: Server's methods may be called from any thread. Exchange
+// methods may be called from any thread; they run on the connection's loop.
+// Handler methods are called on the connection's loop and must not block.
+// Exchanges must be released before the Server is destroyed.
+//
+//   auto server = Server::Create({.port = 0}, &handler, &RealClock::Get());
+//   (*server)->Start();
+//   // handler.Handle(ex): ex->After(absl::Milliseconds(5), [ex] {
+//   //   ex->Respond(HttpResponse{.status = 200}, nullptr); });
+#ifndef PIMSIM_MOCK_PIM_HTTP_HTTP_SERVER_H_
+#define PIMSIM_MOCK_PIM_HTTP_HTTP_SERVER_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "mock_pim/http/http_message.h"
+#include "mock_pim/http/http_parser.h"
+
+namespace pimsim::http {
+
+// Unique per accepted TCP connection within the server's life, from 1.
+using SocketId = uint64_t;
+
+enum class CloseMode {
+  kOrderly,  // FIN after flushing what was written.
+  kReset,    // RST: SO_LINGER 0, then close.
+};
+
+// Called once when an exchange ends: after the last response byte was
+// handed to the kernel (client_aborted = false), or when the write failed or
+// the client had already gone (client_aborted = true; the time is when the
+// failure was seen). May be empty.
+using DoneCallback = std::function<void(absl::Time, bool client_aborted)>;
+
+// One request/response exchange. The handler owns it (std::shared_ptr) until
+// it responds; dropping it without calling Respond or Close resets the
+// connection.
+class Exchange {
+ public:
+  virtual ~Exchange() = default;
+  virtual const HttpRequest& request() const = 0;
+  // So the handler may move the body out.
+  virtual HttpRequest& mutable_request() = 0;
+  virtual SocketId socket_id() const = 0;
+  // When the head was fully parsed (clock.Now()).
+  virtual absl::Time arrival_time() const = 0;
+  // When the body was fully read (== arrival_time() without a body).
+  virtual absl::Time body_complete_time() const = 0;
+  // Runs fn on this connection's loop after `delay` (<= 0: posted). Always
+  // runs fn, even if the client has gone or the server is shutting down, so
+  // the core can release what it holds.
+  virtual void After(absl::Duration delay, std::function<void()> fn) = 0;
+  // Sends the response. Call exactly one of Respond/Close per exchange.
+  virtual void Respond(HttpResponse response, DoneCallback done) = 0;
+  // Fault: closes the TCP connection without a response, or after writing
+  // only the first `partial_bytes` bytes of the serialized `partial`
+  // response (a response cut off mid-body).
+  virtual void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
+                     DoneCallback done) = 0;
+  // True once the server saw the client close or reset the socket while
+  // this exchange was pending.
+  virtual bool client_gone() const = 0;
+};
+
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  // Called on the connection's loop; must not block.
+  virtual void Handle(std::shared_ptr<Exchange> exchange) = 0;
+  // A request could not be parsed (or its head/body timed out: 408); the
+  // server answers it itself with `status` and closes the connection. For
+  // the journal.
+  virtual void OnParseError(SocketId socket, int status, std::string_view reason,
+                            absl::Time when) {}
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 0;  // 0 picks a free port.
+  int threads = 0;    // 0 = hardware concurrency.
+  ParserLimits limits;
+  absl::Duration idle_timeout = absl::Seconds(60);
+  absl::Duration header_timeout = absl::Seconds(30);
+  // Connections beyond this are closed as soon as they are accepted.
+  size_t max_connections = 10000;
+};
+
+struct ServerStats {
+  uint64_t connections_accepted = 0;
+  uint64_t connections_rejected = 0;  // Over max_connections.
+  uint64_t connections_open = 0;
+  uint64_t requests_parsed = 0;       // Handed to the handler.
+  uint64_t responses_written = 0;     // Respond() completed without error.
+  uint64_t client_aborts = 0;         // Exchanges ended with client_aborted.
+  uint64_t faults_closed = 0;         // Exchanges ended by Close().
+  uint64_t timeouts = 0;              // 408s sent for header/body timeouts.
+  uint64_t parse_errors = 0;          // Sum of parse_errors_by_status.
+  std::map<int, uint64_t> parse_errors_by_status;  // 408 included.
+};
+
+class Server {
+ public:
+  // Binds (port 0 picks one); fails with a clear error if the address is bad
+  // or in use. `handler` and `clock` must outlive the server. Ignores SIGPIPE
+  // for the process.
+  static absl::StatusOr<std::unique_ptr<Server>> Create(ServerOptions options, Handler* handler,
+                                                        pimsim::Clock* clock);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Starts the loops and accepting.
+  absl::Status Start();
+  // "127.0.0.1:54321", as actually bound.
+  std::string address() const;
+  uint16_t port() const;
+  // Graceful: stops accepting, closes idle connections, lets pending
+  // exchanges finish (up to `grace`; their connections close after the
+  // response), then closes everything, runs pending After() callbacks and
+  // joins the threads. Idempotent; the destructor calls it.
+  void Shutdown(absl::Duration grace = absl::Seconds(5));
+  ServerStats stats() const;
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pimsim::http
+
+#endif  // PIMSIM_MOCK_PIM_HTTP_HTTP_SERVER_H_

@@ -1,0 +1,52 @@
+#include "mock_pim/journal/fingerprint.h"
+
+#include "gtest/gtest.h"
+
+namespace pimsim {
+namespace {
+
+TEST(FingerprintTest, Fnv1a64MatchesReferenceVectors) {
+  // From the FNV reference test suite.
+  EXPECT_EQ(Fnv1a64(""), 0xcbf29ce484222325ULL);
+  EXPECT_EQ(Fnv1a64("a"), 0xaf63dc4c8601ec8cULL);
+  EXPECT_EQ(Fnv1a64("foobar"), 0x85944171f73967e8ULL);
+}
+
+TEST(FingerprintTest, BodyHashIsHexAndEmptyForEmptyBody) {
+  EXPECT_EQ(BodyHash(""), "");
+  EXPECT_EQ(BodyHash("a"), "af63dc4c8601ec8c");
+  EXPECT_EQ(BodyHash("foobar"), "85944171f73967e8");
+  EXPECT_EQ(HexHash(0x1), "0000000000000001");
+  EXPECT_EQ(BodyHash(std::string_view("\0", 1)).size(), 16u);
+}
+
+TEST(FingerprintTest, NormalizePathSortsParametersByNameThenValue) {
+  EXPECT_EQ(NormalizePath("/api/rest/v1/products", ""), "/api/rest/v1/products");
+  EXPECT_EQ(NormalizePath("/p", "?"), "/p");
+  EXPECT_EQ(NormalizePath("/p", "b=2&a=1"), "/p?a=1&b=2");
+  EXPECT_EQ(NormalizePath("/p", "?b=2&a=1"), "/p?a=1&b=2");
+  EXPECT_EQ(NormalizePath("/p", "a=2&a=10&a=1"), "/p?a=1&a=10&a=2");  // byte order
+  EXPECT_EQ(NormalizePath("/p", "a=1&&b=2&"), "/p?a=1&b=2");
+  EXPECT_EQ(NormalizePath("/p", "flag&a=1"), "/p?a=1&flag");
+  EXPECT_EQ(NormalizePath("/p", "a=&a"), "/p?a&a=");
+}
+
+TEST(FingerprintTest, NormalizePathKeepsRawEncoding) {
+  EXPECT_EQ(NormalizePath("/api/rest/v1/products",
+                          "search=%7B%22enabled%22%3A%5B%7B%22operator%22%3A%22%3D%22%7D%5D%7D"
+                          "&limit=100&with_count=true"),
+            "/api/rest/v1/products?limit=100&search=%7B%22enabled%22%3A%5B%7B%22operator%22%3A%"
+            "22%3D%22%7D%5D%7D&with_count=true");
+  // "%20" and "+" are kept as sent: they are different requests to a fingerprint.
+  EXPECT_NE(NormalizePath("/p", "q=a%20b"), NormalizePath("/p", "q=a+b"));
+  // Equal values with "=" inside split only at the first "=".
+  EXPECT_EQ(NormalizePath("/p", "z=1&a=x=y"), "/p?a=x=y&z=1");
+}
+
+TEST(FingerprintTest, OrderOfParametersDoesNotChangeTheFingerprint) {
+  EXPECT_EQ(NormalizePath("/p", "page=2&limit=10&search=x"),
+            NormalizePath("/p", "search=x&page=2&limit=10"));
+}
+
+}  // namespace
+}  // namespace pimsim

@@ -1,0 +1,422 @@
+#include "mock_pim/journal/journal.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
+#include "mock_pim/journal/fingerprint.h"
+
+namespace pimsim {
+
+namespace {
+
+constexpr size_t kBlockSize = 1024;
+// Interned values beyond this many distinct ones are journaled as "?"; the
+// interned fields are bounded sets in practice (routes, methods, credentials).
+constexpr size_t kMaxInterned = 65536;
+constexpr uint32_t kUnknownId = 1;
+constexpr size_t kWritePage = 4096;
+
+constexpr uint8_t kFilled = 1;
+constexpr uint8_t kHasBodyHash = 2;
+constexpr uint8_t kConditional = 4;
+constexpr uint8_t kClientAborted = 8;
+
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// Exactly 16 lowercase hex digits, as HexHash writes them.
+bool ParseHex16(std::string_view text, uint64_t* out) {
+  if (text.size() != 16) return false;
+  uint64_t value = 0;
+  for (char c : text) {
+    int digit;
+    if (c >= '0' && c <= '9') {
+      digit = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      digit = c - 'a' + 10;
+    } else {
+      return false;
+    }
+    value = (value << 4) | static_cast<uint64_t>(digit);
+  }
+  *out = value;
+  return true;
+}
+
+}  // namespace
+
+// The stored form of one event: fixed-size, no pointers. Variable-length text
+// (normalized path, idempotency key) lives in the block's text arena.
+struct Journal::Slot {
+  int64_t arrival_us;
+  int64_t body_complete_us;
+  int64_t response_us;
+  uint64_t socket_id;
+  uint64_t body_bytes;
+  uint64_t body_hash;
+  int64_t retry_after_s;
+  double instance_bucket_available;
+  uint32_t in_flight_connection;
+  uint32_t in_flight_instance;
+  uint32_t instance;
+  uint32_t connection;
+  uint32_t method;
+  uint32_t route;
+  uint32_t fault;
+  uint32_t text_offset;
+  uint32_t path_length;
+  uint16_t key_length;
+  uint16_t status;
+  uint8_t rejection;
+  uint8_t flags;
+  uint8_t hash_text_length;  // body hash kept as text (not 16 hex digits)
+};
+
+struct Journal::Block {
+  // Value-initialized (all zero: every slot empty) by `new Block()`.
+  std::array<Slot, kBlockSize> slots;
+  std::string text;
+};
+
+Journal::Journal(size_t capacity, absl::Time epoch) : capacity_(capacity), epoch_(epoch) {
+  absl::MutexLock lock(&mu_);
+  for (const char* s : {"", "?"}) {  // ids 0 and 1 (kUnknownId)
+    strings_.emplace_back(s);
+    string_ids_.emplace(absl::string_view(strings_.back()), strings_.size() - 1);
+  }
+}
+
+Journal::~Journal() = default;
+
+uint64_t Journal::NextId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
+
+uint32_t Journal::Intern(std::string_view s) {
+  auto it = string_ids_.find(Absl(s));
+  if (it != string_ids_.end()) return it->second;
+  if (strings_.size() >= kMaxInterned) return kUnknownId;
+  const uint32_t id = static_cast<uint32_t>(strings_.size());
+  strings_.emplace_back(s);
+  string_bytes_ += strings_.back().capacity() + 1;
+  string_ids_.emplace(absl::string_view(strings_.back()), id);
+  return id;
+}
+
+std::string_view Journal::Interned(uint32_t id) const {
+  const std::string& s = strings_[id];
+  return std::string_view(s.data(), s.size());
+}
+
+int64_t Journal::Micros(absl::Time t) const {
+  if (t == absl::InfinitePast()) return -1;
+  return absl::ToInt64Microseconds(t - epoch_);
+}
+
+const Journal::Slot* Journal::SlotAt(uint64_t index) const {
+  const uint64_t b = index / kBlockSize;
+  if (b >= blocks_.size() || blocks_[b] == nullptr) return nullptr;
+  const Slot& slot = blocks_[b]->slots[index % kBlockSize];
+  return (slot.flags & kFilled) ? &slot : nullptr;
+}
+
+uint64_t Journal::Append(const JournalRecord& record) {
+  return Append(record.id != 0 ? record.id : NextId(), record);
+}
+
+uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
+  absl::MutexLock lock(&mu_);
+  if (id != 0 && id < first_id_) {
+    ++stale_;
+    return 0;
+  }
+  if (id == 0 || id >= next_id_.load(std::memory_order_relaxed)) {
+    ++overflowed_;  // never reserved: cannot be placed
+    return 0;
+  }
+  const uint64_t index = id - first_id_;
+  if (index >= capacity_) {
+    ++overflowed_;
+    return 0;
+  }
+  const uint64_t b = index / kBlockSize;
+  if (blocks_.size() <= b) blocks_.resize(b + 1);
+  if (blocks_[b] == nullptr) blocks_[b].reset(new Block());
+  Block& block = *blocks_[b];
+  Slot& slot = block.slots[index % kBlockSize];
+  if (slot.flags & kFilled) {
+    ++overflowed_;  // appended twice: the second cannot be placed
+    return 0;
+  }
+
+  // A well-formed body hash (16 hex digits) is kept as a number; anything
+  // else is kept verbatim as text.
+  uint64_t hash = 0;
+  const bool hash_is_hex = ParseHex16(record.body_hash, &hash);
+  std::string_view hash_text;
+  if (!hash_is_hex) hash_text = std::string_view(record.body_hash).substr(0, 255);
+  std::string_view path = record.normalized_path;
+  std::string_view key = std::string_view(record.idempotency_key)
+                             .substr(0, std::numeric_limits<uint16_t>::max());
+  if (block.text.size() + path.size() + key.size() + hash_text.size() >
+      std::numeric_limits<uint32_t>::max()) {
+    path = std::string_view();  // cannot happen with sane URLs: 4 GiB per 1024 events
+    key = std::string_view();
+    hash_text = std::string_view();
+  }
+  slot.text_offset = static_cast<uint32_t>(block.text.size());
+  slot.path_length = static_cast<uint32_t>(path.size());
+  slot.key_length = static_cast<uint16_t>(key.size());
+  slot.hash_text_length = static_cast<uint8_t>(hash_text.size());
+  block.text.append(path.data(), path.size());
+  block.text.append(key.data(), key.size());
+  block.text.append(hash_text.data(), hash_text.size());
+
+  slot.arrival_us = Micros(record.arrival);
+  slot.body_complete_us = Micros(record.body_complete);
+  slot.response_us = Micros(record.response);
+  slot.socket_id = record.socket_id;
+  slot.body_bytes = record.body_bytes;
+  slot.body_hash = hash;
+  slot.retry_after_s = record.retry_after_s;
+  slot.instance_bucket_available = record.instance_bucket_available;
+  slot.in_flight_connection = record.in_flight_connection;
+  slot.in_flight_instance = record.in_flight_instance;
+  slot.instance = Intern(record.instance);
+  slot.connection = Intern(record.connection);
+  slot.method = Intern(record.method);
+  slot.route = Intern(record.route);
+  slot.fault = Intern(record.fault);
+  slot.status = static_cast<uint16_t>(std::min<uint32_t>(record.status, 0xffff));
+  slot.rejection = static_cast<uint8_t>(record.rejection);
+  slot.flags = kFilled | (hash_is_hex ? kHasBodyHash : 0) |
+               (record.conditional ? kConditional : 0) |
+               (record.client_aborted ? kClientAborted : 0);
+
+  ++size_;
+  end_index_ = std::max(end_index_, index + 1);
+  while (complete_index_ < capacity_ && SlotAt(complete_index_) != nullptr) ++complete_index_;
+  return id;
+}
+
+void Journal::ToProto(uint64_t index, const Slot& slot, pimsim::v1::JournalEvent* e) const {
+  const Block& block = *blocks_[index / kBlockSize];
+  e->set_id(first_id_ + index);
+  e->set_instance(std::string(Interned(slot.instance)));
+  e->set_connection(std::string(Interned(slot.connection)));
+  e->set_socket_id(slot.socket_id);
+  e->set_method(std::string(Interned(slot.method)));
+  e->set_route(std::string(Interned(slot.route)));
+  e->set_normalized_path(block.text.substr(slot.text_offset, slot.path_length));
+  if (slot.flags & kHasBodyHash) {
+    e->set_body_hash(HexHash(slot.body_hash));
+  } else if (slot.hash_text_length > 0) {
+    e->set_body_hash(block.text.substr(
+        slot.text_offset + slot.path_length + slot.key_length, slot.hash_text_length));
+  }
+  e->set_body_bytes(slot.body_bytes);
+  e->set_idempotency_key(block.text.substr(slot.text_offset + slot.path_length, slot.key_length));
+  e->set_arrival_us(slot.arrival_us);
+  e->set_body_complete_us(slot.body_complete_us);
+  e->set_response_us(slot.response_us);
+  e->set_status(slot.status);
+  e->set_retry_after_s(slot.retry_after_s);
+  e->set_rejection(static_cast<pimsim::v1::Rejection>(slot.rejection));
+  e->set_fault(std::string(Interned(slot.fault)));
+  e->set_in_flight_connection(slot.in_flight_connection);
+  e->set_in_flight_instance(slot.in_flight_instance);
+  e->set_instance_bucket_available(slot.instance_bucket_available);
+  e->set_conditional((slot.flags & kConditional) != 0);
+  e->set_client_aborted((slot.flags & kClientAborted) != 0);
+}
+
+size_t Journal::size() const {
+  absl::MutexLock lock(&mu_);
+  return size_;
+}
+
+uint64_t Journal::overflowed() const {
+  absl::MutexLock lock(&mu_);
+  return overflowed_;
+}
+
+uint64_t Journal::stale() const {
+  absl::MutexLock lock(&mu_);
+  return stale_;
+}
+
+pimsim::v1::JournalSummary Journal::Summary() const {
+  absl::MutexLock lock(&mu_);
+  pimsim::v1::JournalSummary s;
+  s.set_events(size_);
+  s.set_overflowed(overflowed_);
+  return s;
+}
+
+uint64_t Journal::CompleteThrough() const {
+  absl::MutexLock lock(&mu_);
+  return complete_index_ == 0 ? 0 : first_id_ + complete_index_ - 1;
+}
+
+std::vector<pimsim::v1::JournalEvent> Journal::Read(uint64_t after_id, size_t max) const {
+  std::vector<pimsim::v1::JournalEvent> out;
+  absl::MutexLock lock(&mu_);
+  uint64_t index = after_id < first_id_ ? 0 : after_id + 1 - first_id_;
+  while (index < end_index_ && out.size() < max) {
+    const uint64_t b = index / kBlockSize;
+    if (blocks_[b] == nullptr) {  // a whole block of ids never appended
+      index = (b + 1) * kBlockSize;
+      continue;
+    }
+    if (const Slot* slot = SlotAt(index)) {
+      out.emplace_back();
+      ToProto(index, *slot, &out.back());
+    }
+    ++index;
+  }
+  return out;
+}
+
+absl::Status Journal::WriteJsonLines(const std::string& path) const {
+  const std::string tmp = path + ".tmp";
+  std::ofstream file(tmp, std::ios::out | std::ios::trunc | std::ios::binary);
+  if (!file) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write journal to ", tmp, ": ", std::strerror(errno)));
+  }
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string line;
+  uint64_t written = 0;
+  uint64_t after = 0;
+  while (true) {
+    const std::vector<pimsim::v1::JournalEvent> page = Read(after, kWritePage);
+    if (page.empty()) break;
+    for (const pimsim::v1::JournalEvent& event : page) {
+      line.clear();
+      auto status = google::protobuf::util::MessageToJsonString(event, &line, options);
+      if (!status.ok()) {
+        return absl::InternalError(
+            absl::StrCat("journal event ", event.id(), " to JSON: ", status.ToString()));
+      }
+      line.push_back('\n');
+      file.write(line.data(), static_cast<std::streamsize>(line.size()));
+      ++written;
+    }
+    after = page.back().id();
+  }
+  pimsim::v1::JournalSummary summary = Summary();
+  summary.set_events(written);  // the lines above, even if appends raced the write
+  line.clear();
+  auto status = google::protobuf::util::MessageToJsonString(summary, &line, options);
+  if (!status.ok()) return absl::InternalError(status.ToString());
+  file << "{\"summary\":" << line << "}\n";
+  file.close();
+  if (!file) {
+    const std::string error = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return absl::DataLossError(absl::StrCat("writing journal to ", tmp, ": ", error));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string error = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot rename ", tmp, " to ", path, ": ", error));
+  }
+  return absl::OkStatus();
+}
+
+void Journal::ClearLocked() {
+  blocks_.clear();
+  blocks_.shrink_to_fit();
+  size_ = 0;
+  end_index_ = 0;
+  complete_index_ = 0;
+  overflowed_ = 0;
+  first_id_ = next_id_.load(std::memory_order_relaxed);
+}
+
+void Journal::Clear() {
+  absl::MutexLock lock(&mu_);
+  ClearLocked();
+}
+
+void Journal::Clear(absl::Time epoch) {
+  absl::MutexLock lock(&mu_);
+  ClearLocked();
+  epoch_ = epoch;
+}
+
+absl::Time Journal::epoch() const {
+  absl::MutexLock lock(&mu_);
+  return epoch_;
+}
+
+size_t Journal::MemoryBytes() const {
+  absl::MutexLock lock(&mu_);
+  size_t bytes = blocks_.capacity() * sizeof(std::unique_ptr<Block>);
+  for (const auto& block : blocks_) {
+    if (block != nullptr) bytes += sizeof(Block) + block->text.capacity();
+  }
+  bytes += string_bytes_ + strings_.size() * (sizeof(std::string) + 2 * sizeof(void*));
+  bytes += string_ids_.capacity() * (sizeof(std::pair<absl::string_view, uint32_t>) + 1);
+  return bytes;
+}
+
+size_t Journal::ApproxBytesPerEvent() const {
+  const size_t events = size();
+  return events == 0 ? 0 : MemoryBytes() / events;
+}
+
+absl::Status ReadJsonLines(const std::string& path, std::vector<pimsim::v1::JournalEvent>* events,
+                           pimsim::v1::JournalSummary* summary) {
+  std::ifstream file(path);
+  if (!file) {
+    return absl::NotFoundError(absl::StrCat("cannot read journal ", path, ": ", std::strerror(errno)));
+  }
+  constexpr absl::string_view kSummaryPrefix = "{\"summary\":";
+  google::protobuf::util::JsonParseOptions options;
+  std::string line;
+  int line_number = 0;
+  bool saw_summary = false;
+  while (std::getline(file, line)) {
+    ++line_number;
+    if (line.empty()) continue;
+    if (saw_summary) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line_number, ": event after the summary line"));
+    }
+    if (absl::StartsWith(line, kSummaryPrefix) && absl::EndsWith(line, "}")) {
+      pimsim::v1::JournalSummary parsed;
+      const std::string inner =
+          line.substr(kSummaryPrefix.size(), line.size() - kSummaryPrefix.size() - 1);
+      auto status = google::protobuf::util::JsonStringToMessage(inner, &parsed, options);
+      if (!status.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ":", line_number, ": bad summary: ", status.ToString()));
+      }
+      if (summary != nullptr) *summary = parsed;
+      saw_summary = true;
+      continue;
+    }
+    pimsim::v1::JournalEvent event;
+    auto status = google::protobuf::util::JsonStringToMessage(line, &event, options);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line_number, ": bad event: ", status.ToString()));
+    }
+    events->push_back(std::move(event));
+  }
+  if (!saw_summary) {
+    return absl::DataLossError(absl::StrCat(path, ": no summary line (truncated journal?)"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace pimsim

@@ -1,0 +1,283 @@
+#include "mock_pim/metrics/metrics.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
+
+namespace pimsim {
+namespace {
+
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+bool IsNameStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool ValidMetricName(std::string_view name) {
+  if (name.empty() || !(IsNameStart(name[0]) || name[0] == ':')) return false;
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return IsNameStart(c) || IsDigit(c) || c == ':'; });
+}
+
+bool ValidLabelName(std::string_view name) {
+  if (name.empty() || !IsNameStart(name[0])) return false;
+  if (name.size() >= 2 && name[0] == '_' && name[1] == '_') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) { return IsNameStart(c) || IsDigit(c); });
+}
+
+// The same names as RejectionName() in mock_pim/limits/admission.h.
+std::string_view RejectionReason(pimsim::v1::Rejection r) {
+  switch (r) {
+    case pimsim::v1::REJECTION_NONE:
+      return "none";
+    case pimsim::v1::REJECTION_CONCURRENCY_CONNECTION:
+      return "concurrency_connection";
+    case pimsim::v1::REJECTION_CONCURRENCY_INSTANCE:
+      return "concurrency_instance";
+    case pimsim::v1::REJECTION_RATE_INSTANCE:
+      return "rate_instance";
+    case pimsim::v1::REJECTION_RATE_ATTRIBUTE_OPTIONS:
+      return "rate_attribute_options";
+    case pimsim::v1::REJECTION_PROTECTION:
+      return "protection";
+    default:
+      return "unknown";
+  }
+}
+
+template <typename A, typename B>
+bool LexLess(const A& a, const B& b) {
+  return std::lexicographical_compare(
+      a.begin(), a.end(), b.begin(), b.end(),
+      [](const auto& x, const auto& y) { return std::string_view(x) < std::string_view(y); });
+}
+
+}  // namespace
+
+std::string EscapeLabelValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::string EscapeHelp(std::string_view help) {
+  std::string out;
+  out.reserve(help.size());
+  for (char c : help) {
+    if (c == '\\') {
+      out += "\\\\";
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+namespace metrics_internal {
+
+FamilyBase::FamilyBase(std::string name, std::string help, std::vector<std::string> label_names,
+                       Counter* label_errors)
+    : name_(std::move(name)),
+      help_(std::move(help)),
+      label_names_(std::move(label_names)),
+      label_errors_(label_errors) {}
+
+bool FamilyBase::LabelsLess::operator()(const std::vector<std::string>& a,
+                                        const std::vector<std::string>& b) const {
+  return LexLess(a, b);
+}
+bool FamilyBase::LabelsLess::operator()(const std::vector<std::string>& a,
+                                        absl::Span<const std::string_view> b) const {
+  return LexLess(a, b);
+}
+bool FamilyBase::LabelsLess::operator()(absl::Span<const std::string_view> a,
+                                        const std::vector<std::string>& b) const {
+  return LexLess(a, b);
+}
+
+std::vector<std::string_view> FamilyBase::Fit(absl::Span<const std::string_view> values) const {
+  if (values.size() != label_names_.size() && label_errors_ != nullptr) {
+    label_errors_->Increment();
+  }
+  std::vector<std::string_view> out(values.begin(),
+                                    values.begin() + std::min(values.size(), label_names_.size()));
+  out.resize(label_names_.size());
+  return out;
+}
+
+void FamilyBase::RenderLine(const std::vector<std::string>& values, const std::string& number,
+                            std::string* out) const {
+  out->append(name_);
+  if (!values.empty()) {
+    out->push_back('{');
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      absl::StrAppend(out, label_names_[i], "=\"", EscapeLabelValue(values[i]), "\"");
+    }
+    out->push_back('}');
+  }
+  absl::StrAppend(out, " ", number, "\n");
+}
+
+void FamilyBase::Render(std::string* out) const {
+  absl::StrAppend(out, "# HELP ", name_, " ", EscapeHelp(help_), "\n");
+  absl::StrAppend(out, "# TYPE ", name_, " ", type(), "\n");
+  RenderSeries(out);
+}
+
+}  // namespace metrics_internal
+
+Metrics::Metrics() {
+  label_errors_ = &(*AddCounterFamily("pimsim_metrics_label_errors_total",
+                                      "Series looked up with the wrong number of label values "
+                                      "(a bug in the caller)."))
+                       ->Get({});
+  // Fixed, valid names on a fresh registry: this cannot fail.
+  absl::StatusOr<PimsimMetrics> standard = PimsimMetrics::Register(*this);
+  if (standard.ok()) pimsim_ = *standard;
+}
+
+void Metrics::CountResponse(std::string_view instance, uint32_t status,
+                            pimsim::v1::Rejection rejection) {
+  const std::string code = std::to_string(status);
+  pimsim_.requests_total->Get({instance, code}).Increment();
+  if (rejection != pimsim::v1::REJECTION_NONE) {
+    pimsim_.rejected_total->Get({instance, RejectionReason(rejection)}).Increment();
+  }
+}
+
+void Metrics::SetInFlight(std::string_view instance, int64_t in_flight) {
+  pimsim_.in_flight->Get({instance}).Set(in_flight);
+}
+
+void Metrics::SetJournal(uint64_t events, uint64_t overflowed) {
+  pimsim_.journal_events->Get({}).Set(static_cast<int64_t>(events));
+  pimsim_.journal_overflowed_total->Get({}).Set(overflowed);
+}
+
+template <typename T>
+absl::StatusOr<Family<T>*> Metrics::Add(std::string_view name, std::string_view help,
+                                        std::vector<std::string> label_names) {
+  if (!ValidMetricName(name)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("metric name \"", Absl(name), "\" must match [a-zA-Z_:][a-zA-Z0-9_:]*"));
+  }
+  std::set<std::string_view> seen;
+  for (const std::string& label : label_names) {
+    if (!ValidLabelName(label)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "metric ", Absl(name), ": label name \"", label,
+          "\" must match [a-zA-Z_][a-zA-Z0-9_]* and not start with \"__\""));
+    }
+    if (!seen.insert(label).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("metric ", Absl(name), ": label \"", label, "\" appears twice"));
+    }
+  }
+  absl::MutexLock lock(&mu_);
+  auto it = families_.find(name);
+  if (it != families_.end()) {
+    auto* existing = dynamic_cast<Family<T>*>(it->second.get());
+    if (existing == nullptr || existing->label_names() != label_names) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          "metric ", Absl(name), " is already registered as a ", it->second->type(),
+          " with labels {", absl::StrJoin(it->second->label_names(), ","), "}"));
+    }
+    return existing;
+  }
+  const bool unlabelled = label_names.empty();
+  auto family = std::make_unique<Family<T>>(std::string(name), std::string(help),
+                                            std::move(label_names), label_errors_);
+  Family<T>* raw = family.get();
+  families_.emplace(std::string(name), std::move(family));
+  if (unlabelled) raw->Get({});
+  return raw;
+}
+
+absl::StatusOr<Family<Counter>*> Metrics::AddCounterFamily(std::string_view name,
+                                                           std::string_view help,
+                                                           std::vector<std::string> label_names) {
+  return Add<Counter>(name, help, std::move(label_names));
+}
+
+absl::StatusOr<Family<Gauge>*> Metrics::AddGaugeFamily(std::string_view name,
+                                                       std::string_view help,
+                                                       std::vector<std::string> label_names) {
+  return Add<Gauge>(name, help, std::move(label_names));
+}
+
+void Metrics::AddCollectHook(std::function<void()> hook) {
+  absl::MutexLock lock(&mu_);
+  hooks_.push_back(std::move(hook));
+}
+
+std::string Metrics::RenderPrometheus() const {
+  std::vector<std::function<void()>> hooks;
+  {
+    absl::MutexLock lock(&mu_);
+    hooks = hooks_;
+  }
+  for (const auto& hook : hooks) hook();  // outside mu_: a hook may register
+  std::string out;
+  absl::MutexLock lock(&mu_);
+  for (const auto& [name, family] : families_) family->Render(&out);
+  return out;
+}
+
+absl::StatusOr<PimsimMetrics> PimsimMetrics::Register(Metrics& metrics) {
+  PimsimMetrics m;
+  auto requests = metrics.AddCounterFamily(
+      "pimsim_requests_total", "HTTP requests answered, by instance and status.",
+      {"instance", "status"});
+  if (!requests.ok()) return requests.status();
+  m.requests_total = *requests;
+  auto admitted = metrics.AddCounterFamily(
+      "pimsim_admitted_total", "Requests admitted by the limiter.", {"instance"});
+  if (!admitted.ok()) return admitted.status();
+  m.admitted_total = *admitted;
+  auto rejected = metrics.AddCounterFamily(
+      "pimsim_rejected_total", "Requests answered 429 by the limiter, by reason.",
+      {"instance", "reason"});
+  if (!rejected.ok()) return rejected.status();
+  m.rejected_total = *rejected;
+  auto in_flight = metrics.AddGaugeFamily("pimsim_in_flight",
+                                          "Admitted requests not yet answered.", {"instance"});
+  if (!in_flight.ok()) return in_flight.status();
+  m.in_flight = *in_flight;
+  auto overflowed = metrics.AddCounterFamily(
+      "pimsim_journal_overflowed_total",
+      "Journal events that could not be stored; non-zero makes verdicts incomplete.");
+  if (!overflowed.ok()) return overflowed.status();
+  m.journal_overflowed_total = *overflowed;
+  auto events = metrics.AddGaugeFamily("pimsim_journal_events", "Events held by the journal.");
+  if (!events.ok()) return events.status();
+  m.journal_events = *events;
+  auto faults = metrics.AddCounterFamily("pimsim_faults_injected_total",
+                                         "Faults injected, by kind.", {"kind"});
+  if (!faults.ok()) return faults.status();
+  m.faults_injected_total = *faults;
+  return m;
+}
+
+}  // namespace pimsim

@@ -1,0 +1,329 @@
+#include "mock_pim/mock_pim.h"
+
+#include <array>
+#include <atomic>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/random.h"
+#include "google/protobuf/util/time_util.h"
+#include "mock_pim/limits/limits_config.h"
+#include "mock_pim/journal/fingerprint.h"
+#include "mock_pim/limits/retry_after.h"
+
+namespace pimsim {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+constexpr char kRateLimitedBody[] =
+    R"({"code":429,"message":"You have exceeded the limit of API requests per second."})";
+constexpr char kJson[] = "application/json";
+
+absl::Duration OrDefault(bool has, const google::protobuf::Duration& d, absl::Duration def) {
+  return has ? absl::Nanoseconds(TimeUtil::DurationToNanoseconds(d)) : def;
+}
+
+pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
+  switch (kind) {
+    case api::RouteKind::kToken: return pimsim::v1::ROUTE_KIND_TOKEN;
+    case api::RouteKind::kGetItem: return pimsim::v1::ROUTE_KIND_GET_ITEM;
+    case api::RouteKind::kList: return pimsim::v1::ROUTE_KIND_LIST;
+    case api::RouteKind::kWriteItem: return pimsim::v1::ROUTE_KIND_WRITE_ITEM;
+    case api::RouteKind::kBatch: return pimsim::v1::ROUTE_KIND_BATCH;
+    case api::RouteKind::kOther: return pimsim::v1::ROUTE_KIND_OTHER;
+  }
+  return pimsim::v1::ROUTE_KIND_OTHER;
+}
+
+}  // namespace
+
+struct MockPim::Instance {
+  // Counters of this instance, resolved once so that the hot path does one
+  // atomic add per request.
+  struct Counters {
+    Counter* admitted = nullptr;
+    std::array<Counter*, kNumRejectionKinds> rejected = {};
+    // requests_total by status code, created on first use.
+    std::array<std::atomic<Counter*>, 600> by_status = {};
+  };
+  std::string name;
+  // "" for the first instance, "/<name>" for the others.
+  std::string base_path;
+  std::unique_ptr<api::Api> api;
+  std::unique_ptr<auth::TokenService> tokens;
+  std::unique_ptr<AdmissionController> admission;
+  Counters counters;
+};
+
+// One request attempt, from arrival until its journal event is written.
+struct MockPim::Attempt {
+  Instance* instance = nullptr;
+  api::Route route;
+  std::string api_path;
+  bool admitted = false;
+  JournalRecord record;
+};
+
+MockPim::MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOptions options,
+                 LatencyModel latency)
+    : clock_(clock),
+      seed_(scenario.seed()),
+      latency_(std::move(latency)),
+      journal_(options.journal_capacity, clock->Now()) {}
+
+MockPim::~MockPim() = default;
+
+absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scenario& scenario,
+                                                         Clock* clock, MockPimOptions options) {
+  if (scenario.instances_size() == 0) {
+    return absl::InvalidArgumentError("scenario has no instance (apply config::WithDefaults)");
+  }
+  absl::StatusOr<LatencyModel> latency = LatencyModel::Create(scenario.latency());
+  if (!latency.ok()) return latency.status();
+  std::unique_ptr<MockPim> pim(new MockPim(scenario, clock, options, *std::move(latency)));
+  for (int i = 0; i < scenario.instances_size(); ++i) {
+    const pimsim::v1::Instance& config = scenario.instances(i);
+    if (absl::Status s = ValidateLimits(config.limits()); !s.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("instances[", i, "].limits.", s.message()));
+    }
+    auto instance = std::make_unique<Instance>();
+    instance->name = config.name();
+    instance->base_path = i == 0 ? "" : absl::StrCat("/", config.name());
+    uint64_t instance_seed = StreamSeed(scenario.seed(), i, /*stream=*/1);
+    absl::StatusOr<std::unique_ptr<api::Api>> api =
+        api::Api::Create(instance->base_path, config.seed(), instance_seed);
+    if (!api.ok()) {
+      return absl::Status(api.status().code(),
+                          absl::StrCat("instance \"", config.name(), "\": ", api.status().message()));
+    }
+    instance->api = *std::move(api);
+    instance->tokens = std::make_unique<auth::TokenService>(
+        std::vector<pimsim::v1::Connection>(config.connections().begin(),
+                                            config.connections().end()),
+        OrDefault(config.has_access_token_lifetime(), config.access_token_lifetime(),
+                  absl::Hours(1)),
+        OrDefault(config.has_refresh_token_lifetime(), config.refresh_token_lifetime(),
+                  absl::Seconds(1'209'600)),
+        StreamSeed(scenario.seed(), i, /*stream=*/2));
+    instance->admission = std::make_unique<AdmissionController>(ResolveLimits(config.limits()));
+    instance->counters.admitted = &pim->metrics_.pimsim().admitted_total->Get({instance->name});
+    for (int r = 1; r < kNumRejectionKinds; ++r) {
+      instance->counters.rejected[r] = &pim->metrics_.pimsim().rejected_total->Get(
+          {instance->name, RejectionName(static_cast<Rejection>(r))});
+    }
+    pim->instances_.push_back(std::move(instance));
+  }
+  return pim;
+}
+
+std::vector<std::string> MockPim::instance_names() const {
+  std::vector<std::string> names;
+  for (const auto& i : instances_) names.push_back(i->name);
+  return names;
+}
+
+AdmissionController* MockPim::admission(std::string_view name) {
+  for (const auto& i : instances_) {
+    if (i->name == name) return i->admission.get();
+  }
+  return nullptr;
+}
+
+MockPim::Instance& MockPim::Resolve(std::string_view path, std::string_view* api_path) {
+  *api_path = path;
+  if (path.size() > 1 && path[0] == '/' && !absl::StartsWith(absl::string_view(path.data(), path.size()), "/api/")) {
+    std::string_view rest = path.substr(1);
+    std::string_view first = rest.substr(0, rest.find('/'));
+    for (const auto& instance : instances_) {
+      if (instance->name == first) {
+        *api_path = path.substr(1 + first.size());
+        if (api_path->empty()) *api_path = "/";
+        return *instance;
+      }
+    }
+  }
+  return *instances_.front();
+}
+
+void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
+  const http::HttpRequest& request = exchange->request();
+  if (request.path == "/metrics" && request.method == "GET") {
+    exchange->Respond(MetricsResponse(), [](absl::Time, bool) {});
+    return;
+  }
+  auto attempt = std::make_shared<Attempt>();
+  std::string_view api_path;
+  Instance& instance = Resolve(request.path, &api_path);
+  attempt->instance = &instance;
+  attempt->api_path = std::string(api_path);
+  attempt->route = api::Classify(request.method, attempt->api_path, request.body);
+
+  if (attempt->route.kind == api::RouteKind::kToken) {
+    attempt->record.connection = instance.tokens->ClientFromBasic(request.Get("Authorization"));
+  } else if (attempt->route.needs_auth) {
+    auth::AuthResult who =
+        instance.tokens->Authenticate(request.Get("Authorization"), exchange->arrival_time());
+    if (who.outcome == auth::AuthResult::Outcome::kOk) {
+      attempt->record.connection = std::string(who.connection);
+    }
+  }
+
+  JournalRecord& rec = attempt->record;
+  rec.id = journal_.NextId();
+  rec.instance = instance.name;
+  rec.socket_id = exchange->socket_id();
+  rec.method = request.method;
+  rec.route = attempt->route.name;
+  rec.normalized_path = NormalizePath(request.path, request.query);
+  rec.idempotency_key = std::string(request.Get("Idempotency-Key"));
+  rec.body_hash = BodyHash(request.body);
+  rec.body_bytes = request.body.size();
+  rec.arrival = exchange->arrival_time();
+  rec.body_complete = exchange->body_complete_time();
+  rec.conditional =
+      !request.Get("If-None-Match").empty() || !request.Get("If-Modified-Since").empty();
+
+  AdmissionDecision decision = instance.admission->Admit(
+      exchange->arrival_time(), attempt->record.connection, attempt->route.attribute_option_write);
+  rec.in_flight_connection = decision.in_flight_connection;
+  rec.in_flight_instance = decision.in_flight_instance;
+  rec.instance_bucket_available = decision.instance_bucket_available;
+  rec.rejection = ToProto(decision.rejection);
+
+  if (!decision.admitted) {
+    instance.counters.rejected[static_cast<int>(decision.rejection)]->Increment();
+    pimsim::v1::RetryAfterForm form = instance.admission->limits().retry_after;
+    http::HttpResponse response;
+    response.status = 429;
+    response.body = kRateLimitedBody;
+    response.headers.push_back({"Content-Type", kJson});
+    if (std::optional<std::string> value =
+            RetryAfterHeader(decision.retry_after, form, exchange->arrival_time())) {
+      response.headers.push_back({"Retry-After", *std::move(value)});
+    }
+    rec.status = 429;
+    rec.retry_after_s = JournalRetryAfterSeconds(decision.retry_after, form, exchange->arrival_time());
+    exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
+      Finish(attempt, t, aborted);
+    });
+    return;
+  }
+  attempt->admitted = true;
+  instance.counters.admitted->Increment();
+  SplitMix64 rng(StreamSeed(seed_, rec.id));
+  absl::Duration delay = latency_.Draw(ToProto(attempt->route.kind), attempt->route.batch_lines, rng);
+  if (delay <= absl::ZeroDuration()) {
+    Serve(exchange, std::move(attempt));
+  } else {
+    exchange->After(delay, [this, exchange, attempt]() mutable {
+      Serve(exchange, std::move(attempt));
+    });
+  }
+}
+
+void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
+                    std::shared_ptr<Attempt> attempt) {
+  const http::HttpRequest& request = exchange->request();
+  Instance& instance = *attempt->instance;
+  absl::Time now = clock_->Now();
+  http::HttpResponse response;
+  if (attempt->route.kind == api::RouteKind::kToken) {
+    auth::TokenReply reply = instance.tokens->HandleTokenRequest(
+        request.Get("Authorization"), request.Get("Content-Type"), request.body, now);
+    response.status = reply.status;
+    response.body = std::move(reply.body);
+    response.headers.push_back({"Content-Type", kJson});
+    response.headers.push_back({"Cache-Control", "no-store"});
+  } else {
+    auth::AuthResult who;
+    if (attempt->route.needs_auth) {
+      // Checked again: the token may have expired while the request waited.
+      who = instance.tokens->Authenticate(request.Get("Authorization"), now);
+    }
+    if (attempt->route.needs_auth && who.outcome != auth::AuthResult::Outcome::kOk) {
+      response.status = 401;
+      response.body = std::string(who.error_body);
+      response.headers.push_back({"Content-Type", kJson});
+      response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"Service\""});
+    } else {
+      api::ApiRequest api_request;
+      api_request.method = request.method;
+      api_request.path = attempt->api_path;
+      api_request.query = request.query;
+      api_request.content_type = request.Get("Content-Type");
+      api_request.accept = request.Get("Accept");
+      api_request.body = request.body;
+      api_request.connection = who.connection;
+      api_request.username = who.username;
+      api::ApiResponse api_response = instance.api->Handle(api_request, now);
+      response.status = api_response.status;
+      response.body = std::move(api_response.body);
+      if (!api_response.content_type.empty()) {
+        response.headers.push_back({"Content-Type", std::move(api_response.content_type)});
+      }
+      if (!api_response.location.empty()) {
+        response.headers.push_back({"Location", std::move(api_response.location)});
+      }
+    }
+  }
+  attempt->record.status = response.status;
+  exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
+    Finish(attempt, t, aborted);
+  });
+}
+
+void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written,
+                     bool client_aborted) {
+  if (attempt->admitted) attempt->instance->admission->Release(attempt->record.connection);
+  JournalRecord& rec = attempt->record;
+  rec.response = written;
+  rec.client_aborted = client_aborted;
+  if (client_aborted) rec.status = 0;
+  CountStatus(*attempt->instance, rec.status);
+  journal_.Append(rec);
+}
+
+void MockPim::CountStatus(Instance& instance, uint32_t status) {
+  if (status >= instance.counters.by_status.size()) status = 0;
+  std::atomic<Counter*>& slot = instance.counters.by_status[status];
+  Counter* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    // Family::Get returns the same series for the same labels, so a race
+    // here stores the same pointer twice.
+    counter = &metrics_.pimsim().requests_total->Get({instance.name, absl::StrCat(status)});
+    slot.store(counter, std::memory_order_release);
+  }
+  counter->Increment();
+}
+
+void MockPim::OnParseError(http::SocketId socket, int status, std::string_view reason,
+                           absl::Time when) {
+  JournalRecord rec;
+  rec.id = journal_.NextId();
+  rec.instance = instances_.front()->name;
+  rec.socket_id = socket;
+  rec.route = "malformed";
+  rec.arrival = when;
+  rec.body_complete = when;
+  rec.response = when;
+  rec.status = status;
+  CountStatus(*instances_.front(), status);
+  journal_.Append(rec);
+}
+
+http::HttpResponse MockPim::MetricsResponse() {
+  for (const auto& instance : instances_) {
+    metrics_.SetInFlight(instance->name, instance->admission->in_flight_instance());
+  }
+  metrics_.SetJournal(journal_.size(), journal_.overflowed());
+  http::HttpResponse response;
+  response.body = metrics_.RenderPrometheus();
+  response.headers.push_back({"Content-Type", std::string(Metrics::kContentType)});
+  return response;
+}
+
+}  // namespace pimsim

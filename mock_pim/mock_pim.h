@@ -1,0 +1,89 @@
+// MockPim: the mock Akeneo PIM behind the HTTP server.
+//
+// For every request it resolves the PIM instance (by path prefix), classifies
+// the route, identifies the PIM connection (bearer token, or Basic
+// credentials on the token route), asks the instance's admission controller
+// whether the request may be served (concurrency, rate, protection), holds an
+// admitted request for a service time drawn from the latency model, serves it
+// from the instance's token service and resource model, and journals the
+// attempt when its response has been written (or the client went away).
+// GET /metrics answers Prometheus counters and is neither limited nor
+// journaled.
+//
+// Decisions are pure functions of the request, the clock and the seed: the
+// latency of the n-th request is drawn from StreamSeed(seed, n), so a run
+// with the same seed and the same traffic replays.
+//
+// Thread-safety: Handle() is called concurrently from the server's threads.
+//
+//   auto pim = MockPim::Create(config::WithDefaults(scenario), &clock);
+//   auto server = http::Server::Create(options, pim->get(), &clock);
+#ifndef PIMSIM_MOCK_PIM_MOCK_PIM_H_
+#define PIMSIM_MOCK_PIM_MOCK_PIM_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "mock_pim/api/api.h"
+#include "mock_pim/auth/token_service.h"
+#include "mock_pim/http/http_server.h"
+#include "mock_pim/journal/journal.h"
+#include "mock_pim/limits/admission.h"
+#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/metrics/metrics.h"
+#include "proto/scenario.pb.h"
+
+namespace pimsim {
+
+struct MockPimOptions {
+  // Journal events kept in memory; more are counted as overflowed.
+  size_t journal_capacity = 2'000'000;
+};
+
+class MockPim final : public http::Handler {
+ public:
+  // `scenario` must be validated and have its defaults applied
+  // (config::WithDefaults). `clock` must outlive the MockPim.
+  static absl::StatusOr<std::unique_ptr<MockPim>> Create(const pimsim::v1::Scenario& scenario,
+                                                         Clock* clock,
+                                                         MockPimOptions options = {});
+  ~MockPim() override;
+
+  void Handle(std::shared_ptr<http::Exchange> exchange) override;
+  void OnParseError(http::SocketId socket, int status, std::string_view reason,
+                    absl::Time when) override;
+
+  // Instance names in scenario order; the first is served at the root.
+  std::vector<std::string> instance_names() const;
+  Journal& journal() { return journal_; }
+  Metrics& metrics() { return metrics_; }
+  // Admission controller of the named instance, nullptr if there is none.
+  AdmissionController* admission(std::string_view instance);
+
+ private:
+  struct Instance;
+  struct Attempt;
+  MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOptions options,
+          LatencyModel latency);
+
+  // The instance a path belongs to and the path without its prefix.
+  Instance& Resolve(std::string_view path, std::string_view* api_path);
+  void Serve(const std::shared_ptr<http::Exchange>& exchange, std::shared_ptr<Attempt> attempt);
+  void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
+  void CountStatus(Instance& instance, uint32_t status);
+  http::HttpResponse MetricsResponse();
+
+  Clock* const clock_;
+  const uint64_t seed_;
+  const LatencyModel latency_;
+  Journal journal_;
+  Metrics metrics_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+};
+
+}  // namespace pimsim
+
+#endif  // PIMSIM_MOCK_PIM_MOCK_PIM_H_

@@ -1,0 +1,371 @@
+// MockPim on simulated time, without sockets: a fake exchange records the
+// response and runs delayed work when the test advances the clock.
+#include "mock_pim/mock_pim.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/text_format.h"
+#include "mock_pim/config/scenario_config.h"
+
+namespace pimsim {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Runs delayed work in time order as the simulated clock advances.
+class Scheduler {
+ public:
+  explicit Scheduler(SimulatedClock* clock) : clock_(clock) {}
+  void At(absl::Time t, std::function<void()> fn) { queue_.emplace(std::make_pair(t, seq_++), std::move(fn)); }
+  void AdvanceTo(absl::Time t) {
+    while (!queue_.empty() && queue_.begin()->first.first <= t) {
+      auto node = queue_.extract(queue_.begin());
+      clock_->SetTime(node.key().first);
+      node.mapped()();
+    }
+    clock_->SetTime(t);
+  }
+  void Advance(absl::Duration d) { AdvanceTo(clock_->Now() + d); }
+  size_t pending() const { return queue_.size(); }
+
+ private:
+  SimulatedClock* clock_;
+  uint64_t seq_ = 0;
+  std::map<std::pair<absl::Time, uint64_t>, std::function<void()>> queue_;
+};
+
+class FakeExchange : public http::Exchange {
+ public:
+  FakeExchange(http::HttpRequest request, uint64_t socket, SimulatedClock* clock, Scheduler* scheduler)
+      : request_(std::move(request)), socket_(socket), clock_(clock), scheduler_(scheduler),
+        arrival_(clock->Now()) {}
+  const http::HttpRequest& request() const override { return request_; }
+  http::HttpRequest& mutable_request() override { return request_; }
+  http::SocketId socket_id() const override { return socket_; }
+  absl::Time arrival_time() const override { return arrival_; }
+  absl::Time body_complete_time() const override { return arrival_; }
+  void After(absl::Duration delay, std::function<void()> fn) override {
+    scheduler_->At(clock_->Now() + delay, std::move(fn));
+  }
+  void Respond(http::HttpResponse response, http::DoneCallback done) override {
+    response_ = std::move(response);
+    responded_at_ = clock_->Now();
+    done(clock_->Now(), false);
+  }
+  void Close(http::CloseMode, std::optional<http::HttpResponse>, size_t, http::DoneCallback done) override {
+    done(clock_->Now(), false);
+  }
+  bool client_gone() const override { return false; }
+
+  bool responded() const { return response_.has_value(); }
+  const http::HttpResponse& response() const { return *response_; }
+  absl::Time responded_at() const { return responded_at_; }
+  std::string Header(absl::string_view name) const {
+    for (const auto& h : response_->headers) {
+      if (h.name == name) return h.value;
+    }
+    return "";
+  }
+
+ private:
+  http::HttpRequest request_;
+  uint64_t socket_;
+  SimulatedClock* clock_;
+  Scheduler* scheduler_;
+  absl::Time arrival_;
+  std::optional<http::HttpResponse> response_;
+  absl::Time responded_at_;
+};
+
+pimsim::v1::Scenario Scenario(const std::string& text) {
+  pimsim::v1::Scenario s;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &s)) << text;
+  EXPECT_TRUE(config::ValidateScenario(s).ok()) << config::ValidateScenario(s);
+  return config::WithDefaults(s);
+}
+
+// Fixed service time for every route.
+std::string Latency(absl::Duration d) {
+  int64_t ns = absl::ToInt64Nanoseconds(d);
+  std::string fixed = absl::StrCat("{ fixed { seconds: ", ns / 1'000'000'000, " nanos: ", ns % 1'000'000'000, " } }");
+  return absl::StrCat("latency { token ", fixed, " get_item ", fixed, " list ", fixed, " write_item ",
+                      fixed, " batch ", fixed, " other ", fixed, " }");
+}
+
+class MockPimTest : public ::testing::Test {
+ protected:
+  void Start(const std::string& scenario_text) {
+    absl::StatusOr<std::unique_ptr<MockPim>> pim = MockPim::Create(Scenario(scenario_text), &clock_);
+    ASSERT_TRUE(pim.ok()) << pim.status();
+    pim_ = *std::move(pim);
+  }
+
+  std::shared_ptr<FakeExchange> Send(std::string method, std::string target,
+                                     std::vector<http::Header> headers = {}, std::string body = "") {
+    http::HttpRequest r;
+    r.method = std::move(method);
+    r.target = target;
+    size_t q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) r.query = target.substr(q + 1);
+    r.headers = std::move(headers);
+    r.body = std::move(body);
+    auto ex = std::make_shared<FakeExchange>(std::move(r), ++socket_, &clock_, &scheduler_);
+    pim_->Handle(ex);
+    return ex;
+  }
+
+  std::string Token(const std::string& client = "pimsim", const std::string& prefix = "") {
+    auto ex = Send("POST", prefix + "/api/oauth/v1/token",
+                   {{"Authorization", "Basic " + absl::Base64Escape(client + ":" + client)},
+                    {"Content-Type", "application/json"}},
+                   R"({"grant_type":"password","username":"admin","password":"admin"})");
+    scheduler_.Advance(absl::Seconds(1));
+    EXPECT_TRUE(ex->responded());
+    EXPECT_EQ(ex->response().status, 200) << ex->response().body;
+    return "Bearer " + nlohmann::json::parse(ex->response().body)["access_token"].get<std::string>();
+  }
+
+  std::shared_ptr<FakeExchange> Get(const std::string& token, const std::string& target) {
+    return Send("GET", target, {{"Authorization", token}});
+  }
+
+  SimulatedClock clock_{absl::FromUnixSeconds(1'800'000'000)};
+  Scheduler scheduler_{&clock_};
+  std::unique_ptr<MockPim> pim_;
+  uint64_t socket_ = 0;
+};
+
+TEST_F(MockPimTest, ServesSeededProductWithToken) {
+  Start("instances { name: 'default' seed { products: 5 } }" + Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  auto ex = Get(token, "/api/rest/v1/products?limit=2&with_count=true");
+  ASSERT_TRUE(ex->responded());
+  EXPECT_EQ(ex->response().status, 200);
+  nlohmann::json page = nlohmann::json::parse(ex->response().body);
+  EXPECT_EQ(page["items_count"], 5);
+  EXPECT_EQ(page["_embedded"]["items"].size(), 2u);
+}
+
+TEST_F(MockPimTest, MissingOrBadTokenGets401) {
+  Start(Latency(absl::ZeroDuration()));
+  auto none = Send("GET", "/api/rest/v1/products");
+  EXPECT_EQ(none->response().status, 401);
+  EXPECT_THAT(none->response().body, HasSubstr("Authentication is required"));
+  auto bad = Get("Bearer nope", "/api/rest/v1/products");
+  EXPECT_EQ(bad->response().status, 401);
+  EXPECT_THAT(bad->response().body, HasSubstr("invalid"));
+  auto root = Send("GET", "/api/rest/v1");
+  EXPECT_EQ(root->response().status, 200);
+}
+
+TEST_F(MockPimTest, FifthRequestInFlightOnOneConnectionGets429AtOnce) {
+  Start("instances { name: 'default' seed { products: 3 } }" + Latency(absl::Seconds(1)));
+  std::string token = Token();
+  std::vector<std::shared_ptr<FakeExchange>> held;
+  for (int i = 0; i < 4; ++i) held.push_back(Get(token, "/api/rest/v1/locales"));
+  auto fifth = Get(token, "/api/rest/v1/locales");
+  for (const auto& ex : held) EXPECT_FALSE(ex->responded());
+  ASSERT_TRUE(fifth->responded());
+  EXPECT_EQ(fifth->response().status, 429);
+  EXPECT_EQ(fifth->Header("Retry-After"), "1");
+  EXPECT_THAT(fifth->response().body, HasSubstr("exceeded the limit"));
+  scheduler_.Advance(absl::Seconds(1));
+  for (const auto& ex : held) EXPECT_EQ(ex->response().status, 200);
+  // Slots are free again.
+  auto next = Get(token, "/api/rest/v1/locales");
+  scheduler_.Advance(absl::Seconds(1));
+  EXPECT_EQ(next->response().status, 200);
+  EXPECT_EQ(pim_->admission("default")->counters().rejected_by(Rejection::kConcurrencyConnection), 1u);
+}
+
+TEST_F(MockPimTest, EleventhRequestInFlightOnInstanceGets429) {
+  Start("instances { name: 'default' connections { client_id: 'a' secret: 'a' username: 'admin' password: 'admin' }"
+        " connections { client_id: 'b' secret: 'b' username: 'admin' password: 'admin' }"
+        " connections { client_id: 'c' secret: 'c' username: 'admin' password: 'admin' } }" +
+        Latency(absl::Seconds(1)));
+  std::string tokens[] = {Token("a"), Token("b"), Token("c")};
+  std::vector<std::shared_ptr<FakeExchange>> held;
+  for (int i = 0; i < 10; ++i) held.push_back(Get(tokens[i % 3], "/api/rest/v1/channels"));
+  auto eleventh = Get(tokens[1], "/api/rest/v1/channels");
+  ASSERT_TRUE(eleventh->responded());
+  EXPECT_EQ(eleventh->response().status, 429);
+  scheduler_.Advance(absl::Seconds(1));
+  for (const auto& ex : held) EXPECT_EQ(ex->response().status, 200);
+  EXPECT_EQ(pim_->admission("default")->counters().rejected_by(Rejection::kConcurrencyInstance), 1u);
+}
+
+TEST_F(MockPimTest, RateLimitAdmitsBurstThenOnePerInterval) {
+  Start("instances { name: 'default' limits { max_in_flight_per_connection: 0 max_in_flight_per_instance: 0 } }" +
+        Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  clock_.Advance(absl::Seconds(10));  // refill after the token request
+  int ok = 0, limited = 0;
+  std::string retry_after;
+  for (int i = 0; i < 150; ++i) {
+    auto ex = Get(token, "/api/rest/v1/locales");
+    if (ex->response().status == 200) ++ok;
+    if (ex->response().status == 429) {
+      ++limited;
+      retry_after = ex->Header("Retry-After");
+    }
+  }
+  EXPECT_EQ(ok, 100);
+  EXPECT_EQ(limited, 50);
+  EXPECT_EQ(retry_after, "1");
+  clock_.Advance(absl::Milliseconds(10));
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 200);
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 429);
+}
+
+TEST_F(MockPimTest, AttributeOptionWritesLimitedToThreePerSecond) {
+  Start("instances { name: 'default' seed { attributes: 10 } limits { max_in_flight_per_connection: 0 } }" +
+        Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  clock_.Advance(absl::Seconds(10));
+  // Find a select attribute.
+  auto attrs = Get(token, "/api/rest/v1/attributes?limit=100");
+  std::string select;
+  nlohmann::json page = nlohmann::json::parse(attrs->response().body);
+  for (const auto& a : page["_embedded"]["items"]) {
+    if (a["type"] == "pim_catalog_simpleselect") select = a["code"].get<std::string>();
+  }
+  ASSERT_FALSE(select.empty());
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto ex = Send("PATCH", absl::StrCat("/api/rest/v1/attributes/", select, "/options/opt_new_", i),
+                   {{"Authorization", token}, {"Content-Type", "application/json"}},
+                   absl::StrCat(R"({"code":"opt_new_)", i, R"(","labels":{"en_US":"x"}})"));
+    ASSERT_TRUE(ex->responded());
+    if (ex->response().status == 201) ++ok;
+    if (ex->response().status == 429) ++limited;
+  }
+  EXPECT_EQ(ok, 3);
+  EXPECT_EQ(limited, 2);
+  // Reads of options are not limited by the option bucket.
+  EXPECT_EQ(Get(token, absl::StrCat("/api/rest/v1/attributes/", select, "/options"))->response().status, 200);
+  EXPECT_EQ(pim_->admission("default")->counters().rejected_by(Rejection::kRateAttributeOptions), 2u);
+}
+
+TEST_F(MockPimTest, RetryAfterAsHttpDateOrAbsent) {
+  Start("instances { name: 'default' limits { retry_after: RETRY_AFTER_FORM_HTTP_DATE max_in_flight_per_connection: 1 } }"
+        "instances { name: 'quiet' limits { retry_after: RETRY_AFTER_FORM_NONE max_in_flight_per_connection: 1 } }" +
+        Latency(absl::Seconds(1)));
+  std::string token = Token();
+  Get(token, "/api/rest/v1/locales");
+  auto dated = Get(token, "/api/rest/v1/locales");
+  EXPECT_EQ(dated->response().status, 429);
+  EXPECT_THAT(dated->Header("Retry-After"), HasSubstr(" GMT"));
+  std::string quiet_token = Token("pimsim", "/quiet");
+  Get(quiet_token, "/quiet/api/rest/v1/locales");
+  auto bare = Get(quiet_token, "/quiet/api/rest/v1/locales");
+  EXPECT_EQ(bare->response().status, 429);
+  EXPECT_EQ(bare->Header("Retry-After"), "");
+}
+
+TEST_F(MockPimTest, InstancesHaveSeparateLimitsAndData) {
+  Start("instances { name: 'eu' seed { products: 2 } limits { max_in_flight_per_connection: 1 } }"
+        "instances { name: 'us' seed { products: 3 } limits { max_in_flight_per_connection: 1 } }" +
+        Latency(absl::Seconds(1)));
+  std::string eu = Token("pimsim");
+  std::string us = Token("pimsim", "/us");
+  auto a = Get(eu, "/api/rest/v1/products?with_count=true");
+  auto b = Get(us, "/us/api/rest/v1/products?with_count=true");
+  auto c = Get(eu, "/eu/api/rest/v1/products?with_count=true");  // eu also under its name
+  EXPECT_EQ(c->response().status, 429);
+  scheduler_.Advance(absl::Seconds(1));
+  EXPECT_EQ(nlohmann::json::parse(a->response().body)["items_count"], 2);
+  EXPECT_EQ(nlohmann::json::parse(b->response().body)["items_count"], 3);
+  // A token of one instance is not valid on the other.
+  auto cross = Get(eu, "/us/api/rest/v1/products");
+  scheduler_.Advance(absl::Seconds(1));
+  EXPECT_EQ(cross->response().status, 401);
+}
+
+TEST_F(MockPimTest, HoldsAdmittedRequestsForTheServiceTime) {
+  Start(Latency(absl::Milliseconds(250)));
+  std::string token = Token();
+  absl::Time sent = clock_.Now();
+  auto ex = Get(token, "/api/rest/v1/locales");
+  scheduler_.Advance(absl::Milliseconds(249));
+  EXPECT_FALSE(ex->responded());
+  scheduler_.Advance(absl::Milliseconds(1));
+  ASSERT_TRUE(ex->responded());
+  EXPECT_EQ(ex->responded_at() - sent, absl::Milliseconds(250));
+}
+
+TEST_F(MockPimTest, JournalsEveryAttemptWithLimiterState) {
+  Start("instances { name: 'default' limits { max_in_flight_per_connection: 1 } }" + Latency(absl::Seconds(1)));
+  std::string token = Token();
+  Send("GET", "/api/rest/v1/locales?b=2&a=1", {{"Authorization", token}, {"Idempotency-Key", "k1"}});
+  Get(token, "/api/rest/v1/locales");
+  scheduler_.Advance(absl::Seconds(2));
+  std::vector<pimsim::v1::JournalEvent> events = pim_->journal().Read(0, 100);
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_EQ(events[0].route(), "/api/oauth/v1/token");
+  EXPECT_EQ(events[0].connection(), "pimsim");
+  EXPECT_EQ(events[0].status(), 200u);
+  const pimsim::v1::JournalEvent& held = events[1];
+  EXPECT_EQ(held.status(), 200u);
+  EXPECT_EQ(held.normalized_path(), "/api/rest/v1/locales?a=1&b=2");
+  EXPECT_EQ(held.idempotency_key(), "k1");
+  EXPECT_EQ(held.response_us() - held.arrival_us(), 1'000'000);
+  const pimsim::v1::JournalEvent& rejected = events[2];
+  EXPECT_EQ(rejected.status(), 429u);
+  EXPECT_EQ(rejected.rejection(), pimsim::v1::REJECTION_CONCURRENCY_CONNECTION);
+  EXPECT_EQ(rejected.in_flight_connection(), 1u);
+  EXPECT_EQ(rejected.retry_after_s(), 1);
+  EXPECT_EQ(events[1].retry_after_s(), -1);
+}
+
+TEST_F(MockPimTest, SameSeedReplaysServiceTimes) {
+  auto run = [this](uint64_t seed) {
+    pimsim::v1::Scenario s = Scenario(absl::StrCat("seed: ", seed));
+    SimulatedClock clock(absl::FromUnixSeconds(1'800'000'000));
+    Scheduler scheduler(&clock);
+    auto pim = *MockPim::Create(s, &clock);
+    std::vector<int64_t> times;
+    for (int i = 0; i < 20; ++i) {
+      // A refused token request: no state changes, but a drawn service time.
+      http::HttpRequest r;
+      r.method = "POST";
+      r.path = "/api/oauth/v1/token";
+      auto ex = std::make_shared<FakeExchange>(std::move(r), i + 1, &clock, &scheduler);
+      pim->Handle(ex);
+      scheduler.Advance(absl::Seconds(10));
+    }
+    for (const auto& e : pim->journal().Read(0, 100)) times.push_back(e.response_us() - e.arrival_us());
+    return times;
+  };
+  EXPECT_EQ(run(5), run(5));
+  EXPECT_NE(run(5), run(6));
+}
+
+TEST_F(MockPimTest, LimitsOffAdmitsEverything) {
+  Start("instances { name: 'default' limits { enabled: false } }" + Latency(absl::Seconds(1)));
+  std::string token = Token();
+  std::vector<std::shared_ptr<FakeExchange>> all;
+  for (int i = 0; i < 300; ++i) all.push_back(Get(token, "/api/rest/v1/locales"));
+  scheduler_.Advance(absl::Seconds(1));
+  for (const auto& ex : all) EXPECT_EQ(ex->response().status, 200);
+}
+
+TEST_F(MockPimTest, MetricsEndpointIsNeitherLimitedNorJournaled) {
+  Start(Latency(absl::ZeroDuration()));
+  Token();
+  auto m = Send("GET", "/metrics");
+  ASSERT_TRUE(m->responded());
+  EXPECT_EQ(m->response().status, 200);
+  EXPECT_THAT(m->response().body, HasSubstr("pimsim_requests_total"));
+  EXPECT_EQ(pim_->journal().size(), 1u);
+}
+
+}  // namespace
+}  // namespace pimsim

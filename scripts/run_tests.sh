@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine and runs every pimsim test: the whole suite in
+# the default configuration, then again under AddressSanitizer + UBSan.
+# Ends with one line "N passed, N failed" counted from the test results.
+#
+#   scripts/run_tests.sh            # both passes
+#   PIMSIM_SANITIZERS=0 scripts/run_tests.sh   # default configuration only
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+total_passed=0
+total_failed=0
+status=0
+
+run_pass() {
+  local name="$1"; shift
+  local log
+  log=$(mktemp)
+  echo "== bazel test $* //..." >&2
+  bazel test "$@" //... 2>&1 | tee "$log" | grep -E "^(//|Executed|INFO: Build|ERROR|FAIL)" >&2
+  local rc=${PIPESTATUS[0]}
+  # Only this pass's results: bazel-testlogs points at this configuration.
+  read -r p f < <(python3 scripts/count_test_results.py bazel-testlogs < "$log")
+  echo "== $name: $p passed, $f failed (bazel exit $rc)" >&2
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  [ "$rc" -eq 0 ] || status=1
+  rm -f "$log"
+}
+
+# Stale results of an earlier run must not be counted.
+rm -rf "$(bazel info bazel-testlogs 2>/dev/null)" 2>/dev/null || true
+run_pass default
+if [ "${PIMSIM_SANITIZERS:-1}" != 0 ]; then
+  rm -rf "$(bazel info --config=asan bazel-testlogs 2>/dev/null)" 2>/dev/null || true
+  run_pass asan+ubsan --config=asan
+fi
+
+echo "${total_passed} passed, ${total_failed} failed"
+exit "$status"

@@ -1,0 +1,31 @@
+// pimsim: load-testing and compliance simulator for Akeneo PIM REST API
+// integrations. One binary, one subcommand per job.
+#include <cstring>
+#include <iostream>
+
+#include "tools/exit_codes.h"
+#include "tools/serve_command.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: pimsim <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  serve    serve the mock Akeneo PIM (limits, journal, /metrics)\n"
+    "\n"
+    "`pimsim <command> --help` describes a command's flags.\n"
+    "exit codes: 0 pass, 1 violations, 2 bad usage or invalid scenario, 3 run failed\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") ||
+      !std::strcmp(argv[1], "help")) {
+    (argc < 2 ? std::cerr : std::cout) << kUsage;
+    return argc < 2 ? pimsim::tools::kExitUsage : pimsim::tools::kExitPass;
+  }
+  if (!std::strcmp(argv[1], "serve")) return pimsim::tools::RunServe(argc - 2, argv + 2);
+  std::cerr << "pimsim: unknown command \"" << argv[1] << "\"\n\n" << kUsage;
+  return pimsim::tools::kExitUsage;
+}

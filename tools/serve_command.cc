@@ -1,0 +1,208 @@
+#include "tools/serve_command.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "mock_pim/config/scenario_config.h"
+#include "mock_pim/http/http_server.h"
+#include "mock_pim/limits/limits_config.h"
+#include "mock_pim/mock_pim.h"
+#include "tools/command_line.h"
+#include "tools/exit_codes.h"
+
+namespace pimsim::tools {
+namespace {
+
+struct ServeFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string scenario;
+  int64_t connections = 0;
+  int64_t seed_products = -1;
+  int64_t seed = -1;
+  std::string latency;
+  std::string retry_after;
+  std::string journal;
+  std::string limits = "on";
+  int64_t threads = 0;
+  int64_t journal_capacity = 2'000'000;
+};
+
+absl::Status SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: expected HOST:PORT, got \"", listen, "\""));
+  }
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  uint32_t p = 0;
+  if (!absl::SimpleAtoi(listen.substr(colon + 1), &p) || p > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--listen: bad port in \"", listen, "\""));
+  }
+  *port = static_cast<uint16_t>(p);
+  return absl::OkStatus();
+}
+
+// Applies the command-line overrides to the scenario.
+absl::Status ApplyFlags(const ServeFlags& flags, pimsim::v1::Scenario* scenario) {
+  pimsim::v1::Instance* first = scenario->mutable_instances(0);
+  if (flags.connections < 0 || flags.connections > config::kMaxConnectionsPerInstance) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--connections: must be between 1 and ", config::kMaxConnectionsPerInstance));
+  }
+  if (flags.connections > 0) config::SetNumberedConnections(flags.connections, first);
+  if (flags.seed_products >= 0) first->mutable_seed()->set_products(flags.seed_products);
+  if (flags.seed >= 0) scenario->set_seed(flags.seed);
+  if (!flags.latency.empty()) {
+    absl::Duration d;
+    if (!absl::ParseDuration(flags.latency, &d) || d < absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--latency: expected a duration such as 0, 15ms or 1.5s, got \"", flags.latency, "\""));
+    }
+    google::protobuf::Duration fixed = google::protobuf::util::TimeUtil::NanosecondsToDuration(
+        absl::ToInt64Nanoseconds(d));
+    pimsim::v1::LatencyModel* model = scenario->mutable_latency();
+    model->Clear();
+    for (pimsim::v1::Distribution* dist :
+         {model->mutable_token(), model->mutable_get_item(), model->mutable_list(),
+          model->mutable_write_item(), model->mutable_batch(), model->mutable_other()}) {
+      *dist->mutable_fixed() = fixed;
+    }
+    model->mutable_batch_per_line()->Clear();
+  }
+  for (pimsim::v1::Instance& instance : *scenario->mutable_instances()) {
+    if (!flags.retry_after.empty()) {
+      absl::StatusOr<pimsim::v1::RetryAfterForm> form = ParseRetryAfterForm(flags.retry_after);
+      if (!form.ok()) return absl::InvalidArgumentError(absl::StrCat("--retry_after: ", form.status().message()));
+      instance.mutable_limits()->set_retry_after(*form);
+    }
+    if (flags.limits == "off") {
+      instance.mutable_limits()->set_enabled(false);
+    } else if (flags.limits != "on") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--limits: expected on or off, got \"", flags.limits, "\""));
+    }
+  }
+  return config::ValidateScenario(*scenario);
+}
+
+int Fail(absl::string_view message, int code) {
+  std::cerr << "pimsim serve: " << message << "\n";
+  return code;
+}
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  ServeFlags flags;
+  CommandLine cl("serve",
+                 "Serves the mock Akeneo PIM until SIGTERM/SIGINT. The first line of stdout is\n"
+                 "\"http=HOST:PORT\", the address actually bound. The default connection is\n"
+                 "client id pimsim, secret pimsim, user admin, password admin.");
+  cl.AddString("listen", "HOST:PORT for the Akeneo API (port 0 picks one)", &flags.listen);
+  cl.AddString("scenario", "textproto scenario file (instances, connections, limits, latency, seed data)",
+               &flags.scenario);
+  cl.AddInt("connections", "connections of the first instance: pimsim, pimsim-2 ... pimsim-N",
+            &flags.connections);
+  cl.AddInt("seed_products", "products seeded into the first instance (-1: scenario's)",
+            &flags.seed_products);
+  cl.AddInt("seed", "seed of every random choice (-1: scenario's, default 1)", &flags.seed);
+  cl.AddString("latency", "fixed service time for every API route, e.g. 0 or 20ms", &flags.latency);
+  cl.AddString("retry_after", "form of Retry-After on 429: seconds, http-date or none",
+               &flags.retry_after);
+  cl.AddString("journal", "write the journal as JSON lines to this file at shutdown", &flags.journal);
+  cl.AddString("limits", "on, or off to enforce no limit (benchmarks, debugging)", &flags.limits);
+  cl.AddInt("threads", "HTTP server threads (0: one per core)", &flags.threads);
+  cl.AddInt("journal_capacity", "journal events kept in memory; more are counted as overflow",
+            &flags.journal_capacity);
+  if (absl::Status s = cl.Parse(argc, argv); !s.ok()) {
+    return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
+  }
+  if (cl.help_requested()) {
+    std::cout << cl.Usage();
+    return kExitPass;
+  }
+  if (!cl.positional().empty()) {
+    return Fail(absl::StrCat("unexpected argument \"", cl.positional()[0], "\""), kExitUsage);
+  }
+
+  pimsim::v1::Scenario scenario;
+  if (!flags.scenario.empty()) {
+    absl::StatusOr<pimsim::v1::Scenario> loaded = config::LoadScenarioFile(flags.scenario);
+    if (!loaded.ok()) return Fail(loaded.status().message(), kExitUsage);
+    scenario = *std::move(loaded);
+  }
+  scenario = config::WithDefaults(std::move(scenario));
+  if (absl::Status s = ApplyFlags(flags, &scenario); !s.ok()) return Fail(s.message(), kExitUsage);
+  if (flags.journal_capacity < 1) return Fail("--journal_capacity must be >= 1", kExitUsage);
+  if (flags.threads < 0 || flags.threads > 256) return Fail("--threads must be in [0, 256]", kExitUsage);
+
+  http::ServerOptions options;
+  if (absl::Status s = SplitHostPort(flags.listen, &options.host, &options.port); !s.ok()) {
+    return Fail(s.message(), kExitUsage);
+  }
+  options.threads = static_cast<int>(flags.threads);
+
+  // Block the stop signals before any thread starts, so that every thread
+  // inherits the mask and only sigwait() below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Clock& clock = RealClock::Get();
+  MockPimOptions pim_options;
+  pim_options.journal_capacity = static_cast<size_t>(flags.journal_capacity);
+  absl::StatusOr<std::unique_ptr<MockPim>> pim = MockPim::Create(scenario, &clock, pim_options);
+  if (!pim.ok()) return Fail(pim.status().message(), kExitRunFailed);
+  absl::StatusOr<std::unique_ptr<http::Server>> server =
+      http::Server::Create(options, pim->get(), &clock);
+  if (!server.ok()) return Fail(server.status().message(), kExitRunFailed);
+  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s.message(), kExitRunFailed);
+
+  std::cout << "http=" << (*server)->address() << std::endl;
+  for (const pimsim::v1::Instance& instance : scenario.instances()) {
+    std::cerr << "pimsim serve: instance \"" << instance.name() << "\" at http://"
+              << (*server)->address()
+              << (&instance == &scenario.instances(0) ? "" : "/" + instance.name())
+              << " with " << instance.connections_size() << " connection(s), "
+              << instance.seed().products() << " products, limits "
+              << (instance.limits().has_enabled() && !instance.limits().enabled() ? "off" : "on")
+              << "\n";
+  }
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  std::cerr << "pimsim serve: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
+            << ", draining\n";
+  (*server)->Shutdown(absl::Seconds(5));
+  int code = kExitPass;
+  if (!flags.journal.empty()) {
+    if (absl::Status s = (*pim)->journal().WriteJsonLines(flags.journal); !s.ok()) {
+      std::cerr << "pimsim serve: cannot write the journal: " << s.message() << "\n";
+      code = kExitRunFailed;
+    }
+  }
+  if (uint64_t lost = (*pim)->journal().overflowed(); lost > 0) {
+    std::cerr << "pimsim serve: journal overflowed: " << lost
+              << " events were not kept (raise --journal_capacity)\n";
+  }
+  return code;
+}
+
+}  // namespace pimsim::tools
