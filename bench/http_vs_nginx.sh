@@ -70,12 +70,19 @@ wrk_rps() {
 # Counts responses by status for a short run: prints "status:count ...".
 status_mix() {
   cat >"$WORK/count.lua" <<'LUA'
-local counts = {}
-response = function(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
-done = function(summary, latency, requests)
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) counts = {} end
+function response(status, headers, body) counts[status] = (counts[status] or 0) + 1 end
+function done(summary, latency, requests)
+  local total = {}
+  for _, t in ipairs(threads) do
+    for s, n in pairs(t:get("counts")) do total[s] = (total[s] or 0) + n end
+  end
   local parts = {}
-  for s, n in pairs(counts) do table.insert(parts, s .. ":" .. n) end
-  io.write("statuses " .. table.concat(parts, " ") .. "\n")
+  for s, n in pairs(total) do table.insert(parts, s .. ":" .. n) end
+  table.sort(parts)
+  io.write("statuses (2 s sample) " .. table.concat(parts, " ") .. "\n")
 end
 LUA
   wrk -t1 -c"$CONNS" -d2s -s "$WORK/count.lua" "$@" 2>/dev/null | grep '^statuses' || true
