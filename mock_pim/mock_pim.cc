@@ -126,11 +126,53 @@ std::vector<std::string> MockPim::instance_names() const {
   return names;
 }
 
-AdmissionController* MockPim::admission(std::string_view name) {
+MockPim::Instance* MockPim::Find(std::string_view name) const {
+  if (name.empty()) return instances_.front().get();
   for (const auto& i : instances_) {
-    if (i->name == name) return i->admission.get();
+    if (i->name == name) return i.get();
   }
   return nullptr;
+}
+
+AdmissionController* MockPim::admission(std::string_view name) {
+  Instance* instance = Find(name);
+  return instance == nullptr ? nullptr : instance->admission.get();
+}
+
+absl::StatusOr<pimsim::v1::Limits> MockPim::GetLimits(std::string_view name) const {
+  Instance* instance = Find(name);
+  if (instance == nullptr) {
+    return absl::NotFoundError(absl::StrCat("instance \"", absl::string_view(name.data(), name.size()),
+                                            "\" does not exist"));
+  }
+  return LimitsToProto(instance->admission->limits());
+}
+
+absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
+                                                      const pimsim::v1::Limits& limits) {
+  Instance* instance = Find(name);
+  if (instance == nullptr) {
+    return absl::NotFoundError(absl::StrCat("instance \"", absl::string_view(name.data(), name.size()),
+                                            "\" does not exist"));
+  }
+  if (absl::Status s = ValidateLimits(limits); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
+  }
+  instance->admission->SetLimits(ResolveLimits(limits));
+  return LimitsToProto(instance->admission->limits());
+}
+
+void MockPim::Reset(ResetParts parts) {
+  bool all = !parts.store && !parts.journal && !parts.counters && !parts.limiter;
+  absl::Time now = clock_->Now();
+  for (const auto& instance : instances_) {
+    if (all || parts.store) {
+      instance->api->Reset();
+      instance->tokens->Reset();
+    }
+    if (all || parts.limiter) instance->admission->Reset();
+  }
+  if (all || parts.journal) journal_.Clear(now);
 }
 
 MockPim::Instance& MockPim::Resolve(std::string_view path, std::string_view* api_path) {

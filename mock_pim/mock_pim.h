@@ -63,6 +63,25 @@ class MockPim final : public http::Handler {
   // Admission controller of the named instance, nullptr if there is none.
   AdmissionController* admission(std::string_view instance);
 
+  // Control plane. `instance` "" names the first instance; an unknown one is
+  // NotFound.
+  //
+  // The limits in force, every default filled in.
+  absl::StatusOr<pimsim::v1::Limits> GetLimits(std::string_view instance) const;
+  // Validates and applies new limits atomically (unset fields take the
+  // defaults); requests in flight keep their slots. Returns the limits now in
+  // force.
+  absl::StatusOr<pimsim::v1::Limits> SetLimits(std::string_view instance,
+                                               const pimsim::v1::Limits& limits);
+  // What Reset() clears; all false means everything.
+  struct ResetParts {
+    bool store = false;     // re-seeded resources, no tokens
+    bool journal = false;   // no events; the run clock restarts
+    bool counters = false;  // fault match counters and the phase
+    bool limiter = false;   // buckets full, no protection window
+  };
+  void Reset(ResetParts parts);
+
  private:
   struct Instance;
   struct Attempt;
@@ -71,6 +90,8 @@ class MockPim final : public http::Handler {
 
   // The instance a path belongs to and the path without its prefix.
   Instance& Resolve(std::string_view path, std::string_view* api_path);
+  // The named instance ("" = the first), or nullptr.
+  Instance* Find(std::string_view name) const;
   void Serve(const std::shared_ptr<http::Exchange>& exchange, std::shared_ptr<Attempt> attempt);
   void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
   void CountStatus(Instance& instance, uint32_t status);

@@ -369,3 +369,59 @@ TEST_F(MockPimTest, MetricsEndpointIsNeitherLimitedNorJournaled) {
 
 }  // namespace
 }  // namespace pimsim
+
+namespace pimsim {
+namespace {
+
+TEST_F(MockPimTest, SetLimitsAppliesAtRunTimeAndValidates) {
+  Start("instances { name: 'default' } instances { name: 'other' }" + Latency(absl::Seconds(1)));
+  absl::StatusOr<pimsim::v1::Limits> before = pim_->GetLimits("");
+  ASSERT_TRUE(before.ok());
+  EXPECT_EQ(before->max_in_flight_per_connection(), 4u);
+  EXPECT_EQ(before->instance_rate().requests_per_second(), 100);
+  EXPECT_EQ(before->instance_rate().burst(), 100u);
+
+  std::string token = Token();
+  auto held = Get(token, "/api/rest/v1/locales");  // in flight across the change
+  pimsim::v1::Limits tight;
+  tight.set_max_in_flight_per_connection(1);
+  absl::StatusOr<pimsim::v1::Limits> after = pim_->SetLimits("default", tight);
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->max_in_flight_per_connection(), 1u);
+  EXPECT_EQ(after->max_in_flight_per_instance(), 10u);  // unset: the default
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 429);
+  scheduler_.Advance(absl::Seconds(1));
+  EXPECT_EQ(held->response().status, 200);
+  EXPECT_EQ(pim_->GetLimits("other")->max_in_flight_per_connection(), 4u);
+
+  pimsim::v1::Limits bad;
+  bad.mutable_instance_rate()->set_requests_per_second(0);
+  absl::StatusOr<pimsim::v1::Limits> refused = pim_->SetLimits("default", bad);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(refused.status().message(), HasSubstr("limits.instance_rate.requests_per_second"));
+  EXPECT_EQ(pim_->SetLimits("nope", tight).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(pim_->GetLimits("default")->max_in_flight_per_connection(), 1u);
+}
+
+TEST_F(MockPimTest, ResetClearsTheChosenParts) {
+  Start("instances { name: 'default' seed { products: 2 } }" + Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  auto created = Send("POST", "/api/rest/v1/products",
+                      {{"Authorization", token}, {"Content-Type", "application/json"}},
+                      R"({"identifier":"extra"})");
+  ASSERT_EQ(created->response().status, 201);
+  EXPECT_EQ(pim_->journal().size(), 2u);
+
+  pim_->Reset({.journal = true});
+  EXPECT_EQ(pim_->journal().size(), 0u);
+  EXPECT_EQ(Get(token, "/api/rest/v1/products/extra")->response().status, 200);
+
+  pim_->Reset({.store = true});
+  EXPECT_EQ(Get(token, "/api/rest/v1/products/extra")->response().status, 401);  // tokens gone too
+  std::string fresh = Token();
+  EXPECT_EQ(Get(fresh, "/api/rest/v1/products/extra")->response().status, 404);
+  EXPECT_EQ(Get(fresh, "/api/rest/v1/products?with_count=true")->response().status, 200);
+}
+
+}  // namespace
+}  // namespace pimsim

@@ -128,6 +128,30 @@ EffectiveLimits ResolveLimits(const Limits& proto) {
   return out;
 }
 
+Limits LimitsToProto(const EffectiveLimits& limits) {
+  auto duration = [](absl::Duration d, google::protobuf::Duration* out) {
+    int64_t ns = absl::ToInt64Nanoseconds(d);
+    out->set_seconds(ns / 1'000'000'000);
+    out->set_nanos(static_cast<int32_t>(ns % 1'000'000'000));
+  };
+  Limits out;
+  out.set_enabled(limits.enabled);
+  out.set_max_in_flight_per_connection(limits.max_in_flight_per_connection);
+  out.set_max_in_flight_per_instance(limits.max_in_flight_per_instance);
+  out.mutable_instance_rate()->set_requests_per_second(limits.instance_rate.rate);
+  out.mutable_instance_rate()->set_burst(limits.instance_rate.burst);
+  out.mutable_attribute_option_write_rate()->set_requests_per_second(
+      limits.attribute_option_write_rate.rate);
+  out.mutable_attribute_option_write_rate()->set_burst(limits.attribute_option_write_rate.burst);
+  pimsim::v1::Protection* p = out.mutable_protection();
+  p->set_enabled(limits.protection_enabled);
+  duration(limits.protection_window, p->mutable_window());
+  p->set_max_rejections(limits.protection_max_rejections);
+  duration(limits.protection_duration, p->mutable_duration());
+  out.set_retry_after(limits.retry_after);
+  return out;
+}
+
 absl::Status ValidateLimits(const Limits& proto) {
   if (proto.has_protection()) {
     const auto& p = proto.protection();

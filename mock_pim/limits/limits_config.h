@@ -70,6 +70,10 @@ EffectiveLimits ResolveLimits(const pimsim::v1::Limits& limits);
 // why, e.g. "instance_rate.requests_per_second must be > 0, got -1".
 absl::Status ValidateLimits(const pimsim::v1::Limits& limits);
 
+// The proto form of resolved limits, every field set: ResolveLimits of the
+// result gives `limits` back.
+pimsim::v1::Limits LimitsToProto(const EffectiveLimits& limits);
+
 // Checks a resolved value with the same rules (for limits built in code).
 absl::Status ValidateEffectiveLimits(const EffectiveLimits& limits);
 

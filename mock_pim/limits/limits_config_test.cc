@@ -154,3 +154,25 @@ TEST(LimitsConfigTest, ParsesRetryAfterForms) {
 
 }  // namespace
 }  // namespace pimsim
+
+namespace pimsim {
+namespace {
+
+TEST(LimitsToProtoTest, RoundTripsThroughResolve) {
+  EffectiveLimits custom;
+  custom.enabled = false;
+  custom.max_in_flight_per_connection = 2;
+  custom.instance_rate = {250.5, 40};
+  custom.attribute_option_write_rate = {1, 1};
+  custom.protection_window = absl::Milliseconds(2500);
+  custom.protection_duration = absl::Seconds(7);
+  custom.retry_after = pimsim::v1::RETRY_AFTER_FORM_NONE;
+  for (const EffectiveLimits& limits : {EffectiveLimits(), custom}) {
+    pimsim::v1::Limits proto = LimitsToProto(limits);
+    EXPECT_TRUE(ValidateLimits(proto).ok());
+    EXPECT_EQ(ResolveLimits(proto), limits);
+  }
+}
+
+}  // namespace
+}  // namespace pimsim
