@@ -1,5 +1,6 @@
 #include "mock_pim/mock_pim.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "common/random.h"
 #include "google/protobuf/util/time_util.h"
 #include "mock_pim/limits/limits_config.h"
+#include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/journal/fingerprint.h"
 #include "mock_pim/limits/retry_after.h"
 
@@ -64,6 +66,9 @@ struct MockPim::Attempt {
   api::Route route;
   std::string api_path;
   bool admitted = false;
+  // The fault to inject, if any (never a latency action: that is folded
+  // into the delay).
+  std::optional<pimsim::v1::FaultAction> fault;
   JournalRecord record;
 };
 
@@ -72,7 +77,8 @@ MockPim::MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOpti
     : clock_(clock),
       seed_(scenario.seed()),
       latency_(std::move(latency)),
-      journal_(options.journal_capacity, clock->Now()) {}
+      journal_(options.journal_capacity, clock->Now()),
+      faults_(scenario.seed(), clock->Now()) {}
 
 MockPim::~MockPim() = default;
 
@@ -84,6 +90,10 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
   absl::StatusOr<LatencyModel> latency = LatencyModel::Create(scenario.latency());
   if (!latency.ok()) return latency.status();
   std::unique_ptr<MockPim> pim(new MockPim(scenario, clock, options, *std::move(latency)));
+  if (absl::Status s = pim->faults_.SetRules({scenario.faults().begin(), scenario.faults().end()});
+      !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("faults: ", s.message()));
+  }
   for (int i = 0; i < scenario.instances_size(); ++i) {
     const pimsim::v1::Instance& config = scenario.instances(i);
     if (absl::Status s = ValidateLimits(config.limits()); !s.ok()) {
@@ -173,6 +183,7 @@ void MockPim::Reset(ResetParts parts) {
     if (all || parts.limiter) instance->admission->Reset();
   }
   if (all || parts.journal) journal_.Clear(now);
+  if (all || parts.counters) faults_.Reset(now);
 }
 
 MockPim::Instance& MockPim::Resolve(std::string_view path, std::string_view* api_path) {
@@ -257,7 +268,28 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   attempt->admitted = true;
   instance.counters.admitted->Increment();
   SplitMix64 rng(StreamSeed(seed_, rec.id));
-  absl::Duration delay = latency_.Draw(ToProto(attempt->route.kind), attempt->route.batch_lines, rng);
+  pimsim::v1::RouteKind kind = ToProto(attempt->route.kind);
+  absl::Duration delay = latency_.Draw(kind, attempt->route.batch_lines, rng);
+  FaultDecision fault = faults_.Select(
+      FaultRequest{instance.name, rec.connection, request.method, attempt->api_path, kind},
+      exchange->arrival_time());
+  if (fault.any()) {
+    rec.fault = std::move(fault.fired);
+    delay += fault.extra_latency;
+    attempt->fault = std::move(fault.action);
+  }
+  if (attempt->fault.has_value()) {
+    const pimsim::v1::FaultAction& action = *attempt->fault;
+    if (action.has_disconnect() &&
+        action.disconnect().point() != pimsim::v1::DISCONNECT_POINT_AFTER_PROCESSING) {
+      Disconnect(exchange, attempt, action.disconnect().close(), std::nullopt, 0);
+      return;
+    }
+    if (action.has_hang()) {
+      Hang(exchange, std::move(attempt), exchange->arrival_time() + HangMax(action.hang()));
+      return;
+    }
+  }
   if (delay <= absl::ZeroDuration()) {
     Serve(exchange, std::move(attempt));
   } else {
@@ -273,6 +305,26 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
   Instance& instance = *attempt->instance;
   absl::Time now = clock_->Now();
   http::HttpResponse response;
+  if (attempt->fault.has_value() && attempt->fault->has_status()) {
+    // An injected failure: the request is not applied.
+    const pimsim::v1::StatusFault& status = attempt->fault->status();
+    response = http::JsonErrorResponse(static_cast<int>(status.code()),
+                                       http::ReasonPhrase(static_cast<int>(status.code())));
+    if (status.has_retry_after()) {
+      absl::Duration wait = absl::Seconds(status.retry_after().seconds()) +
+                            absl::Nanoseconds(status.retry_after().nanos());
+      pimsim::v1::RetryAfterForm form = instance.admission->limits().retry_after;
+      if (std::optional<std::string> value = RetryAfterHeader(wait, form, now)) {
+        response.headers.push_back({"Retry-After", *std::move(value)});
+      }
+      attempt->record.retry_after_s = JournalRetryAfterSeconds(wait, form, now);
+    }
+    attempt->record.status = response.status;
+    exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
+      Finish(attempt, t, aborted);
+    });
+    return;
+  }
   if (attempt->route.kind == api::RouteKind::kToken) {
     auth::TokenReply reply = instance.tokens->HandleTokenRequest(
         request.Get("Authorization"), request.Get("Content-Type"), request.body, now);
@@ -312,10 +364,48 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
       }
     }
   }
+  if (attempt->fault.has_value() && attempt->fault->has_disconnect()) {
+    // Applied, and the response is lost: the ambiguous failure.
+    Disconnect(exchange, attempt, attempt->fault->disconnect().close(), std::nullopt, 0);
+    return;
+  }
+  if (attempt->fault.has_value() && attempt->fault->has_truncate()) {
+    const pimsim::v1::TruncateFault& truncate = attempt->fault->truncate();
+    size_t bytes = truncate.has_body_bytes() ? truncate.body_bytes() : response.body.size() / 2;
+    bytes = std::min(bytes, response.body.size() > 0 ? response.body.size() - 1 : 0);
+    attempt->record.status = response.status;
+    Disconnect(exchange, attempt, truncate.close(), std::move(response), bytes);
+    return;
+  }
   attempt->record.status = response.status;
   exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
     Finish(attempt, t, aborted);
   });
+}
+
+void MockPim::Hang(const std::shared_ptr<http::Exchange>& exchange,
+                   std::shared_ptr<Attempt> attempt, absl::Time until) {
+  // The client giving up is only seen by polling the exchange; a hung
+  // request keeps its concurrency slot until then, as on a real server.
+  constexpr absl::Duration kPoll = absl::Milliseconds(20);
+  absl::Time now = clock_->Now();
+  if (exchange->client_gone() || now >= until) {
+    Disconnect(exchange, attempt, pimsim::v1::CLOSE_KIND_ORDERLY, std::nullopt, 0);
+    return;
+  }
+  exchange->After(std::min(kPoll, until - now), [this, exchange, attempt, until]() mutable {
+    Hang(exchange, std::move(attempt), until);
+  });
+}
+
+void MockPim::Disconnect(const std::shared_ptr<http::Exchange>& exchange,
+                         const std::shared_ptr<Attempt>& attempt, pimsim::v1::CloseKind kind,
+                         std::optional<http::HttpResponse> partial, size_t partial_bytes) {
+  if (!partial.has_value()) attempt->record.status = 0;
+  http::CloseMode mode =
+      kind == pimsim::v1::CLOSE_KIND_ORDERLY ? http::CloseMode::kOrderly : http::CloseMode::kReset;
+  exchange->Close(mode, std::move(partial), partial_bytes,
+                  [this, attempt](absl::Time t, bool aborted) { Finish(attempt, t, aborted); });
 }
 
 void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written,
@@ -324,7 +414,8 @@ void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written
   JournalRecord& rec = attempt->record;
   rec.response = written;
   rec.client_aborted = client_aborted;
-  if (client_aborted) rec.status = 0;
+  // A fault's truncated response keeps its status: its head was sent.
+  if (client_aborted && rec.fault.empty()) rec.status = 0;
   CountStatus(*attempt->instance, rec.status);
   journal_.Append(rec);
 }
@@ -362,6 +453,9 @@ http::HttpResponse MockPim::MetricsResponse() {
     metrics_.SetInFlight(instance->name, instance->admission->in_flight_instance());
   }
   metrics_.SetJournal(journal_.size(), journal_.overflowed());
+  for (const auto& [kind, count] : faults_.InjectedCounts()) {
+    metrics_.pimsim().faults_injected_total->Get({kind}).Set(count);
+  }
   http::HttpResponse response;
   response.body = metrics_.RenderPrometheus();
   response.headers.push_back({"Content-Type", std::string(Metrics::kContentType)});

@@ -3,8 +3,9 @@
 // For every request it resolves the PIM instance (by path prefix), classifies
 // the route, identifies the PIM connection (bearer token, or Basic
 // credentials on the token route), asks the instance's admission controller
-// whether the request may be served (concurrency, rate, protection), holds an
-// admitted request for a service time drawn from the latency model, serves it
+// whether the request may be served (concurrency, rate, protection), asks the
+// fault injector whether to break it, holds an admitted request for a service
+// time drawn from the latency model (plus any injected latency), serves it
 // from the instance's token service and resource model, and journals the
 // attempt when its response has been written (or the client went away).
 // GET /metrics answers Prometheus counters and is neither limited nor
@@ -29,6 +30,7 @@
 #include "common/clock.h"
 #include "mock_pim/api/api.h"
 #include "mock_pim/auth/token_service.h"
+#include "mock_pim/faults/fault_injector.h"
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/journal/journal.h"
 #include "mock_pim/limits/admission.h"
@@ -81,6 +83,8 @@ class MockPim final : public http::Handler {
     bool limiter = false;   // buckets full, no protection window
   };
   void Reset(ResetParts parts);
+  // The fault rules (set, add, clear, phase); see fault_injector.h.
+  FaultInjector& faults() { return faults_; }
 
  private:
   struct Instance;
@@ -93,6 +97,13 @@ class MockPim final : public http::Handler {
   // The named instance ("" = the first), or nullptr.
   Instance* Find(std::string_view name) const;
   void Serve(const std::shared_ptr<http::Exchange>& exchange, std::shared_ptr<Attempt> attempt);
+  // Holds a hung request until the client gives up or `until`.
+  void Hang(const std::shared_ptr<http::Exchange>& exchange, std::shared_ptr<Attempt> attempt,
+            absl::Time until);
+  // Ends an exchange without a (complete) response.
+  void Disconnect(const std::shared_ptr<http::Exchange>& exchange,
+                  const std::shared_ptr<Attempt>& attempt, pimsim::v1::CloseKind kind,
+                  std::optional<http::HttpResponse> partial, size_t partial_bytes);
   void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
   void CountStatus(Instance& instance, uint32_t status);
   http::HttpResponse MetricsResponse();
@@ -102,6 +113,7 @@ class MockPim final : public http::Handler {
   const LatencyModel latency_;
   Journal journal_;
   Metrics metrics_;
+  FaultInjector faults_;
   std::vector<std::unique_ptr<Instance>> instances_;
 };
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
 #include "mock_pim/config/scenario_config.h"
+#include "mock_pim/faults/fault_spec.h"
 
 namespace pimsim {
 namespace {
@@ -59,10 +60,20 @@ class FakeExchange : public http::Exchange {
     responded_at_ = clock_->Now();
     done(clock_->Now(), false);
   }
-  void Close(http::CloseMode, std::optional<http::HttpResponse>, size_t, http::DoneCallback done) override {
-    done(clock_->Now(), false);
+  void Close(http::CloseMode mode, std::optional<http::HttpResponse> partial, size_t bytes,
+             http::DoneCallback done) override {
+    closed_ = mode;
+    partial_ = std::move(partial);
+    partial_bytes_ = bytes;
+    closed_at_ = clock_->Now();
+    done(clock_->Now(), client_gone_);
   }
-  bool client_gone() const override { return false; }
+  bool client_gone() const override { return client_gone_; }
+  void GoAway() { client_gone_ = true; }
+  std::optional<http::CloseMode> closed() const { return closed_; }
+  const std::optional<http::HttpResponse>& partial() const { return partial_; }
+  size_t partial_bytes() const { return partial_bytes_; }
+  absl::Time closed_at() const { return closed_at_; }
 
   bool responded() const { return response_.has_value(); }
   const http::HttpResponse& response() const { return *response_; }
@@ -82,6 +93,11 @@ class FakeExchange : public http::Exchange {
   absl::Time arrival_;
   std::optional<http::HttpResponse> response_;
   absl::Time responded_at_;
+  bool client_gone_ = false;
+  std::optional<http::CloseMode> closed_;
+  std::optional<http::HttpResponse> partial_;
+  size_t partial_bytes_ = 0;
+  absl::Time closed_at_;
 };
 
 pimsim::v1::Scenario Scenario(const std::string& text) {
@@ -421,6 +437,136 @@ TEST_F(MockPimTest, ResetClearsTheChosenParts) {
   std::string fresh = Token();
   EXPECT_EQ(Get(fresh, "/api/rest/v1/products/extra")->response().status, 404);
   EXPECT_EQ(Get(fresh, "/api/rest/v1/products?with_count=true")->response().status, 200);
+}
+
+}  // namespace
+}  // namespace pimsim
+
+namespace pimsim {
+namespace {
+
+class MockPimFaultTest : public MockPimTest {
+ protected:
+  void AddFault(const std::string& spec) {
+    absl::StatusOr<pimsim::v1::FaultRule> rule = ParseFaultSpec(spec);
+    ASSERT_TRUE(rule.ok()) << rule.status();
+    ASSERT_TRUE(pim_->faults().AddRule(*rule).ok());
+  }
+  std::shared_ptr<FakeExchange> Create(const std::string& token, const std::string& id) {
+    return Send("POST", "/api/rest/v1/products",
+                {{"Authorization", token}, {"Content-Type", "application/json"}},
+                absl::StrCat(R"({"identifier":")", id, R"("})"));
+  }
+};
+
+TEST_F(MockPimFaultTest, StatusFaultIsNotAppliedAndIsJournaled) {
+  Start(Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  AddFault("status=503,retry_after=2s,method=POST,name=outage");
+  auto ex = Create(token, "f1");
+  ASSERT_TRUE(ex->responded());
+  EXPECT_EQ(ex->response().status, 503);
+  EXPECT_EQ(ex->Header("Retry-After"), "2");
+  EXPECT_THAT(ex->response().body, HasSubstr(R"("code":503)"));
+  EXPECT_EQ(Get(token, "/api/rest/v1/products/f1")->response().status, 404);
+  std::vector<pimsim::v1::JournalEvent> events = pim_->journal().Read(0, 100);
+  EXPECT_EQ(events[1].fault(), "outage");
+  EXPECT_EQ(events[1].status(), 503u);
+  EXPECT_EQ(events[1].retry_after_s(), 2);
+}
+
+TEST_F(MockPimFaultTest, DisconnectBeforeProcessingAppliesNothing) {
+  Start(Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  AddFault("disconnect=before,close=reset,method=POST");
+  auto ex = Create(token, "f2");
+  EXPECT_FALSE(ex->responded());
+  ASSERT_TRUE(ex->closed().has_value());
+  EXPECT_EQ(*ex->closed(), http::CloseMode::kReset);
+  EXPECT_EQ(Get(token, "/api/rest/v1/products/f2")->response().status, 404);
+  EXPECT_EQ(pim_->journal().Read(0, 100)[1].status(), 0u);
+}
+
+TEST_F(MockPimFaultTest, DisconnectAfterProcessingAppliesTheWrite) {
+  Start(Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  AddFault("disconnect=after,close=orderly,method=POST");
+  auto ex = Create(token, "f3");
+  EXPECT_FALSE(ex->responded());
+  ASSERT_TRUE(ex->closed().has_value());
+  EXPECT_EQ(*ex->closed(), http::CloseMode::kOrderly);
+  EXPECT_EQ(Get(token, "/api/rest/v1/products/f3")->response().status, 200);
+}
+
+TEST_F(MockPimFaultTest, TruncateSendsPartOfTheBody) {
+  Start("instances { name: 'default' seed { products: 2 } }" + Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  AddFault("truncate=10,route=list");
+  auto ex = Get(token, "/api/rest/v1/products");
+  ASSERT_TRUE(ex->partial().has_value());
+  EXPECT_EQ(ex->partial()->status, 200);
+  EXPECT_EQ(ex->partial_bytes(), 10u);
+  EXPECT_GT(ex->partial()->body.size(), 10u);
+}
+
+TEST_F(MockPimFaultTest, HangHoldsUntilTheClientGivesUpAndKeepsTheSlot) {
+  Start("instances { name: 'default' limits { max_in_flight_per_connection: 1 } }" +
+        Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  AddFault("hang=30s,route=list,first=1");
+  auto hung = Get(token, "/api/rest/v1/locales");
+  scheduler_.Advance(absl::Seconds(5));
+  EXPECT_FALSE(hung->closed().has_value());
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 429);  // the slot is held
+  hung->GoAway();  // the client times out
+  scheduler_.Advance(absl::Milliseconds(100));
+  ASSERT_TRUE(hung->closed().has_value());
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 200);
+}
+
+TEST_F(MockPimFaultTest, HangEndsAtItsMaximum) {
+  Start(Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  AddFault("hang=3s,route=list");
+  absl::Time start = clock_.Now();
+  auto hung = Get(token, "/api/rest/v1/channels");
+  scheduler_.Advance(absl::Seconds(10));
+  ASSERT_TRUE(hung->closed().has_value());
+  EXPECT_EQ(hung->closed_at() - start, absl::Seconds(3));
+}
+
+TEST_F(MockPimFaultTest, LatencyFaultAddsToTheServiceTime) {
+  Start(Latency(absl::Milliseconds(100)));
+  std::string token = Token();
+  AddFault("latency=400ms,route=list");
+  absl::Time start = clock_.Now();
+  auto ex = Get(token, "/api/rest/v1/locales");
+  scheduler_.Advance(absl::Seconds(1));
+  ASSERT_TRUE(ex->responded());
+  EXPECT_EQ(ex->responded_at() - start, absl::Milliseconds(500));
+}
+
+TEST_F(MockPimFaultTest, ScenarioFaultsAndPhases) {
+  Start("faults { name: 'late' trigger { phase: 'outage' } action { status { code: 502 } } }" +
+        Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 200);
+  pim_->faults().StartPhase("outage");
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 502);
+  pim_->Reset({.counters = true});
+  EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 200);
+}
+
+TEST_F(MockPimFaultTest, RejectedRequestsAreNotFaulted) {
+  Start("instances { name: 'default' limits { max_in_flight_per_connection: 1 } }" + Latency(absl::Seconds(1)));
+  std::string token = Token();
+  AddFault("status=500,route=list");
+  auto first = Get(token, "/api/rest/v1/locales");
+  auto second = Get(token, "/api/rest/v1/locales");
+  EXPECT_EQ(second->response().status, 429);
+  EXPECT_EQ(pim_->journal().Read(0, 100).back().fault(), "");
+  scheduler_.Advance(absl::Seconds(1));
+  EXPECT_EQ(first->response().status, 500);
 }
 
 }  // namespace

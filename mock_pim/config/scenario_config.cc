@@ -13,6 +13,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
+#include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/limits/latency_model.h"
 #include "mock_pim/limits/limits_config.h"
 
@@ -161,6 +162,17 @@ absl::Status ValidateScenario(const pimsim::v1::Scenario& scenario) {
     if (!names.insert(instance.name()).second) {
       return FieldError(absl::StrCat(path, ".name"),
                         absl::StrCat("duplicate instance name \"", instance.name(), "\""));
+    }
+  }
+  absl::flat_hash_set<std::string> fault_names;
+  for (int i = 0; i < scenario.faults_size(); ++i) {
+    const pimsim::v1::FaultRule& rule = scenario.faults(i);
+    if (absl::Status s = ValidateFaultRule(rule); !s.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("faults[", i, "].", s.message()));
+    }
+    if (!rule.name().empty() && !fault_names.insert(rule.name()).second) {
+      return FieldError(absl::StrCat("faults[", i, "].name"),
+                        absl::StrCat("duplicate fault name \"", rule.name(), "\""));
     }
   }
   absl::StatusOr<LatencyModel> latency = LatencyModel::Create(scenario.latency());

@@ -76,6 +76,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"instances {\n  name: \"a\"\n  seed { products: 9000000 }\n}", "3:10", "seed.products"},
         BadCase{"instances {\n  name: \"a\"\n  access_token_lifetime { seconds: -5 }\n}", "3:3",
                 "must be > 0"},
+        BadCase{"faults {\n  name: \"f\"\n  trigger { probability: 1.5 }\n  action { status { code: 503 } }\n}",
+                "3:13", "faults[0].trigger.probability"},
+        BadCase{"faults { name: \"f\" action { status { code: 418 } } }", "1:38", "faults[0].action.status.code"},
         BadCase{"latency {\n  get_item { uniform { min { seconds: 2 } max { seconds: 1 } } }\n}", "2:14",
                 "get_item"}));
 

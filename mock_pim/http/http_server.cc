@@ -224,15 +224,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     close_after_write_ = true;
-    if (partial.has_value() && partial_bytes > 0 && !peer_gone()) {
+    if (partial.has_value() && !peer_gone()) {
       ResponseFraming framing;
       framing.keep_alive = request_keep_alive_;
       framing.request_version_minor = request_version_minor_;
       framing.date = worker_->DateFor(server_->clock()->Now());
       OutMsg& m = NewOut(WriteKind::kFault);
       SerializeResponseHead(*partial, framing, &m.head);
-      if (!request_is_head_) m.head.append(partial->body);
-      if (m.head.size() > partial_bytes) m.head.resize(partial_bytes);
+      if (!request_is_head_) {
+        m.head.append(partial->body, 0, std::min(partial_bytes, partial->body.size()));
+      }
       fault_mode_ = mode;
       StartWrite();
       return;

@@ -86,9 +86,10 @@ class Exchange {
   virtual void After(absl::Duration delay, std::function<void()> fn) = 0;
   // Sends the response. Call exactly one of Respond/Close per exchange.
   virtual void Respond(HttpResponse response, DoneCallback done) = 0;
-  // Fault: closes the TCP connection without a response, or after writing
-  // only the first `partial_bytes` bytes of the serialized `partial`
-  // response (a response cut off mid-body).
+  // Fault: closes the TCP connection without a response, or, with `partial`,
+  // after writing its whole head (announcing the full Content-Length) and
+  // only the first `partial_bytes` bytes of its body: a response cut off
+  // mid-body.
   virtual void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
                      DoneCallback done) = 0;
   // True once the server saw the client close or reset the socket while

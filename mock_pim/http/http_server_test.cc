@@ -365,9 +365,8 @@ TEST_F(ServerTest, CutsAResponseOffMidBody) {
     ResponseFraming framing;
     framing.date = date;
     SerializeResponseHead(full, framing, &expected);
-    expected += full.body;
-    expected.resize(expected.size() - 900);  // 100 body bytes make it.
-    ex->Close(CloseMode::kOrderly, std::move(full), expected.size(), done.Callback());
+    expected += full.body.substr(0, 100);  // the whole head, then 100 body bytes
+    ex->Close(CloseMode::kOrderly, std::move(full), 100, done.Callback());
   };
   StartServer();
   auto c = Connect();
@@ -388,7 +387,8 @@ TEST_F(ServerTest, CutsAResponseOffWithAReset) {
   ASSERT_TRUE(c->Send(Get("/")));
   const TestClient::Rest rest = c->ReadUntilClosed();
   EXPECT_EQ(rest.end, TestClient::End::kReset);
-  EXPECT_LE(rest.data.size(), 50u);
+  // A reset may discard what was in flight, so at most the head and 50 bytes arrive.
+  EXPECT_EQ(rest.data.find(std::string(51, 'b')), std::string::npos);
 }
 
 TEST_F(ServerTest, DroppingAnExchangeUnansweredResetsTheConnection) {
