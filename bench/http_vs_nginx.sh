@@ -46,7 +46,7 @@ start_pimsim() {
     if grep -q '^http=' "$WORK/serve.out" 2>/dev/null; then break; fi
     sleep 0.05
   done
-  PORT="$(sed -n 's/^http=.*:\([0-9]*\)$/\1/p' "$WORK/serve.out" | head -1)"
+  PORT="$(sed -n 's/^http=[^ ]*:\([0-9]*\).*/\1/p' "$WORK/serve.out" | head -1)"
   [ -n "$PORT" ] || { cat "$WORK/serve.err"; echo "pimsim serve did not start" >&2; exit 1; }
 }
 

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "absl/synchronization/mutex.h"
+#include "tools/ctl_command.h"
 #include "tools/exit_codes.h"
 #include "tools/serve_command.h"
 
@@ -13,7 +14,8 @@ constexpr char kUsage[] =
     "usage: pimsim <command> [flags]\n"
     "\n"
     "commands:\n"
-    "  serve    serve the mock Akeneo PIM (limits, journal, /metrics)\n"
+    "  serve    serve the mock Akeneo PIM (limits, journal, /metrics, control API)\n"
+    "  ctl      steer a running mock: limits, faults, phases, reset, journal, counters\n"
     "\n"
     "`pimsim <command> --help` describes a command's flags.\n"
     "exit codes: 0 pass, 1 violations, 2 bad usage or invalid scenario, 3 run failed\n";
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
     return argc < 2 ? pimsim::tools::kExitUsage : pimsim::tools::kExitPass;
   }
   if (!std::strcmp(argv[1], "serve")) return pimsim::tools::RunServe(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "ctl")) return pimsim::tools::RunCtl(argc - 2, argv + 2);
   std::cerr << "pimsim: unknown command \"" << argv[1] << "\"\n\n" << kUsage;
   return pimsim::tools::kExitUsage;
 }

@@ -14,6 +14,8 @@
 #include "common/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "mock_pim/config/scenario_config.h"
+#include "mock_pim/control/control_server.h"
+#include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/limits/limits_config.h"
 #include "mock_pim/mock_pim.h"
@@ -32,16 +34,21 @@ struct ServeFlags {
   std::string latency;
   std::string retry_after;
   std::string journal;
+  std::vector<std::string> faults;
   std::string limits = "on";
   int64_t threads = 0;
   int64_t journal_capacity = 2'000'000;
+  std::string control = "127.0.0.1:0";
+  std::string control_token;
 };
 
-absl::Status SplitHostPort(const std::string& listen, std::string* host, uint16_t* port) {
+// Splits the value of --`flag` into host (without IPv6 brackets) and port.
+absl::Status SplitHostPort(absl::string_view flag, const std::string& listen, std::string* host,
+                           uint16_t* port) {
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--listen: expected HOST:PORT, got \"", listen, "\""));
+        absl::StrCat("--", flag, ": expected HOST:PORT, got \"", listen, "\""));
   }
   *host = listen.substr(0, colon);
   if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
@@ -50,7 +57,7 @@ absl::Status SplitHostPort(const std::string& listen, std::string* host, uint16_
   uint32_t p = 0;
   if (!absl::SimpleAtoi(listen.substr(colon + 1), &p) || p > 65535) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--listen: bad port in \"", listen, "\""));
+        absl::StrCat("--", flag, ": bad port in \"", listen, "\""));
   }
   *port = static_cast<uint16_t>(p);
   return absl::OkStatus();
@@ -96,6 +103,17 @@ absl::Status ApplyFlags(const ServeFlags& flags, pimsim::v1::Scenario* scenario)
           absl::StrCat("--limits: expected on or off, got \"", flags.limits, "\""));
     }
   }
+  for (size_t i = 0; i < flags.faults.size(); ++i) {
+    absl::StatusOr<pimsim::v1::FaultRule> rule = ParseFaultSpec(flags.faults[i]);
+    if (!rule.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fault \"", flags.faults[i], "\": ", rule.status().message()));
+    }
+    if (rule->name().empty()) {
+      rule->set_name(absl::StrCat("fault-", scenario->faults_size() + 1));
+    }
+    *scenario->add_faults() = *std::move(rule);
+  }
   return config::ValidateScenario(*scenario);
 }
 
@@ -110,8 +128,10 @@ int RunServe(int argc, char** argv) {
   ServeFlags flags;
   CommandLine cl("serve",
                  "Serves the mock Akeneo PIM until SIGTERM/SIGINT. The first line of stdout is\n"
-                 "\"http=HOST:PORT\", the address actually bound. The default connection is\n"
-                 "client id pimsim, secret pimsim, user admin, password admin.");
+                 "\"http=HOST:PORT control=HOST:PORT\", the addresses actually bound (no\n"
+                 "\" control=...\" with --control=none). The control address serves the\n"
+                 "PimControl gRPC API (see `pimsim ctl`). The default connection is client id\n"
+                 "pimsim, secret pimsim, user admin, password admin.");
   cl.AddString("listen", "HOST:PORT for the Akeneo API (port 0 picks one)", &flags.listen);
   cl.AddString("scenario", "textproto scenario file (instances, connections, limits, latency, seed data)",
                &flags.scenario);
@@ -124,10 +144,20 @@ int RunServe(int argc, char** argv) {
   cl.AddString("retry_after", "form of Retry-After on 429: seconds, http-date or none",
                &flags.retry_after);
   cl.AddString("journal", "write the journal as JSON lines to this file at shutdown", &flags.journal);
+  cl.AddRepeated("fault",
+                 "fault rule in the one-line form, repeatable, after the scenario's (e.g.\n"
+                 "                       status=503,p=0.3,route=get_item; see the README)",
+                 &flags.faults);
   cl.AddString("limits", "on, or off to enforce no limit (benchmarks, debugging)", &flags.limits);
   cl.AddInt("threads", "HTTP server threads (0: one per core)", &flags.threads);
   cl.AddInt("journal_capacity", "journal events kept in memory; more are counted as overflow",
             &flags.journal_capacity);
+  cl.AddString("control",
+               "HOST:PORT for the PimControl gRPC API (port 0 picks one), or none; a non-loopback "
+               "host needs --control_token",
+               &flags.control);
+  cl.AddString("control_token", "bearer token every control call must carry (metadata "
+               "\"authorization: Bearer TOKEN\")", &flags.control_token);
   if (absl::Status s = cl.Parse(argc, argv); !s.ok()) {
     return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
   }
@@ -151,10 +181,29 @@ int RunServe(int argc, char** argv) {
   if (flags.threads < 0 || flags.threads > 256) return Fail("--threads must be in [0, 256]", kExitUsage);
 
   http::ServerOptions options;
-  if (absl::Status s = SplitHostPort(flags.listen, &options.host, &options.port); !s.ok()) {
+  if (absl::Status s = SplitHostPort("listen", flags.listen, &options.host, &options.port);
+      !s.ok()) {
     return Fail(s.message(), kExitUsage);
   }
   options.threads = static_cast<int>(flags.threads);
+
+  const bool control_on = flags.control != "none";
+  control::ControlServerOptions control_options;
+  if (control_on) {
+    if (absl::Status s = SplitHostPort("control", flags.control, &control_options.host,
+                                       &control_options.port);
+        !s.ok()) {
+      return Fail(s.message(), kExitUsage);
+    }
+    control_options.token = flags.control_token;
+    if (!control::IsLoopbackHost(control_options.host) && flags.control_token.empty()) {
+      return Fail(absl::StrCat("--control on a non-loopback address needs --control_token (\"",
+                               flags.control, "\")"),
+                  kExitUsage);
+    }
+  } else if (!flags.control_token.empty()) {
+    return Fail("--control_token needs the control API (--control is none)", kExitUsage);
+  }
 
   // Block the stop signals before any thread starts, so that every thread
   // inherits the mask and only sigwait() below sees them.
@@ -174,8 +223,21 @@ int RunServe(int argc, char** argv) {
       http::Server::Create(options, pim->get(), &clock);
   if (!server.ok()) return Fail(server.status().message(), kExitRunFailed);
   if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s.message(), kExitRunFailed);
+  // Declared after the MockPim, so destroyed before it.
+  std::unique_ptr<control::ControlServer> control_server;
+  if (control_on) {
+    absl::StatusOr<std::unique_ptr<control::ControlServer>> started =
+        control::ControlServer::Start(control_options, pim->get());
+    if (!started.ok()) {
+      (*server)->Shutdown(absl::Seconds(1));
+      return Fail(started.status().message(), kExitRunFailed);
+    }
+    control_server = *std::move(started);
+  }
 
-  std::cout << "http=" << (*server)->address() << std::endl;
+  std::cout << "http=" << (*server)->address()
+            << (control_server ? absl::StrCat(" control=", control_server->address()) : "")
+            << std::endl;
   for (const pimsim::v1::Instance& instance : scenario.instances()) {
     std::cerr << "pimsim serve: instance \"" << instance.name() << "\" at http://"
               << (*server)->address()
@@ -191,6 +253,8 @@ int RunServe(int argc, char** argv) {
   std::cerr << "pimsim serve: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", draining\n";
   (*server)->Shutdown(absl::Seconds(5));
+  // After the drain, so that a journal follower still gets the last events.
+  if (control_server) control_server->Shutdown();
   int code = kExitPass;
   if (!flags.journal.empty()) {
     if (absl::Status s = (*pim)->journal().WriteJsonLines(flags.journal); !s.ok()) {
