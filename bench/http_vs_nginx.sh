@@ -5,7 +5,10 @@
 #     serving a static body of the same size        (goal: >= 0.8x nginx)
 #  2. the same load with limits on (nearly everything answered 429), versus
 #     nginx limit_req at 100r/s answering 429       (goal: >= 1.0x nginx)
-#  3. one admission decision, Google Benchmark      (goal: < 100 ns)
+#  1b. load 1 again with 100 fault rules configured that never fire
+#                                                   (goal: within 5% of 1)
+#  3. one admission decision, Google Benchmark      (goal: < 100 ns), and
+#     fault selection with 0 and 100 rules          (goals: < 50 ns, < 1 us)
 #  4. idle RSS of `pimsim serve` (goal: < 30 MB) and journal bytes per event
 #
 # Usage: bench/http_vs_nginx.sh [seconds per wrk run, default 10]
@@ -19,11 +22,9 @@ WRK_THREADS="${PIMSIM_BENCH_WRK_THREADS:-1}"
 SERVER_THREADS="${PIMSIM_BENCH_SERVER_THREADS:-1}"
 
 scripts/setup.sh
-bazel build -c opt //tools:pimsim //mock_pim/limits:admission_benchmark \
-  //mock_pim/journal:journal_benchmark >/dev/null 2>&1 || {
-  bazel build -c opt //tools:pimsim //mock_pim/limits:admission_benchmark //mock_pim/journal:journal_benchmark
-  exit 1
-}
+TARGETS=(//tools:pimsim //mock_pim/limits:admission_benchmark //mock_pim/journal:journal_benchmark
+  //mock_pim/faults:fault_injector_benchmark)
+bazel build -c opt "${TARGETS[@]}" >/dev/null 2>&1 || { bazel build -c opt "${TARGETS[@]}"; exit 1; }
 BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
 PIMSIM="$BIN/tools/pimsim"
 
@@ -148,6 +149,18 @@ stop_nginx
 R1=$(awk -v a="$P1" -v b="$N1" 'BEGIN { printf "%.2f", a / b }')
 echo "pimsim ${P1} req/s, nginx ${N1} req/s, ratio ${R1} (goal >= 0.80)"
 
+echo "## 1b. the same, with 100 fault rules configured that never fire"
+FAULTS=()
+for i in $(seq 1 100); do FAULTS+=("--fault=status=503,path=/never/$i/**,name=idle-$i"); done
+start_pimsim --limits=off --latency=0 --seed_products=10 "${FAULTS[@]}"
+TOKEN="$(token "$PORT")"
+URL="http://127.0.0.1:$PORT/api/rest/v1/products/product_000001"
+P1B=$(wrk_rps -H "Authorization: Bearer $TOKEN" "$URL")
+status_mix -H "Authorization: Bearer $TOKEN" "$URL"
+stop_pimsim
+R1B=$(awk -v a="$P1B" -v b="$P1" 'BEGIN { printf "%.3f", a / b }')
+echo "pimsim with 100 idle fault rules ${P1B} req/s, ${R1B}x of run 1 (goal >= 0.95)"
+
 echo "## 2. the same load with limits on (default Akeneo limits, one connection)"
 start_pimsim --latency=0 --seed_products=10
 TOKEN="$(token "$PORT")"
@@ -165,12 +178,14 @@ echo "pimsim ${P2} req/s, nginx limit_req ${N2} req/s, ratio ${R2} (goal >= 1.00
 
 echo "## 3. one admission decision (Google Benchmark)"
 "$BIN/mock_pim/limits/admission_benchmark" --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_'
+"$BIN/mock_pim/faults/fault_injector_benchmark" --benchmark_min_time=0.5 \
+  --benchmark_filter='BM_Select(NoRules|100NonMatchingRules)$' 2>/dev/null | grep -E '^BM_'
 
 echo "## 4. memory"
 start_pimsim
 sleep 1
 RSS_KB=$(awk '/^VmRSS/ {print $2}' "/proc/$SPID/status")
-echo "idle RSS of \`pimsim serve\` (defaults, no seeded products): $((RSS_KB / 1024)) MB ($RSS_KB kB) (goal < 30 MB)"
+echo "idle RSS of \`pimsim serve\` (defaults: control plane on, no seeded products): $((RSS_KB / 1024)) MB ($RSS_KB kB) (goal < 30 MB)"
 stop_pimsim
 start_pimsim --limits=off --latency=0
 TOKEN="$(token "$PORT")"
