@@ -75,6 +75,7 @@ struct MockPim::Attempt {
 MockPim::MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOptions options,
                  LatencyModel latency)
     : clock_(clock),
+      scenario_(scenario),
       seed_(scenario.seed()),
       latency_(std::move(latency)),
       journal_(options.journal_capacity, clock->Now()),

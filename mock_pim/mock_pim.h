@@ -58,6 +58,8 @@ class MockPim final : public http::Handler {
   void OnParseError(http::SocketId socket, int status, std::string_view reason,
                     absl::Time when) override;
 
+  // The scenario the mock was created from.
+  const pimsim::v1::Scenario& scenario() const { return scenario_; }
   // Instance names in scenario order; the first is served at the root.
   std::vector<std::string> instance_names() const;
   Journal& journal() { return journal_; }
@@ -109,6 +111,7 @@ class MockPim final : public http::Handler {
   http::HttpResponse MetricsResponse();
 
   Clock* const clock_;
+  const pimsim::v1::Scenario scenario_;
   const uint64_t seed_;
   const LatencyModel latency_;
   Journal journal_;

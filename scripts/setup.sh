@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev
   python3 python3-grpcio python3-protobuf
   nginx-light wrk curl
+  chromium
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "tools/ctl_command.h"
 #include "tools/exit_codes.h"
+#include "tools/report_command.h"
 #include "tools/serve_command.h"
 
 namespace {
@@ -16,6 +17,7 @@ constexpr char kUsage[] =
     "commands:\n"
     "  serve    serve the mock Akeneo PIM (limits, journal, /metrics, control API)\n"
     "  ctl      steer a running mock: limits, faults, phases, reset, journal, counters\n"
+    "  report   judge a running mock's journal: verdict, JSON, JUnit and HTML reports\n"
     "\n"
     "`pimsim <command> --help` describes a command's flags.\n"
     "exit codes: 0 pass, 1 violations, 2 bad usage or invalid scenario, 3 run failed\n";
@@ -31,6 +33,7 @@ int main(int argc, char** argv) {
     (argc < 2 ? std::cerr : std::cout) << kUsage;
     return argc < 2 ? pimsim::tools::kExitUsage : pimsim::tools::kExitPass;
   }
+  if (!std::strcmp(argv[1], "report")) return pimsim::tools::RunReport(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "serve")) return pimsim::tools::RunServe(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "ctl")) return pimsim::tools::RunCtl(argc - 2, argv + 2);
   std::cerr << "pimsim: unknown command \"" << argv[1] << "\"\n\n" << kUsage;

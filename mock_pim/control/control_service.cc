@@ -1,12 +1,14 @@
 #include "mock_pim/control/control_service.h"
 
 #include <chrono>
+#include <set>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "mock_pim/control/live_report.h"
 #include "mock_pim/control/status_convert.h"
 #include "mock_pim/faults/fault_injector.h"
 #include "mock_pim/faults/fault_spec.h"
@@ -258,6 +260,40 @@ grpc::Status ControlService::WatchJournal(grpc::ServerContext* context,
     }
     std::unique_lock<std::mutex> lock(mu_);
     stop_cv_.wait_for(lock, poll, [this] { return stopping_; });
+  }
+}
+
+grpc::Status ControlService::GetReport(grpc::ServerContext* context,
+                                       const pimsim::v1::GetReportRequest* /*request*/,
+                                       pimsim::v1::Report* response) {
+  if (grpc::Status s = Authorize(*context); !s.ok()) return s;
+  *response = LiveReport(pim_);
+  return grpc::Status::OK;
+}
+
+grpc::Status ControlService::WatchViolations(grpc::ServerContext* context,
+                                             const pimsim::v1::WatchViolationsRequest* request,
+                                             grpc::ServerWriter<pimsim::v1::Violation>* writer) {
+  if (grpc::Status s = Authorize(*context); !s.ok()) return s;
+  const int64_t interval_ms =
+      request->interval_ms() == 0 ? 1000 : std::max<int64_t>(100, request->interval_ms());
+  // A violation is identified by its rule and evidence; each is sent once.
+  std::set<std::string> sent;
+  while (true) {
+    const bool stop = stopping();
+    if (context->IsCancelled()) return grpc::Status::CANCELLED;
+    pimsim::v1::Report report = LiveReport(pim_);
+    for (const pimsim::v1::Violation& v : report.violations()) {
+      std::string key = v.rule();
+      for (uint64_t id : v.event_ids()) absl::StrAppend(&key, ",", id);
+      if (!sent.insert(key).second) continue;
+      if (!writer->Write(v)) return grpc::Status::CANCELLED;
+    }
+    if (stop) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the control server is shutting down");
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return stopping_; });
   }
 }
 

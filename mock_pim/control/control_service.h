@@ -86,6 +86,11 @@ class ControlService final : public pimsim::v1::PimControl::Service {
   grpc::Status WatchJournal(grpc::ServerContext* context,
                             const pimsim::v1::WatchJournalRequest* request,
                             grpc::ServerWriter<pimsim::v1::JournalEvent>* writer) override;
+  grpc::Status GetReport(grpc::ServerContext* context, const pimsim::v1::GetReportRequest* request,
+                         pimsim::v1::Report* response) override;
+  grpc::Status WatchViolations(grpc::ServerContext* context,
+                               const pimsim::v1::WatchViolationsRequest* request,
+                               grpc::ServerWriter<pimsim::v1::Violation>* writer) override;
   grpc::Status GetCounters(grpc::ServerContext* context,
                            const pimsim::v1::GetCountersRequest* request,
                            pimsim::v1::GetCountersResponse* response) override;

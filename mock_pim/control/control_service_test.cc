@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -570,6 +571,71 @@ TEST_F(ControlServiceTest, ReflectionListsThePimControlService) {
   }
   EXPECT_NE(std::find(services.begin(), services.end(), "pimsim.v1.PimControl"), services.end())
       << "services: " << ::testing::PrintToString(services);
+}
+
+}  // namespace
+}  // namespace pimsim::control
+
+namespace pimsim::control {
+namespace {
+
+// Six failed GETs, each retried 1 ms after its 503: backoff.immediate.
+void AppendImmediateRetries(Journal& journal) {
+  absl::Time t = journal.epoch() + absl::Seconds(1);
+  for (int chain = 0; chain < 6; ++chain) {
+    for (uint32_t status : {503u, 200u}) {
+      JournalRecord record;
+      record.id = journal.NextId();
+      record.instance = "eu";
+      record.connection = "pimsim";
+      record.method = "GET";
+      record.route = "/api/rest/v1/products/{code}";
+      record.normalized_path = absl::StrCat("/api/rest/v1/products/p", chain);
+      record.status = status;
+      record.arrival = t;
+      record.body_complete = t;
+      record.response = t + absl::Milliseconds(1);
+      journal.Append(record);
+      t += absl::Milliseconds(2);
+    }
+    t += absl::Milliseconds(100);
+  }
+}
+
+TEST_F(ControlServiceTest, GetReportJudgesTheJournalSoFar) {
+  pimsim::v1::Report clean;
+  ASSERT_TRUE(stub_->GetReport(Context().get(), {}, &clean).ok());
+  EXPECT_EQ(clean.verdict(), pimsim::v1::VERDICT_PASS);
+  EXPECT_GE(clean.rules_size(), 20);
+
+  AppendImmediateRetries(pim_->journal());
+  pimsim::v1::Report report;
+  ASSERT_TRUE(stub_->GetReport(Context().get(), {}, &report).ok());
+  EXPECT_EQ(report.verdict(), pimsim::v1::VERDICT_FAIL);
+  EXPECT_EQ(report.events(), 12u);
+  bool found = false;
+  for (const auto& v : report.violations()) found |= v.rule() == "backoff.immediate";
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ControlServiceTest, WatchViolationsStreamsEachViolationOnce) {
+  grpc::ClientContext context;
+  pimsim::v1::WatchViolationsRequest request;
+  request.set_interval_ms(100);
+  auto reader = stub_->WatchViolations(&context, request);
+  AppendImmediateRetries(pim_->journal());
+  pimsim::v1::Violation violation;
+  int immediate = 0;
+  while (immediate == 0 && reader->Read(&violation)) {
+    immediate += violation.rule() == "backoff.immediate";
+  }
+  EXPECT_EQ(immediate, 1);
+  // Later passes over the same journal find it again but do not resend it.
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));
+  context.TryCancel();
+  while (reader->Read(&violation)) immediate += violation.rule() == "backoff.immediate";
+  EXPECT_EQ(immediate, 1);
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
 }
 
 }  // namespace

@@ -1,0 +1,89 @@
+#include "checker/checker.h"
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "checker/report_metrics.h"
+#include "checker/rules/analysis.h"
+#include "checker/rules/rules.h"
+
+namespace pimsim::checker {
+namespace {
+
+const std::vector<pimsim::v1::JournalEvent>& NoEvents() {
+  static const auto* const kEmpty = new std::vector<pimsim::v1::JournalEvent>();
+  return *kEmpty;
+}
+
+}  // namespace
+
+pimsim::v1::Report Check(const CheckInput& input) {
+  const std::vector<pimsim::v1::JournalEvent>& events =
+      input.events != nullptr ? *input.events : NoEvents();
+  pimsim::v1::Report report;
+  report.set_scenario(input.scenario_name);
+  report.set_events(events.size());
+  report.set_journal_overflowed(input.journal_overflowed);
+  for (const std::string& e : input.run_errors) report.add_errors(e);
+  if (input.journal_overflowed > 0) {
+    report.add_errors(absl::StrCat("journal incomplete: ", input.journal_overflowed,
+                                   " events were lost (overflow); the verdict fails closed"));
+  }
+
+  Thresholds thresholds;
+  if (absl::Status s = ValidateExpectations(input.expectations); !s.ok()) {
+    report.add_errors(absl::StrCat("invalid expectations: ", s.message()));
+  } else {
+    thresholds = ResolveThresholds(input.expectations.thresholds());
+  }
+
+  const Analysis analysis =
+      BuildAnalysis(events, input.fault_kinds, thresholds, input.limits, input.live);
+
+  std::vector<int64_t> violation_times;
+  std::vector<pimsim::v1::Violation> violations;
+  bool error_violation = false;
+  for (const RuleInfo& rule : Catalogue()) {
+    bool enabled = true;
+    pimsim::v1::Severity severity = rule.severity;
+    for (const pimsim::v1::RuleOverride& o : input.expectations.rules()) {
+      if (o.rule() != rule.id) continue;
+      if (o.has_enabled()) enabled = o.enabled();
+      if (o.severity() != pimsim::v1::SEVERITY_UNSPECIFIED) severity = o.severity();
+    }
+    RuleRecorder rec(analysis, rule, severity);
+    if (!enabled) {
+      pimsim::v1::RuleResult* r = report.add_rules();
+      *r = rec.Result();
+      r->set_outcome(pimsim::v1::RULE_OUTCOME_DISABLED);
+      r->set_detail("disabled by the scenario's expectations");
+      continue;
+    }
+    RuleFunction(rule.id)(analysis, rec);
+    *report.add_rules() = rec.Result();
+    error_violation = error_violation || rec.worst() >= pimsim::v1::SEVERITY_ERROR;
+    report.set_violations_dropped(report.violations_dropped() + rec.dropped());
+    violation_times.insert(violation_times.end(), rec.times().begin(), rec.times().end());
+    for (pimsim::v1::Violation& v : rec.listed()) violations.push_back(std::move(v));
+  }
+  std::stable_sort(violations.begin(), violations.end(),
+                   [](const pimsim::v1::Violation& x, const pimsim::v1::Violation& y) {
+                     return x.time_us() < y.time_us();
+                   });
+  for (pimsim::v1::Violation& v : violations) *report.add_violations() = std::move(v);
+  *report.mutable_metrics() = ComputeMetrics(analysis.table, analysis.chains, analysis.in_flight,
+                                             violation_times, analysis.limits);
+
+  if (report.errors_size() > 0) {
+    report.set_verdict(pimsim::v1::VERDICT_ERROR);
+  } else if (error_violation) {
+    report.set_verdict(pimsim::v1::VERDICT_FAIL);
+  } else {
+    report.set_verdict(pimsim::v1::VERDICT_PASS);
+  }
+  return report;
+}
+
+}  // namespace pimsim::checker

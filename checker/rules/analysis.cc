@@ -1,0 +1,107 @@
+#include "checker/rules/analysis.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace pimsim::checker {
+
+std::vector<uint32_t> Analysis::ChainUpTo(size_t i) const {
+  std::vector<uint32_t> out;
+  const uint32_t first = chains.chains[chains.chain[i]].first;
+  for (int64_t j = static_cast<int64_t>(i);; j = chains.prev_same[j]) {
+    out.push_back(static_cast<uint32_t>(j));
+    if (j == first || chains.prev_same[j] < 0) break;
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,
+                       const FaultKinds& fault_kinds, const Thresholds& thresholds,
+                       const std::map<std::string, pimsim::v1::Limits>& limits, bool live) {
+  Analysis a;
+  a.events = &events;
+  a.thresholds = thresholds;
+  a.live = live;
+  a.table = BuildAttemptTable(events, fault_kinds, thresholds.epsilon_us);
+  a.chains = BuildRetryChains(a.table, thresholds.epsilon_us);
+  a.in_flight = ComputeInFlight(a.table, thresholds.epsilon_us);
+  for (const std::string& instance : a.table.instances) {
+    a.limits.push_back(ResolveLimits(limits, instance));
+  }
+  return a;
+}
+
+RuleRecorder::RuleRecorder(const Analysis& analysis, const RuleInfo& rule,
+                           pimsim::v1::Severity severity)
+    : analysis_(analysis), rule_(rule), severity_(severity) {}
+
+pimsim::v1::Violation* RuleRecorder::Add(size_t anchor) { return Add(anchor, severity_); }
+
+pimsim::v1::Violation* RuleRecorder::Add(size_t anchor, pimsim::v1::Severity severity) {
+  ++violations_;
+  worst_ = std::max(worst_, severity);
+  const int64_t time = analysis_.at(anchor).arrival_us;
+  times_.push_back(time);
+  if (listed_.size() >= kMaxListedViolations) return nullptr;
+  pimsim::v1::Violation& v = listed_.emplace_back();
+  v.set_rule(rule_.id);
+  v.set_severity(severity);
+  v.set_time_us(time);
+  v.set_connection(analysis_.ConnectionName(anchor));
+  v.set_instance(analysis_.InstanceName(anchor));
+  v.add_event_ids(analysis_.event(anchor).id());
+  return &v;
+}
+
+void RuleRecorder::Evidence(pimsim::v1::Violation* v, absl::Span<const uint32_t> attempts) const {
+  std::vector<uint32_t> sorted(attempts.begin(), attempts.end());
+  std::sort(sorted.begin(), sorted.end(), [this](uint32_t x, uint32_t y) {
+    const int64_t tx = analysis_.at(x).arrival_us, ty = analysis_.at(y).arrival_us;
+    return tx != ty ? tx < ty : x < y;
+  });
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  if (sorted.size() > kMaxEvidence) sorted.resize(kMaxEvidence);
+  v->clear_event_ids();
+  for (uint32_t i : sorted) v->add_event_ids(analysis_.event(i).id());
+}
+
+void RuleRecorder::SetUndecided(std::string why) {
+  undecided_ = true;
+  detail_ = std::move(why);
+}
+
+pimsim::v1::RuleResult RuleRecorder::Result() const {
+  pimsim::v1::RuleResult r;
+  r.set_rule(rule_.id);
+  r.set_severity(severity_);
+  r.set_description(rule_.description);
+  r.set_violations(violations_);
+  r.set_samples(samples_);
+  r.set_detail(detail_);
+  if (violations_ > 0) {
+    r.set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  } else if (undecided_) {
+    r.set_outcome(pimsim::v1::RULE_OUTCOME_UNDECIDED);
+  } else {
+    r.set_outcome(pimsim::v1::RULE_OUTCOME_PASSED);
+  }
+  return r;
+}
+
+std::string Seconds(int64_t us) {
+  std::string s = absl::StrFormat("%.3f", static_cast<double>(us) / 1e6);
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (!s.empty() && s.back() == '.') s.pop_back();
+  if (s == "-0") s = "0";
+  return absl::StrCat(s, " s");
+}
+
+std::string Percent(double share) {
+  return absl::StrFormat("%.0f%%", std::isfinite(share) ? share * 100 : 100.0);
+}
+
+}  // namespace pimsim::checker

@@ -1,0 +1,133 @@
+// Analysis and RuleRecorder: what every compliance rule reads (the journal
+// in classified form, retry chains, in-flight counts, thresholds, limits)
+// and where it writes its result (violations with evidence, samples, a
+// detail line, or "undecided").
+//
+// A rule is a pure function `void Check...(const Analysis&, RuleRecorder&)`
+// (see rules.h). The recorder keeps the first kMaxListedViolations
+// violations of its rule in full and only counts the rest, so a rule asks
+// for a Violation to fill in and builds its message only when it gets one.
+//
+// Thread-safety: an Analysis is immutable once built; a RuleRecorder belongs
+// to one rule run.
+//
+//   if (pimsim::v1::Violation* v = rec.Add(i)) {
+//     v->set_message(absl::StrCat("retried after ", Seconds(gap), "; ..."));
+//     rec.Evidence(v, {p, i});
+//   }
+#ifndef PIMSIM_CHECKER_RULES_ANALYSIS_H_
+#define PIMSIM_CHECKER_RULES_ANALYSIS_H_
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "checker/attempts.h"
+#include "checker/catalogue.h"
+#include "checker/in_flight.h"
+#include "checker/limits_in_force.h"
+#include "checker/retry_chains.h"
+#include "checker/thresholds.h"
+#include "proto/journal.pb.h"
+#include "proto/report.pb.h"
+
+namespace pimsim::checker {
+
+inline constexpr size_t kMaxListedViolations = 50;
+// Event ids listed as evidence of one violation, at most.
+inline constexpr size_t kMaxEvidence = 20;
+
+struct Analysis {
+  const std::vector<pimsim::v1::JournalEvent>* events = nullptr;
+  Thresholds thresholds;
+  AttemptTable table;
+  RetryChains chains;
+  InFlight in_flight;
+  // By instance id (AttemptTable::instances).
+  std::vector<LimitsInForce> limits;
+  // The journal is a live snapshot: rules that need to see what comes after
+  // an attempt must not judge attempts too close to its end.
+  bool live = false;
+
+  const Attempt& at(size_t i) const { return table.attempts[i]; }
+  const pimsim::v1::JournalEvent& event(size_t i) const {
+    return (*events)[table.attempts[i].event];
+  }
+  const std::string& ConnectionName(size_t i) const {
+    return table.connections[table.attempts[i].connection].name;
+  }
+  const std::string& InstanceName(size_t i) const {
+    return table.instances[table.attempts[i].instance];
+  }
+  const LimitsInForce& LimitsOf(size_t i) const { return limits[table.attempts[i].instance]; }
+  // Arrival of attempt i minus the response of the previous attempt with
+  // the same fingerprint (which must exist).
+  int64_t GapUs(size_t i) const {
+    return at(i).arrival_us - at(static_cast<size_t>(chains.prev_same[i])).response_us;
+  }
+  // The attempts of attempt i's retry chain up to i, in order.
+  std::vector<uint32_t> ChainUpTo(size_t i) const;
+};
+
+Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,
+                       const FaultKinds& fault_kinds, const Thresholds& thresholds,
+                       const std::map<std::string, pimsim::v1::Limits>& limits, bool live);
+
+class RuleRecorder {
+ public:
+  RuleRecorder(const Analysis& analysis, const RuleInfo& rule, pimsim::v1::Severity severity);
+
+  // Counts a violation anchored at attempt `anchor` (its time, connection
+  // and instance) at the rule's severity, or at `severity` if given (e.g. a
+  // weak-jitter warning). Returns the Violation to fill in (message,
+  // evidence), or nullptr beyond the listing cap.
+  pimsim::v1::Violation* Add(size_t anchor);
+  pimsim::v1::Violation* Add(size_t anchor, pimsim::v1::Severity severity);
+  // Sets the evidence: the event ids of `attempts`, in time order, at most
+  // kMaxEvidence (the earliest ones).
+  void Evidence(pimsim::v1::Violation* v, absl::Span<const uint32_t> attempts) const;
+  void Evidence(pimsim::v1::Violation* v, std::initializer_list<uint32_t> attempts) const {
+    Evidence(v, absl::MakeConstSpan(attempts.begin(), attempts.size()));
+  }
+
+  void AddSamples(uint64_t n) { samples_ += n; }
+  void SetDetail(std::string detail) { detail_ = std::move(detail); }
+  // Too few samples to decide; `why` becomes the detail.
+  void SetUndecided(std::string why);
+
+  pimsim::v1::Severity severity() const { return severity_; }
+  const Thresholds& thresholds() const { return analysis_.thresholds; }
+
+  // Results, for Check().
+  pimsim::v1::RuleResult Result() const;
+  std::vector<pimsim::v1::Violation>& listed() { return listed_; }
+  uint64_t violations() const { return violations_; }
+  uint64_t dropped() const { return violations_ - listed_.size(); }
+  // The highest severity among all counted violations.
+  pimsim::v1::Severity worst() const { return worst_; }
+  // Times of all counted violations (for the timeline).
+  const std::vector<int64_t>& times() const { return times_; }
+
+ private:
+  const Analysis& analysis_;
+  const RuleInfo& rule_;
+  pimsim::v1::Severity severity_;
+  std::vector<pimsim::v1::Violation> listed_;
+  std::vector<int64_t> times_;
+  uint64_t violations_ = 0;
+  uint64_t samples_ = 0;
+  std::string detail_;
+  bool undecided_ = false;
+  pimsim::v1::Severity worst_ = pimsim::v1::SEVERITY_UNSPECIFIED;
+};
+
+// "0.41 s", "2 s", "1.979 s": seconds with up to 3 decimals.
+std::string Seconds(int64_t us);
+// "12%".
+std::string Percent(double share);
+
+}  // namespace pimsim::checker
+
+#endif  // PIMSIM_CHECKER_RULES_ANALYSIS_H_

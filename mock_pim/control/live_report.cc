@@ -1,0 +1,45 @@
+#include "mock_pim/control/live_report.h"
+
+#include <string>
+#include <vector>
+
+#include "checker/checker.h"
+
+namespace pimsim::control {
+
+pimsim::v1::Report LiveReport(MockPim& pim, bool live) {
+  Journal& journal = pim.journal();
+  std::vector<pimsim::v1::JournalEvent> events;
+  // Page through the completed events; ids past CompleteThrough() may still
+  // be in flight.
+  constexpr size_t kPage = 100'000;
+  uint64_t cursor = 0;
+  const uint64_t complete = journal.CompleteThrough();
+  while (cursor < complete) {
+    std::vector<pimsim::v1::JournalEvent> page = journal.Read(cursor, kPage);
+    if (page.empty()) break;
+    for (pimsim::v1::JournalEvent& e : page) {
+      if (e.id() > complete) break;
+      cursor = e.id();
+      events.push_back(std::move(e));
+    }
+    if (page.back().id() > complete) break;
+  }
+  checker::CheckInput input;
+  input.events = &events;
+  input.journal_overflowed = journal.overflowed();
+  for (const std::string& name : pim.instance_names()) {
+    absl::StatusOr<pimsim::v1::Limits> limits = pim.GetLimits(name);
+    if (limits.ok()) input.limits[name] = *limits;
+  }
+  input.expectations = pim.scenario().expectations();
+  input.scenario_name = pim.scenario().name();
+  input.live = live;
+  std::vector<pimsim::v1::FaultRule> rules = pim.faults().Rules();
+  google::protobuf::RepeatedPtrField<pimsim::v1::FaultRule> repeated(rules.begin(), rules.end());
+  for (const pimsim::v1::FaultRule& r : pim.scenario().faults()) *repeated.Add() = r;
+  input.fault_kinds = checker::FaultKindsFromRules(repeated);
+  return checker::Check(input);
+}
+
+}  // namespace pimsim::control

@@ -1,0 +1,31 @@
+// The JSON form of a compliance Report: the proto3 JSON mapping of
+// pimsim.v1.Report, with the .proto field names (`rule`, `time_us`,
+// `event_ids`) and every field present even when zero or empty, so scripts
+// can read `verdict` and `violations[].rule` without guarding for absence.
+//
+// As in any proto3 JSON, enums are their names ("VERDICT_FAIL",
+// "SEVERITY_ERROR"), 64-bit integers are strings ("time_us": "1717..."), and
+// durations are strings ("119.731s"). JsonStringToMessage reads it back.
+//
+// Thread-safety: pure function.
+//
+//   absl::StatusOr<std::string> json = pimsim::report::RenderJson(report);
+//   if (!json.ok()) return json.status();
+//   std::cout << *json;
+#ifndef PIMSIM_REPORT_JSON_REPORT_H_
+#define PIMSIM_REPORT_JSON_REPORT_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "proto/report.pb.h"
+
+namespace pimsim::report {
+
+// Indented JSON ending in a newline. Fails only if protobuf cannot print the
+// message (e.g. a string field holding invalid UTF-8).
+absl::StatusOr<std::string> RenderJson(const pimsim::v1::Report& report);
+
+}  // namespace pimsim::report
+
+#endif  // PIMSIM_REPORT_JSON_REPORT_H_

@@ -1,0 +1,110 @@
+#include "report/terminal_report.h"
+
+#include <unistd.h>
+
+#include <string>
+
+#include "absl/strings/match.h"
+#include "gtest/gtest.h"
+#include "report/sample_report.h"
+
+namespace pimsim::report {
+namespace {
+
+TEST(RenderTerminalTest, SummarisesVerdictRulesAndMetrics) {
+  const std::string out = RenderTerminal(MakeSampleReport(), /*color=*/false);
+  EXPECT_TRUE(absl::StartsWith(
+      out, "pimsim compliance report: scenario catalogue_import_burst\n"));
+  EXPECT_TRUE(absl::StrContains(
+      out, "Verdict: FAIL  (3 error rules violated, 2 warnings, 2 advice)"));
+  EXPECT_TRUE(absl::StrContains(out, "RULE"));
+  EXPECT_TRUE(absl::StrContains(out, "cache.unused"));
+  EXPECT_TRUE(absl::StrContains(out, "undecided"));
+  EXPECT_TRUE(absl::StrContains(
+      out, "latency     p50 38.4 ms, p90 121 ms, p99 482 ms, max 2.31 s"));
+  EXPECT_TRUE(absl::StrContains(
+      out, "per connection (limit 4): erp-sync 5 (over), dam-connector 3"));
+  EXPECT_TRUE(absl::StrContains(out, "per instance (limit 10): pim-1 9\n"));
+  EXPECT_TRUE(absl::StrContains(out, "429 "));
+}
+
+TEST(RenderTerminalTest, ListsTheFirstViolationsPerRuleWithEvidence) {
+  const std::string out = RenderTerminal(MakeSampleReport(), false);
+  EXPECT_TRUE(
+      absl::StrContains(out, "concurrency.connection [error] 7 violations"));
+  EXPECT_TRUE(absl::StrContains(out,
+                                "+41.203 s  erp-sync@pim-1  5 requests in "
+                                "flight on connection erp-sync; limit 4"));
+  EXPECT_TRUE(absl::StrContains(out, "events #4100, #4107"));
+  // 7 counted, 3 shown.
+  EXPECT_TRUE(absl::StrContains(out, "... and 4 more"));
+  EXPECT_FALSE(absl::StrContains(out, "+50.404 s"));
+  EXPECT_TRUE(
+      absl::StrContains(out, "2 violations were counted but not listed"));
+}
+
+TEST(RenderTerminalTest, ColoursOnlyWhenAsked) {
+  const pimsim::v1::Report report = MakeSampleReport();
+  EXPECT_FALSE(absl::StrContains(RenderTerminal(report, false), "\x1b"));
+  const std::string colored = RenderTerminal(report, true);
+  EXPECT_TRUE(absl::StrContains(colored, "\x1b[1;31mFAIL\x1b[0m"));
+  EXPECT_TRUE(absl::StrContains(colored, "\x1b[1;31m5 (over)\x1b[0m"));
+}
+
+TEST(RenderTerminalTest, StripsControlCharactersFromJournalText) {
+  pimsim::v1::Report report;
+  report.set_verdict(pimsim::v1::VERDICT_FAIL);
+  auto* rule = report.add_rules();
+  rule->set_rule("retry_after.ignored");
+  rule->set_severity(pimsim::v1::SEVERITY_ERROR);
+  rule->set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  rule->set_violations(1);
+  auto* v = report.add_violations();
+  v->set_rule("retry_after.ignored");
+  v->set_severity(pimsim::v1::SEVERITY_ERROR);
+  v->set_message("evil\x1b[2J\nnext line");
+  v->set_connection("c\x07");
+  const std::string out = RenderTerminal(report, false);
+  EXPECT_FALSE(absl::StrContains(out, "\x1b"));
+  EXPECT_FALSE(absl::StrContains(out, "\x07"));
+  EXPECT_TRUE(absl::StrContains(out, "evil[2J next line"));
+}
+
+TEST(RenderTerminalTest, ListsErrorsOfAnErrorVerdict) {
+  pimsim::v1::Report report;
+  report.set_verdict(pimsim::v1::VERDICT_ERROR);
+  report.add_errors("journal overflowed: 120 events lost");
+  report.set_journal_overflowed(120);
+  const std::string out = RenderTerminal(report, false);
+  EXPECT_TRUE(absl::StrContains(out, "Verdict: ERROR"));
+  EXPECT_TRUE(absl::StrContains(
+      out, "Errors\n  - journal overflowed: 120 events lost\n"));
+  EXPECT_TRUE(absl::StrContains(out, "120 lost to overflow"));
+}
+
+TEST(RenderTerminalTest, RendersAnEmptyReport) {
+  const std::string out = RenderTerminal(pimsim::v1::Report(), false);
+  EXPECT_TRUE(absl::StrContains(out, "Verdict: UNSPECIFIED"));
+  EXPECT_TRUE(absl::StrContains(out, "Rules: none evaluated"));
+  EXPECT_TRUE(absl::StrContains(out, "requests    0 in 0 us"));
+}
+
+TEST(ShouldColorTest, NeedsATerminalAndAUsefulTermAndNoNoColor) {
+  EXPECT_TRUE(ShouldColorFor(true, "xterm-256color", nullptr));
+  EXPECT_TRUE(ShouldColorFor(true, "xterm", ""));
+  EXPECT_FALSE(ShouldColorFor(false, "xterm", nullptr));
+  EXPECT_FALSE(ShouldColorFor(true, "dumb", nullptr));
+  EXPECT_FALSE(ShouldColorFor(true, nullptr, nullptr));
+  EXPECT_FALSE(ShouldColorFor(true, "xterm", "1"));
+}
+
+TEST(ShouldColorTest, APipeIsNotATerminal) {
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  EXPECT_FALSE(ShouldColor(fds[1]));
+  close(fds[0]);
+  close(fds[1]);
+}
+
+}  // namespace
+}  // namespace pimsim::report

@@ -1,0 +1,115 @@
+#include "tools/report_command.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "proto/control.grpc.pb.h"
+#include "report/html_report.h"
+#include "report/json_report.h"
+#include "report/junit_report.h"
+#include "report/terminal_report.h"
+#include "tools/command_line.h"
+#include "tools/exit_codes.h"
+
+namespace pimsim::tools {
+namespace {
+
+int Fail(absl::string_view message, int code) {
+  std::cerr << "pimsim report: " << message << "\n";
+  return code;
+}
+
+absl::Status WriteFile(const std::string& path, const std::string& content) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << content;
+  out.close();
+  if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+int EmitReport(const pimsim::v1::Report& report, const ReportOutputs& outputs) {
+  std::cout << report::RenderTerminal(report, report::ShouldColor(STDOUT_FILENO)) << std::flush;
+  if (!outputs.json.empty()) {
+    absl::StatusOr<std::string> json = report::RenderJson(report);
+    if (!json.ok()) return Fail(json.status().message(), kExitRunFailed);
+    if (absl::Status s = WriteFile(outputs.json, *json + "\n"); !s.ok()) {
+      return Fail(s.message(), kExitRunFailed);
+    }
+  }
+  if (!outputs.junit.empty()) {
+    if (absl::Status s = WriteFile(outputs.junit, report::RenderJunit(report)); !s.ok()) {
+      return Fail(s.message(), kExitRunFailed);
+    }
+  }
+  if (!outputs.html.empty()) {
+    if (absl::Status s = WriteFile(outputs.html, report::RenderHtml(report)); !s.ok()) {
+      return Fail(s.message(), kExitRunFailed);
+    }
+  }
+  switch (report.verdict()) {
+    case pimsim::v1::VERDICT_PASS:
+      return kExitPass;
+    case pimsim::v1::VERDICT_FAIL:
+      return kExitViolations;
+    default:
+      return kExitRunFailed;  // ERROR, or a verdict this build does not know: fail closed
+  }
+}
+
+int RunReport(int argc, char** argv) {
+  std::string control;
+  std::string control_token;
+  ReportOutputs outputs;
+  int64_t timeout_s = 60;
+  CommandLine cl("report",
+                 "Asks a running mock (pimsim serve) for its compliance verdict over the\n"
+                 "journal so far, prints a summary and writes the requested reports.\n"
+                 "Exit code: 0 pass, 1 violations, 2 bad usage, 3 error (run broken,\n"
+                 "journal incomplete, control plane unreachable).");
+  cl.AddString("control", "HOST:PORT of the mock's control plane (required)", &control);
+  cl.AddString("control_token", "bearer token, if the control plane requires one", &control_token);
+  cl.AddString("json", "write the report as JSON (the pimsim.v1.Report JSON form)", &outputs.json);
+  cl.AddString("junit", "write JUnit XML, one test case per rule", &outputs.junit);
+  cl.AddString("html", "write one self-contained HTML file with charts", &outputs.html);
+  cl.AddInt("timeout", "seconds to wait for the verdict", &timeout_s);
+  if (absl::Status s = cl.Parse(argc, argv); !s.ok()) {
+    return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
+  }
+  if (cl.help_requested()) {
+    std::cout << cl.Usage();
+    return kExitPass;
+  }
+  if (control.empty()) return Fail("--control=HOST:PORT is required", kExitUsage);
+  if (!cl.positional().empty()) {
+    return Fail(absl::StrCat("unexpected argument \"", cl.positional()[0], "\""), kExitUsage);
+  }
+  if (timeout_s < 1) return Fail("--timeout must be >= 1", kExitUsage);
+
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(256 << 20);
+  auto stub = pimsim::v1::PimControl::NewStub(
+      grpc::CreateCustomChannel(control, grpc::InsecureChannelCredentials(), args));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_s));
+  if (!control_token.empty()) {
+    context.AddMetadata("authorization", absl::StrCat("Bearer ", control_token));
+  }
+  pimsim::v1::Report report;
+  grpc::Status status = stub->GetReport(&context, pimsim::v1::GetReportRequest(), &report);
+  if (!status.ok()) {
+    return Fail(absl::StrCat("cannot get the report from ", control, ": ", status.error_message()),
+                kExitRunFailed);
+  }
+  return EmitReport(report, outputs);
+}
+
+}  // namespace pimsim::tools
