@@ -5,7 +5,7 @@
 
 #include "gtest/gtest.h"
 #include "mock_pim/api/json_util.h"
-#include "mock_pim/api/url.h"
+#include "common/url.h"
 
 namespace pimsim::api {
 namespace {
@@ -504,7 +504,7 @@ TEST_F(ApiTest, FamiliesCategoriesChannelsLocales) {
 }
 
 TEST_F(ApiTest, CodeListsSupportCodeSearch) {
-  const std::string search = PercentEncode(R"({"code":[{"operator":"IN","value":["color","sku"]}]})");
+  const std::string search = url::PercentEncode(R"({"code":[{"operator":"IN","value":["color","sku"]}]})");
   Json b = Body(Get("/api/rest/v1/attributes?search=" + search));
   ASSERT_EQ(b["_embedded"]["items"].size(), 2u);
   EXPECT_EQ(b["_embedded"]["items"][0]["code"], "color");
@@ -574,25 +574,25 @@ TEST_F(ApiTest, SearchAfterVisitsEveryProductOnce) {
 
 TEST_F(ApiTest, SearchFiltersProducts) {
   Call("PATCH", "/api/rest/v1/products/product_000003", R"({"categories":["master"]})");
-  const std::string updated = PercentEncode(
+  const std::string updated = url::PercentEncode(
       R"({"updated":[{"operator":">","value":"2024-05-31 00:00:00"}]})");
   Json b = Body(Get("/api/rest/v1/products?with_count=true&search=" + updated));
   ASSERT_EQ(b["items_count"], 1);
   EXPECT_EQ(b["_embedded"]["items"][0]["identifier"], "product_000003");
   EXPECT_NE(b["_links"]["self"]["href"].get<std::string>().find("search="),
             std::string::npos);
-  const std::string ids = PercentEncode(
+  const std::string ids = url::PercentEncode(
       R"({"identifier":[{"operator":"IN","value":["product_000001","product_000005"]}]})");
   b = Body(Get("/api/rest/v1/products?search=" + ids));
   EXPECT_EQ(b["_embedded"]["items"].size(), 2u);
-  const std::string since = PercentEncode(
+  const std::string since = url::PercentEncode(
       R"({"updated":[{"operator":"SINCE LAST N DAYS","value":1}]})");
   b = Body(Get("/api/rest/v1/products-uuid?pagination_type=search_after&search=" + since));
   EXPECT_EQ(b["_embedded"]["items"].size(), 1u);
   ExpectError(Get("/api/rest/v1/products?search=%7Bbad"), 400,
               "Search query parameter should be valid JSON.");
   EXPECT_EQ(Get("/api/rest/v1/products?search=" +
-                PercentEncode(R"({"nope":[{"operator":"=","value":1}]})"))
+                url::PercentEncode(R"({"nope":[{"operator":"=","value":1}]})"))
                 .status,
             422);
 }

@@ -15,7 +15,7 @@
 #include "mock_pim/api/pagination.h"
 #include "mock_pim/api/search_filter.h"
 #include "mock_pim/api/str_util.h"
-#include "mock_pim/api/url.h"
+#include "common/url.h"
 
 namespace pimsim::api::internal {
 namespace {
@@ -29,18 +29,18 @@ constexpr size_t kMaxPageModeOffset = 10000;
 // Small helpers.
 
 std::string Decode(std::string_view segment) {
-  return PercentDecode(segment, /*plus_as_space=*/false);
+  return url::PercentDecode(segment, /*plus_as_space=*/false);
 }
 
 std::string ItemHref(std::string_view base, std::string_view collection,
                      std::string_view code) {
-  return Cat(base, kApiPath, collection, "/", PercentEncode(code));
+  return Cat(base, kApiPath, collection, "/", url::PercentEncode(code));
 }
 
 std::string OptionHref(std::string_view base, std::string_view attribute,
                        std::string_view code) {
-  return Cat(base, kApiPath, "attributes/", PercentEncode(attribute),
-                      "/options/", PercentEncode(code));
+  return Cat(base, kApiPath, "attributes/", url::PercentEncode(attribute),
+                      "/options/", url::PercentEncode(code));
 }
 
 // Akeneo's API reference anchor for a route and method, e.g.
@@ -107,7 +107,7 @@ struct ListContext {
   const Store& store;
   std::string_view base;
   absl::Time now;
-  std::vector<QueryParam> params;
+  std::vector<url::QueryParam> params;
 };
 
 ApiResponse ParseError(const absl::Status& s) {
@@ -124,7 +124,7 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
       ParsePageRequest(lc.params, /*search_after_supported=*/true);
   if (!req.ok()) return ParseError(req.status());
   ProductFilter filter;
-  if (const QueryParam* search = FindParam(lc.params, "search")) {
+  if (const url::QueryParam* search = url::FindParam(lc.params, "search")) {
     absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
         search->value, lc.now, [&](std::string_view code) {
           return lc.store.CategoryAndDescendants(code);
@@ -223,7 +223,7 @@ ApiResponse ListTable(ListContext& lc, const ResourceTable& table,
       ParsePageRequest(lc.params, /*search_after_supported=*/false);
   if (!req.ok()) return ParseError(req.status());
   CodeFilter filter;
-  if (const QueryParam* search = FindParam(lc.params, "search")) {
+  if (const url::QueryParam* search = url::FindParam(lc.params, "search")) {
     absl::StatusOr<CodeFilter> f = CodeFilter::Parse(search->value);
     if (!f.ok()) return FilterError(f.status());
     filter = *std::move(f);
@@ -329,7 +329,7 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     // The hot path: no copy of the code unless it is percent-encoded.
     std::string decoded;
     std::string_view code = route.code;
-    if (NeedsPercentDecode(code, false)) {
+    if (url::NeedsPercentDecode(code, false)) {
       decoded = Decode(code);
       code = decoded;
     }
@@ -361,7 +361,7 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     return JsonResponse(200, *json);
   }
 
-  ListContext lc{store, base, now, ParseQuery(req.query)};
+  ListContext lc{store, base, now, url::ParseQuery(req.query)};
   if (c == Collection::kProducts || c == Collection::kProductsUuid) {
     return ListProducts(lc, c == Collection::kProductsUuid);
   }
@@ -373,7 +373,7 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     return ListTable(
         lc, *options,
         [&](std::string_view code) { return OptionHref(base, attribute, code); },
-        Cat(base, kApiPath, "attributes/", PercentEncode(attribute),
+        Cat(base, kApiPath, "attributes/", url::PercentEncode(attribute),
                      "/options"));
   }
   const ResourceTable* table = TableFor(store, c);

@@ -28,9 +28,9 @@ bool IsPaginationParam(std::string_view key) {
 }  // namespace
 
 absl::StatusOr<PageRequest> ParsePageRequest(
-    const std::vector<QueryParam>& params, bool search_after_supported) {
+    const std::vector<url::QueryParam>& params, bool search_after_supported) {
   PageRequest req;
-  if (const QueryParam* p = FindParam(params, "pagination_type")) {
+  if (const url::QueryParam* p = url::FindParam(params, "pagination_type")) {
     if (p->value == "search_after") {
       if (!search_after_supported) {
         return absl::InvalidArgumentError("Pagination type is not supported.");
@@ -40,7 +40,7 @@ absl::StatusOr<PageRequest> ParsePageRequest(
       return absl::InvalidArgumentError("Pagination type does not exist.");
     }
   }
-  if (const QueryParam* p = FindParam(params, "limit")) {
+  if (const url::QueryParam* p = url::FindParam(params, "limit")) {
     std::optional<int> limit = ParsePositive(p->value);
     if (!limit) {
       // A large but well-formed number is "too many", not "invalid".
@@ -59,7 +59,7 @@ absl::StatusOr<PageRequest> ParsePageRequest(
     }
     req.limit = *limit;
   }
-  if (const QueryParam* p = FindParam(params, "page");
+  if (const url::QueryParam* p = url::FindParam(params, "page");
       p != nullptr && req.type == PaginationType::kPage) {
     std::optional<int> page = ParsePositive(p->value);
     if (!page) {
@@ -68,7 +68,7 @@ absl::StatusOr<PageRequest> ParsePageRequest(
     }
     req.page = *page;
   }
-  if (const QueryParam* p = FindParam(params, "with_count")) {
+  if (const url::QueryParam* p = url::FindParam(params, "with_count")) {
     if (p->value == "true") {
       req.with_count = true;
     } else if (p->value != "false") {
@@ -78,13 +78,13 @@ absl::StatusOr<PageRequest> ParsePageRequest(
           p->value, "\" given."));
     }
   }
-  if (const QueryParam* p = FindParam(params, "search_after");
+  if (const url::QueryParam* p = url::FindParam(params, "search_after");
       p != nullptr && req.type == PaginationType::kSearchAfter) {
     absl::StatusOr<std::string> key = DecodeCursor(p->value);
     if (!key.ok()) return key.status();
     req.search_after = *std::move(key);
   }
-  for (const QueryParam& p : params) {
+  for (const url::QueryParam& p : params) {
     if (IsPaginationParam(p.key)) continue;
     if (!req.link_params.empty()) req.link_params.push_back('&');
     req.link_params.append(p.raw);

@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "mock_pim/api/url.h"
+#include "common/url.h"
 
 namespace pimsim::api {
 
@@ -51,7 +51,7 @@ struct PageRequest {
 // Parses the pagination parameters. InvalidArgument carries the message of
 // Akeneo's 422 (e.g. "You cannot request more than 100 items.").
 absl::StatusOr<PageRequest> ParsePageRequest(
-    const std::vector<QueryParam>& params, bool search_after_supported);
+    const std::vector<url::QueryParam>& params, bool search_after_supported);
 
 std::string EncodeCursor(std::string_view key);
 // InvalidArgument if `cursor` was not made by EncodeCursor.

@@ -7,7 +7,7 @@ namespace pimsim::api {
 namespace {
 
 absl::StatusOr<PageRequest> Parse(const char* query, bool search_after = true) {
-  return ParsePageRequest(ParseQuery(query), search_after);
+  return ParsePageRequest(url::ParseQuery(query), search_after);
 }
 
 TEST(PaginationTest, Defaults) {

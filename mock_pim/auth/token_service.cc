@@ -1,5 +1,6 @@
 #include "mock_pim/auth/token_service.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -16,7 +17,6 @@ namespace pimsim::auth {
 namespace {
 
 absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-std::string_view S(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 
 
 // The PIM refuses token requests with bodies over 300 bytes.
@@ -54,8 +54,8 @@ TokenReply Error(int status, std::string_view body) {
   return r;
 }
 
-// Grant parameters from a JSON or form-urlencoded body; nullopt when the
-// body cannot be read as the declared type.
+// Grant parameters from a JSON or form-urlencoded body; nullopt when a JSON
+// body is not an object.
 std::optional<absl::flat_hash_map<std::string, std::string>> ParseGrant(
     absl::string_view media_type, std::string_view body) {
   absl::flat_hash_map<std::string, std::string> params;
@@ -67,14 +67,7 @@ std::optional<absl::flat_hash_map<std::string, std::string>> ParseGrant(
     }
     return params;
   }
-  for (absl::string_view pair : absl::StrSplit(A(body), '&', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv =
-        absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    std::optional<std::string> key = url::FormDecode(S(kv.first));
-    std::optional<std::string> value = url::FormDecode(S(kv.second));
-    if (!key || !value) return std::nullopt;
-    params[*key] = *value;
-  }
+  for (const url::QueryParam& p : url::ParseQuery(body)) params[p.key] = p.value;
   return params;
 }
 
