@@ -29,25 +29,6 @@ bool ValidLabelName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), [](char c) { return IsNameStart(c) || IsDigit(c); });
 }
 
-// The same names as RejectionName() in mock_pim/limits/admission.h.
-std::string_view RejectionReason(pimsim::v1::Rejection r) {
-  switch (r) {
-    case pimsim::v1::REJECTION_NONE:
-      return "none";
-    case pimsim::v1::REJECTION_CONCURRENCY_CONNECTION:
-      return "concurrency_connection";
-    case pimsim::v1::REJECTION_CONCURRENCY_INSTANCE:
-      return "concurrency_instance";
-    case pimsim::v1::REJECTION_RATE_INSTANCE:
-      return "rate_instance";
-    case pimsim::v1::REJECTION_RATE_ATTRIBUTE_OPTIONS:
-      return "rate_attribute_options";
-    case pimsim::v1::REJECTION_PROTECTION:
-      return "protection";
-    default:
-      return "unknown";
-  }
-}
 
 template <typename A, typename B>
 bool LexLess(const A& a, const B& b) {
@@ -156,15 +137,6 @@ Metrics::Metrics() {
   // Fixed, valid names on a fresh registry: this cannot fail.
   absl::StatusOr<PimsimMetrics> standard = PimsimMetrics::Register(*this);
   if (standard.ok()) pimsim_ = *standard;
-}
-
-void Metrics::CountResponse(std::string_view instance, uint32_t status,
-                            pimsim::v1::Rejection rejection) {
-  const std::string code = std::to_string(status);
-  pimsim_.requests_total->Get({instance, code}).Increment();
-  if (rejection != pimsim::v1::REJECTION_NONE) {
-    pimsim_.rejected_total->Get({instance, RejectionReason(rejection)}).Increment();
-  }
 }
 
 void Metrics::SetInFlight(std::string_view instance, int64_t in_flight) {

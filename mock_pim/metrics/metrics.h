@@ -184,13 +184,10 @@ class Metrics {
   // series sorted by label values.
   std::string RenderPrometheus() const;
 
-  // The standard pimsim families, registered at construction, and shortcuts
-  // for the HTTP shell. CountResponse counts a response in requests_total
-  // (status "0" when none was sent) and, for a 429 from the limiter, in
-  // rejected_total under the reason's RejectionName ("rate_instance", ...).
+  // The standard pimsim families, registered at construction (the mock
+  // resolves their series once and counts on the hot path), and the gauges
+  // it refreshes when /metrics is scraped.
   const PimsimMetrics& pimsim() const { return pimsim_; }
-  void CountResponse(std::string_view instance, uint32_t status,
-                     pimsim::v1::Rejection rejection);
   void SetInFlight(std::string_view instance, int64_t in_flight);
   void SetJournal(uint64_t events, uint64_t overflowed);
 
