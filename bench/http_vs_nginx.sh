@@ -5,18 +5,22 @@
 #     serving a static body of the same size        (goal: >= 0.8x nginx)
 #  2. the same load with limits on (nearly everything answered 429), versus
 #     nginx limit_req at 100r/s answering 429       (goal: >= 1.0x nginx)
-#  1b. load 1 again with 100 fault rules configured that never fire
-#                                                   (goal: within 5% of 1)
+#  1b. load 1 again with fault rules configured that never fire (10 by
+#      default, PIMSIM_BENCH_IDLE_FAULTS)            (goal: within 5% of 1)
 #  3. one admission decision, Google Benchmark      (goal: < 100 ns), and
 #     fault selection with 0 and 100 rules          (goals: < 50 ns, < 1 us)
 #  4. idle RSS of `pimsim serve` (goal: < 30 MB) and journal bytes per event
 #
-# Usage: bench/http_vs_nginx.sh [seconds per wrk run, default 10]
+# Usage: bench/http_vs_nginx.sh [seconds per wrk run, default 5]
+# (PIMSIM_BENCH_ROUNDS, default 3: rounds of alternating measurements)
 # Needs nginx (nginx-light) and wrk: scripts/setup.sh installs them. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION="${1:-10}"
+DURATION="${1:-5}"
+ROUNDS="${PIMSIM_BENCH_ROUNDS:-3}"
+# Fault rules configured for run 1b, none of which fires.
+IDLE_FAULTS="${PIMSIM_BENCH_IDLE_FAULTS:-10}"
 CONNS="${PIMSIM_BENCH_CONNECTIONS:-64}"
 WRK_THREADS="${PIMSIM_BENCH_WRK_THREADS:-1}"
 SERVER_THREADS="${PIMSIM_BENCH_SERVER_THREADS:-1}"
@@ -29,6 +33,8 @@ BIN="$(bazel info -c opt bazel-bin 2>/dev/null)"
 PIMSIM="$BIN/tools/pimsim"
 
 WORK="$(mktemp -d)"
+# nginx workers run as an unprivileged user: they must be able to read the body.
+chmod 755 "$WORK"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -62,10 +68,28 @@ token() {
     "http://127.0.0.1:$1/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 
-# Runs wrk and prints requests/s.
+# CPU time (clock ticks) used so far by a process and its children.
+cpu_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1"); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+
+# Runs wrk against the server whose pid is $1 and prints "requests/s
+# server-CPU-microseconds-per-request". The wall rate depends on how the
+# shared cores are scheduled; the CPU cost per request much less so.
 wrk_rps() {
+  local pid="$1"; shift
+  local before after
+  before=$(cpu_ticks "$pid")
   wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" >"$WORK/wrk.out" 2>&1 || true
-  awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.out"
+  after=$(cpu_ticks "$pid")
+  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+    /^Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
+    END { printf "%s %.2f\n", rps, (n > 0 ? ticks / hz * 1e6 / n : 0) }' "$WORK/wrk.out"
 }
 
 # Counts responses by status for a short run: prints "status:count ...".
@@ -92,6 +116,7 @@ LUA
 start_nginx() {  # $1: extra http-level config, $2: location body
   mkdir -p "$WORK/nginx/logs" "$WORK/www/api/rest/v1/products"
   cp "$WORK/product.json" "$WORK/www/api/rest/v1/products/product_000001"
+  chmod -R a+rX "$WORK/www"
   local nport
   nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
   cat >"$WORK/nginx/nginx.conf" <<CONF
@@ -121,14 +146,16 @@ CONF
   PIDS+=("$NPID")
   NPORT=$nport
   for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001" && break
+    curl -sf -o /dev/null "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001" && return
     sleep 0.05
   done
+  echo "nginx does not serve the product body" >&2
+  exit 1
 }
 
 stop_nginx() { kill -QUIT "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; }
 
-echo "# pimsim HTTP benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS"
+echo "# pimsim HTTP benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS, $ROUNDS rounds"
 
 # The product body served by both.
 start_pimsim --limits=off --latency=0 --seed_products=10
@@ -137,44 +164,71 @@ curl -sf -H "Authorization: Bearer $TOKEN" \
   "http://127.0.0.1:$PORT/api/rest/v1/products/product_000001" >"$WORK/product.json"
 BODY_BYTES=$(wc -c <"$WORK/product.json")
 [ "$BODY_BYTES" -gt 0 ] || { echo "could not fetch the product" >&2; exit 1; }
-URL="http://127.0.0.1:$PORT/api/rest/v1/products/product_000001"
-
-echo "## 1. keep-alive GET one product ($BODY_BYTES bytes), limits off, zero latency"
-P1=$(wrk_rps -H "Authorization: Bearer $TOKEN" "$URL")
-status_mix -H "Authorization: Bearer $TOKEN" "$URL"
 stop_pimsim
-start_nginx "" "try_files \$uri =404;"
-N1=$(wrk_rps "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001")
-stop_nginx
-R1=$(awk -v a="$P1" -v b="$N1" 'BEGIN { printf "%.2f", a / b }')
-echo "pimsim ${P1} req/s, nginx ${N1} req/s, ratio ${R1} (goal >= 0.80)"
 
-echo "## 1b. the same, with 100 fault rules configured that never fire"
+PRODUCT_PATH=/api/rest/v1/products/product_000001
+NGINX_PLAIN=("" "try_files \$uri =404;")
+NGINX_LIMITED=("limit_req_zone \$binary_remote_addr zone=pim:1m rate=100r/s; limit_req_status 429;"
+  "limit_req zone=pim; try_files \$uri =404;")
 FAULTS=()
-for i in $(seq 1 100); do FAULTS+=("--fault=status=503,path=/never/$i/**,name=idle-$i"); done
-start_pimsim --limits=off --latency=0 --seed_products=10 "${FAULTS[@]}"
-TOKEN="$(token "$PORT")"
-URL="http://127.0.0.1:$PORT/api/rest/v1/products/product_000001"
-P1B=$(wrk_rps -H "Authorization: Bearer $TOKEN" "$URL")
-status_mix -H "Authorization: Bearer $TOKEN" "$URL"
-stop_pimsim
-R1B=$(awk -v a="$P1B" -v b="$P1" 'BEGIN { printf "%.3f", a / b }')
-echo "pimsim with 100 idle fault rules ${P1B} req/s, ${R1B}x of run 1 (goal >= 0.95)"
+for i in $(seq 1 "$IDLE_FAULTS"); do FAULTS+=("--fault=status=503,path=/never/$i/**,name=idle-$i"); done
 
-echo "## 2. the same load with limits on (default Akeneo limits, one connection)"
-start_pimsim --latency=0 --seed_products=10
-TOKEN="$(token "$PORT")"
-URL="http://127.0.0.1:$PORT/api/rest/v1/products/product_000001"
-P2=$(wrk_rps -H "Authorization: Bearer $TOKEN" "$URL")
-status_mix -H "Authorization: Bearer $TOKEN" "$URL"
-stop_pimsim
-start_nginx "limit_req_zone \$server_name zone=pim:1m rate=100r/s; limit_req_status 429;" \
-  "limit_req zone=pim; try_files \$uri =404;"
-N2=$(wrk_rps "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001")
-status_mix "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001"
-stop_nginx
-R2=$(awk -v a="$P2" -v b="$N2" 'BEGIN { printf "%.2f", a / b }')
-echo "pimsim ${P2} req/s, nginx limit_req ${N2} req/s, ratio ${R2} (goal >= 1.00)"
+# One measurement of pimsim serving the product with the given flags: prints req/s.
+pimsim_rps() {
+  start_pimsim --seed_products=10 --latency=0 "$@"
+  local token
+  token="$(token "$PORT")"
+  wrk_rps "$SPID" -H "Authorization: Bearer $token" "http://127.0.0.1:$PORT$PRODUCT_PATH"
+  stop_pimsim
+}
+
+# One measurement of nginx with the given http-level and location config.
+nginx_rps() {
+  start_nginx "$1" "$2" >&2
+  wrk_rps "$NPID" "http://127.0.0.1:$NPORT$PRODUCT_PATH"
+  stop_nginx
+}
+
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { printf f, a / b }'; }
+
+# The machine is shared and noisy: the servers are measured in alternation,
+# ROUNDS times each, and the medians compared.
+echo "## status samples (2 s each): what each server answers under this load"
+start_pimsim --seed_products=10 --latency=0 --limits=off
+T="$(token "$PORT")"; echo "pimsim, limits off:  $(status_mix -H "Authorization: Bearer $T" "http://127.0.0.1:$PORT$PRODUCT_PATH")"; stop_pimsim
+start_pimsim --seed_products=10 --latency=0
+T="$(token "$PORT")"; echo "pimsim, limits on:   $(status_mix -H "Authorization: Bearer $T" "http://127.0.0.1:$PORT$PRODUCT_PATH")"; stop_pimsim
+start_nginx "${NGINX_PLAIN[@]}"; echo "nginx:               $(status_mix "http://127.0.0.1:$NPORT$PRODUCT_PATH")"; stop_nginx
+start_nginx "${NGINX_LIMITED[@]}"; echo "nginx limit_req:     $(status_mix "http://127.0.0.1:$NPORT$PRODUCT_PATH")"; stop_nginx
+
+# Each measurement is "req/s cpu-us-per-request".
+P1=(); N1=(); P1B=(); P2=(); N2=()
+for round in $(seq 1 "$ROUNDS"); do
+  P1+=("$(pimsim_rps --limits=off)")
+  N1+=("$(nginx_rps "${NGINX_PLAIN[@]}")")
+  P1B+=("$(pimsim_rps --limits=off "${FAULTS[@]}")")
+  P2+=("$(pimsim_rps)")
+  N2+=("$(nginx_rps "${NGINX_LIMITED[@]}")")
+  echo "round $round (req/s, server CPU us/request): pimsim ${P1[-1]} | nginx ${N1[-1]} |" \
+    "pimsim+$IDLE_FAULTS idle faults ${P1B[-1]} | pimsim limits on ${P2[-1]} | nginx limit_req ${N2[-1]}"
+done
+rps() { for m in "$@"; do echo "${m%% *}"; done; }
+cpu() { for m in "$@"; do echo "${m##* }"; done; }
+summary() {  # label, goal, pimsim measurements name, reference measurements name
+  local -n pm="$3" rm="$4"
+  local prps pcpu rrps rcpu
+  prps=$(median $(rps "${pm[@]}")); pcpu=$(median $(cpu "${pm[@]}"))
+  rrps=$(median $(rps "${rm[@]}")); rcpu=$(median $(cpu "${rm[@]}"))
+  echo "median $prps req/s vs $rrps req/s: ratio $(ratio "$prps" "$rrps" %.2f);" \
+    "server CPU $pcpu vs $rcpu us/request: capacity ratio $(ratio "$rcpu" "$pcpu" %.2f) ($2)"
+}
+echo "## 1. keep-alive GET one product ($BODY_BYTES bytes), limits off, zero latency: pimsim vs nginx"
+summary 1 "goal >= 0.80" P1 N1
+echo "## 1b. the same with $IDLE_FAULTS fault rules configured that never fire, vs without"
+summary 1b "goal >= 0.95" P1B P1
+echo "## 2. the same load with the default limits on (one connection: nearly all 429) vs nginx limit_req"
+summary 2 "goal >= 1.00" P2 N2
 
 echo "## 3. one admission decision (Google Benchmark)"
 "$BIN/mock_pim/limits/admission_benchmark" --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_'

@@ -64,7 +64,9 @@ struct MockPim::Instance {
 struct MockPim::Attempt {
   Instance* instance = nullptr;
   api::Route route;
-  std::string api_path;
+  // Into the exchange's request, which outlives every use of the attempt
+  // that reads it.
+  std::string_view api_path;
   bool admitted = false;
   // The fault to inject, if any (never a latency action: that is folded
   // into the delay).
@@ -213,7 +215,7 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   std::string_view api_path;
   Instance& instance = Resolve(request.path, &api_path);
   attempt->instance = &instance;
-  attempt->api_path = std::string(api_path);
+  attempt->api_path = api_path;
   attempt->route = api::Classify(request.method, attempt->api_path, request.body);
 
   if (attempt->route.kind == api::RouteKind::kToken) {
@@ -254,6 +256,7 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
     http::HttpResponse response;
     response.status = 429;
     response.body = kRateLimitedBody;
+    response.headers.reserve(2);
     response.headers.push_back({"Content-Type", kJson});
     if (std::optional<std::string> value =
             RetryAfterHeader(decision.retry_after, form, exchange->arrival_time())) {
@@ -306,6 +309,7 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
   Instance& instance = *attempt->instance;
   absl::Time now = clock_->Now();
   http::HttpResponse response;
+  response.headers.reserve(3);
   if (attempt->fault.has_value() && attempt->fault->has_status()) {
     // An injected failure: the request is not applied.
     const pimsim::v1::StatusFault& status = attempt->fault->status();

@@ -99,7 +99,16 @@ Journal::~Journal() = default;
 uint64_t Journal::NextId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
 
 uint32_t Journal::Intern(std::string_view s) {
+  // Consecutive events mostly repeat the same instance, connection, method
+  // and route: a small cache of recent ids saves hashing them.
+  for (uint32_t id : recent_ids_) {
+    if (id < strings_.size() && strings_[id] == s) return id;
+  }
   auto it = string_ids_.find(Absl(s));
+  if (it != string_ids_.end()) {
+    recent_ids_[recent_next_++ % recent_ids_.size()] = it->second;
+    return it->second;
+  }
   if (it != string_ids_.end()) return it->second;
   if (strings_.size() >= kMaxInterned) return kUnknownId;
   const uint32_t id = static_cast<uint32_t>(strings_.size());

@@ -28,6 +28,7 @@
 #ifndef PIMSIM_MOCK_PIM_JOURNAL_JOURNAL_H_
 #define PIMSIM_MOCK_PIM_JOURNAL_JOURNAL_H_
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -168,6 +169,9 @@ class Journal {
   std::deque<std::string> strings_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<absl::string_view, uint32_t> string_ids_ ABSL_GUARDED_BY(mu_);
   size_t string_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Ids of recently interned strings, checked before the hash map.
+  std::array<uint32_t, 8> recent_ids_ ABSL_GUARDED_BY(mu_) = {};
+  uint32_t recent_next_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // Reads a file written by WriteJsonLines. `summary` may be null.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 
 namespace pimsim {
@@ -71,7 +72,7 @@ std::optional<std::string> RetryAfterHeader(absl::Duration wait,
     case pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE:
       return HttpDate(CeilToSecond(now + std::max(wait, absl::ZeroDuration())));
     default:
-      return absl::StrFormat("%d", RetryAfterSeconds(wait));
+      return absl::StrCat(RetryAfterSeconds(wait));
   }
 }
 
