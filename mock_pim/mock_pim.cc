@@ -28,6 +28,11 @@ absl::Duration OrDefault(bool has, const google::protobuf::Duration& d, absl::Du
   return has ? absl::Nanoseconds(TimeUtil::DurationToNanoseconds(d)) : def;
 }
 
+absl::Status InstanceNotFound(std::string_view name) {
+  return absl::NotFoundError(
+      absl::StrCat("instance \"", absl::string_view(name.data(), name.size()), "\" does not exist"));
+}
+
 pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
   switch (kind) {
     case api::RouteKind::kToken: return pimsim::v1::ROUTE_KIND_TOKEN;
@@ -154,20 +159,14 @@ AdmissionController* MockPim::admission(std::string_view name) {
 
 absl::StatusOr<pimsim::v1::Limits> MockPim::GetLimits(std::string_view name) const {
   Instance* instance = Find(name);
-  if (instance == nullptr) {
-    return absl::NotFoundError(absl::StrCat("instance \"", absl::string_view(name.data(), name.size()),
-                                            "\" does not exist"));
-  }
+  if (instance == nullptr) return InstanceNotFound(name);
   return LimitsToProto(instance->admission->limits());
 }
 
 absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
                                                       const pimsim::v1::Limits& limits) {
   Instance* instance = Find(name);
-  if (instance == nullptr) {
-    return absl::NotFoundError(absl::StrCat("instance \"", absl::string_view(name.data(), name.size()),
-                                            "\" does not exist"));
-  }
+  if (instance == nullptr) return InstanceNotFound(name);
   if (absl::Status s = ValidateLimits(limits); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
   }
