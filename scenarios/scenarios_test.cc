@@ -16,7 +16,7 @@ TEST(BundledScenariosTest, EveryFileParsesAndValidates) {
     absl::StatusOr<pimsim::v1::Scenario> s = config::LoadScenarioFile(entry.path().string());
     EXPECT_TRUE(s.ok()) << s.status();
   }
-  EXPECT_GE(count, 4);
+  EXPECT_GE(count, 5);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
+#include "checker/thresholds.h"
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/limits/latency_model.h"
 #include "mock_pim/limits/limits_config.h"
@@ -174,6 +175,9 @@ absl::Status ValidateScenario(const pimsim::v1::Scenario& scenario) {
       return FieldError(absl::StrCat("faults[", i, "].name"),
                         absl::StrCat("duplicate fault name \"", rule.name(), "\""));
     }
+  }
+  if (absl::Status s = checker::ValidateExpectations(scenario.expectations()); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("expectations.", s.message()));
   }
   absl::StatusOr<LatencyModel> latency = LatencyModel::Create(scenario.latency());
   if (!latency.ok()) {

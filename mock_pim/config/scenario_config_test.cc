@@ -79,6 +79,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"faults {\n  name: \"f\"\n  trigger { probability: 1.5 }\n  action { status { code: 503 } }\n}",
                 "3:13", "faults[0].trigger.probability"},
         BadCase{"faults { name: \"f\" action { status { code: 418 } } }", "1:38", "faults[0].action.status.code"},
+        BadCase{"expectations {\n  rules { rule: \"backoff.nope\" }\n}", "2:11",
+                "expectations.rules[0].rule: unknown rule id"},
         BadCase{"latency {\n  get_item { uniform { min { seconds: 2 } max { seconds: 1 } } }\n}", "2:14",
                 "get_item"}));
 
