@@ -33,6 +33,23 @@ absl::Status InstanceNotFound(std::string_view name) {
       absl::StrCat("instance \"", absl::string_view(name.data(), name.size()), "\" does not exist"));
 }
 
+// The limits a client is judged against when `a` and then `b` were in force.
+EffectiveLimits Loosest(EffectiveLimits a, const EffectiveLimits& b) {
+  auto cap = [](uint32_t x, uint32_t y) { return x == 0 || y == 0 ? 0 : std::max(x, y); };
+  a.enabled = a.enabled && b.enabled;
+  a.max_in_flight_per_connection =
+      cap(a.max_in_flight_per_connection, b.max_in_flight_per_connection);
+  a.max_in_flight_per_instance = cap(a.max_in_flight_per_instance, b.max_in_flight_per_instance);
+  for (auto [x, y] : {std::pair(&a.instance_rate, &b.instance_rate),
+                      std::pair(&a.attribute_option_write_rate, &b.attribute_option_write_rate)}) {
+    x->rate = std::max(x->rate, y->rate);
+    x->burst = std::max(x->burst, y->burst);
+  }
+  // A date is read to the second: its form earns the wider tolerance.
+  if (b.retry_after == pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE) a.retry_after = b.retry_after;
+  return a;
+}
+
 pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
   switch (kind) {
     case api::RouteKind::kToken: return pimsim::v1::ROUTE_KIND_TOKEN;
@@ -63,6 +80,9 @@ struct MockPim::Instance {
   std::unique_ptr<auth::TokenService> tokens;
   std::unique_ptr<AdmissionController> admission;
   Counters counters;
+  absl::Mutex judged_mu;
+  // The loosest limits since the journal started (see JudgedLimits).
+  EffectiveLimits judged ABSL_GUARDED_BY(judged_mu);
 };
 
 // One request attempt, from arrival until its journal event is written.
@@ -128,6 +148,10 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
                   absl::Seconds(1'209'600)),
         StreamSeed(scenario.seed(), i, /*stream=*/2));
     instance->admission = std::make_unique<AdmissionController>(ResolveLimits(config.limits()));
+    {
+      absl::MutexLock lock(&instance->judged_mu);
+      instance->judged = instance->admission->limits();
+    }
     instance->counters.admitted = &pim->metrics_.pimsim().admitted_total->Get({instance->name});
     for (int r = 1; r < kNumRejectionKinds; ++r) {
       instance->counters.rejected[r] = &pim->metrics_.pimsim().rejected_total->Get(
@@ -170,8 +194,20 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
   if (absl::Status s = ValidateLimits(limits); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
   }
-  instance->admission->SetLimits(ResolveLimits(limits));
+  EffectiveLimits resolved = ResolveLimits(limits);
+  {
+    absl::MutexLock lock(&instance->judged_mu);
+    instance->judged = Loosest(instance->judged, resolved);
+  }
+  instance->admission->SetLimits(resolved);
   return LimitsToProto(instance->admission->limits());
+}
+
+absl::StatusOr<pimsim::v1::Limits> MockPim::JudgedLimits(std::string_view name) const {
+  Instance* instance = Find(name);
+  if (instance == nullptr) return InstanceNotFound(name);
+  absl::MutexLock lock(&instance->judged_mu);
+  return LimitsToProto(instance->judged);
 }
 
 void MockPim::Reset(ResetParts parts) {
@@ -184,7 +220,14 @@ void MockPim::Reset(ResetParts parts) {
     }
     if (all || parts.limiter) instance->admission->Reset();
   }
-  if (all || parts.journal) journal_.Clear(now);
+  if (all || parts.journal) {
+    journal_.Clear(now);
+    // The history the judged limits covered is gone with the journal.
+    for (const auto& instance : instances_) {
+      absl::MutexLock lock(&instance->judged_mu);
+      instance->judged = instance->admission->limits();
+    }
+  }
   if (all || parts.counters) faults_.Reset(now);
 }
 
@@ -418,8 +461,14 @@ void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written
   JournalRecord& rec = attempt->record;
   rec.response = written;
   rec.client_aborted = client_aborted;
-  // A fault's truncated response keeps its status: its head was sent.
-  if (client_aborted && rec.fault.empty()) rec.status = 0;
+  // The journal records what the client received. A client that went away
+  // first saw no status and no Retry-After; a response cut off by a fault
+  // keeps its status, since its head was sent.
+  const bool truncated = attempt->fault.has_value() && attempt->fault->has_truncate();
+  if (client_aborted && !truncated) {
+    rec.status = 0;
+    rec.retry_after_s = -1;
+  }
   CountStatus(*attempt->instance, rec.status);
   journal_.Append(rec);
 }

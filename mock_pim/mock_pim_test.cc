@@ -58,7 +58,7 @@ class FakeExchange : public http::Exchange {
   void Respond(http::HttpResponse response, http::DoneCallback done) override {
     response_ = std::move(response);
     responded_at_ = clock_->Now();
-    done(clock_->Now(), false);
+    done(clock_->Now(), client_gone_);
   }
   void Close(http::CloseMode mode, std::optional<http::HttpResponse> partial, size_t bytes,
              http::DoneCallback done) override {
@@ -419,6 +419,28 @@ TEST_F(MockPimTest, SetLimitsAppliesAtRunTimeAndValidates) {
   EXPECT_EQ(pim_->GetLimits("default")->max_in_flight_per_connection(), 1u);
 }
 
+TEST_F(MockPimTest, JudgedLimitsAreTheLoosestSinceTheJournalStarted) {
+  Start(Latency(absl::ZeroDuration()));
+  pimsim::v1::Limits tight;
+  tight.set_max_in_flight_per_connection(1);
+  tight.mutable_instance_rate()->set_requests_per_second(10);
+  ASSERT_TRUE(pim_->SetLimits("", tight).ok());
+  absl::StatusOr<pimsim::v1::Limits> judged = pim_->JudgedLimits("");
+  ASSERT_TRUE(judged.ok());
+  EXPECT_EQ(judged->max_in_flight_per_connection(), 4u);  // was 4 before the change
+  EXPECT_EQ(judged->instance_rate().requests_per_second(), 100);
+  pimsim::v1::Limits unlimited;
+  unlimited.set_max_in_flight_per_instance(0);
+  ASSERT_TRUE(pim_->SetLimits("", unlimited).ok());
+  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_instance(), 0u);
+  pim_->Reset({.journal = true});
+  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_connection(), 4u);  // `unlimited` is in force
+  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_instance(), 0u);
+  ASSERT_TRUE(pim_->SetLimits("", tight).ok());
+  pim_->Reset({.journal = true});
+  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_connection(), 1u);
+}
+
 TEST_F(MockPimTest, ResetClearsTheChosenParts) {
   Start("instances { name: 'default' seed { products: 2 } }" + Latency(absl::ZeroDuration()));
   std::string token = Token();
@@ -555,6 +577,20 @@ TEST_F(MockPimFaultTest, ScenarioFaultsAndPhases) {
   EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 502);
   pim_->Reset({.counters = true});
   EXPECT_EQ(Get(token, "/api/rest/v1/locales")->response().status, 200);
+}
+
+TEST_F(MockPimFaultTest, AClientThatLeftFirstIsJournaledAsHavingSeenNothing) {
+  Start(Latency(absl::Seconds(1)));
+  std::string token = Token();
+  AddFault("status=503,retry_after=5s,route=list");
+  auto ex = Get(token, "/api/rest/v1/locales");
+  ex->GoAway();  // the client times out during the service time
+  scheduler_.Advance(absl::Seconds(2));
+  pimsim::v1::JournalEvent event = pim_->journal().Read(0, 100).back();
+  EXPECT_TRUE(event.client_aborted());
+  EXPECT_EQ(event.status(), 0u);
+  EXPECT_EQ(event.retry_after_s(), -1);
+  EXPECT_EQ(event.fault(), "fault-1");
 }
 
 TEST_F(MockPimFaultTest, RejectedRequestsAreNotFaulted) {

@@ -45,7 +45,7 @@ class ComplianceE2eTest : public ::testing::Test {
     input.events = &events;
     input.journal_overflowed = server_->pim().journal().overflowed();
     for (const std::string& name : server_->pim().instance_names()) {
-      input.limits[name] = *server_->pim().GetLimits(name);
+      input.limits[name] = *server_->pim().JudgedLimits(name);
     }
     std::vector<pimsim::v1::FaultRule> rules = server_->pim().faults().Rules();
     google::protobuf::RepeatedPtrField<pimsim::v1::FaultRule> repeated(rules.begin(), rules.end());

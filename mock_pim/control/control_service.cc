@@ -277,16 +277,16 @@ grpc::Status ControlService::WatchViolations(grpc::ServerContext* context,
   if (grpc::Status s = Authorize(*context); !s.ok()) return s;
   const int64_t interval_ms =
       request->interval_ms() == 0 ? 1000 : std::max<int64_t>(100, request->interval_ms());
-  // A violation is identified by its rule and evidence; each is sent once.
-  std::set<std::string> sent;
+  // A violation is identified by its rule and its first piece of evidence
+  // (later passes may add evidence to the same episode); each is sent once.
+  std::set<std::pair<std::string, uint64_t>> sent;
   while (true) {
     const bool stop = stopping();
     if (context->IsCancelled()) return grpc::Status::CANCELLED;
     pimsim::v1::Report report = LiveReport(pim_);
     for (const pimsim::v1::Violation& v : report.violations()) {
-      std::string key = v.rule();
-      for (uint64_t id : v.event_ids()) absl::StrAppend(&key, ",", id);
-      if (!sent.insert(key).second) continue;
+      const uint64_t anchor = v.event_ids().empty() ? 0 : v.event_ids(0);
+      if (!sent.insert({v.rule(), anchor}).second) continue;
       if (!writer->Write(v)) return grpc::Status::CANCELLED;
     }
     if (stop) {

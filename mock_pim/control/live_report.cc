@@ -11,8 +11,9 @@ pimsim::v1::Report LiveReport(MockPim& pim, bool live) {
   Journal& journal = pim.journal();
   std::vector<pimsim::v1::JournalEvent> events;
   // Page through the completed events; ids past CompleteThrough() may still
-  // be in flight.
-  constexpr size_t kPage = 100'000;
+  // be in flight. Small pages keep each hold of the journal's lock short, so
+  // that requests finishing meanwhile are not held up.
+  constexpr size_t kPage = 4096;
   uint64_t cursor = 0;
   const uint64_t complete = journal.CompleteThrough();
   while (cursor < complete) {
@@ -29,7 +30,7 @@ pimsim::v1::Report LiveReport(MockPim& pim, bool live) {
   input.events = &events;
   input.journal_overflowed = journal.overflowed();
   for (const std::string& name : pim.instance_names()) {
-    absl::StatusOr<pimsim::v1::Limits> limits = pim.GetLimits(name);
+    absl::StatusOr<pimsim::v1::Limits> limits = pim.JudgedLimits(name);
     if (limits.ok()) input.limits[name] = *limits;
   }
   input.expectations = pim.scenario().expectations();
