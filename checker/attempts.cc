@@ -193,7 +193,7 @@ AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& even
     a.client_aborted = e.client_aborted();
     a.idempotency_key = !e.idempotency_key().empty();
     a.no_response = e.status() == 0;
-    const bool cut = FaultCutResponse(e.fault(), fault_kinds);
+    const bool cut = e.response_cut() || FaultCutResponse(e.fault(), fault_kinds);
     a.failed = IsRetryableStatus(e.status()) || e.status() == 0 || e.client_aborted() || cut;
     const bool body_read = a.body_complete_us >= 0;
     a.ambiguous = body_read && (e.status() == 0 || e.status() == 500 || e.status() == 502 ||

@@ -28,11 +28,11 @@
 
 namespace pimsim::checker {
 
-// Fault rule name -> what the rule does. The journal's `fault` field names
-// the rules that fired, not their kind; only a truncated response cannot be
-// told from a success without this (its status is kept), so an unknown
-// fault on an answered request is read as a success (a missed retry is
-// better than an invented one).
+// Fault rule name -> what the rule does. The journal marks a response cut
+// off mid-body (`response_cut`); for journals without that mark, these kinds
+// tell a truncated response (whose status is kept) from a success. An
+// unknown fault on an answered request is read as a success: a missed retry
+// is better than an invented one.
 using FaultKinds = std::map<std::string, pimsim::v1::FaultAction::KindCase>;
 
 FaultKinds FaultKindsFromRules(

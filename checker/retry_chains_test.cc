@@ -46,6 +46,13 @@ TEST(RetryChainsTest, ARepeatAfterSuccessStartsANewChain) {
   EXPECT_FALSE(b->chains.IsRetry(1));
 }
 
+TEST(RetryChainsTest, AResponseCutOffMidBodyIsAFailureEvenWithoutFaultKinds) {
+  JournalBuilder j;
+  j.Send("GET", "/x").At(1).Fault("renamed-since").Cut();
+  j.Send("GET", "/x").At(2);
+  EXPECT_TRUE(Chains(j)->chains.IsRetry(1));
+}
+
 TEST(RetryChainsTest, MoreThanFifteenMinutesAfterTheFailureIsNotARetry) {
   for (double gap : {900.0, 900.1}) {
     JournalBuilder j;

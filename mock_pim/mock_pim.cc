@@ -465,6 +465,7 @@ void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written
   // first saw no status and no Retry-After; a response cut off by a fault
   // keeps its status, since its head was sent.
   const bool truncated = attempt->fault.has_value() && attempt->fault->has_truncate();
+  rec.response_cut = truncated;
   if (client_aborted && !truncated) {
     rec.status = 0;
     rec.retry_after_s = -1;

@@ -529,6 +529,9 @@ TEST_F(MockPimFaultTest, TruncateSendsPartOfTheBody) {
   EXPECT_EQ(ex->partial()->status, 200);
   EXPECT_EQ(ex->partial_bytes(), 10u);
   EXPECT_GT(ex->partial()->body.size(), 10u);
+  pimsim::v1::JournalEvent event = pim_->journal().Read(0, 100).back();
+  EXPECT_TRUE(event.response_cut());
+  EXPECT_EQ(event.status(), 200u);
 }
 
 TEST_F(MockPimFaultTest, HangHoldsUntilTheClientGivesUpAndKeepsTheSlot) {

@@ -105,6 +105,11 @@ EventSpec& EventSpec::Conditional() {
   e_.set_conditional(true);
   return *this;
 }
+
+EventSpec& EventSpec::Cut() {
+  e_.set_response_cut(true);
+  return *this;
+}
 EventSpec& EventSpec::IdempotencyKey(std::string key) {
   e_.set_idempotency_key(std::move(key));
   return *this;

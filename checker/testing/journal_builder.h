@@ -48,6 +48,8 @@ class EventSpec {
   // No response: the socket closed (status 0).
   EventSpec& Dropped();
   EventSpec& Conditional();
+  // A fault cut the response off mid-body (the status is kept).
+  EventSpec& Cut();
   EventSpec& IdempotencyKey(std::string key);
 
   double arrival() const { return arrival_; }

@@ -29,6 +29,7 @@ constexpr uint8_t kFilled = 1;
 constexpr uint8_t kHasBodyHash = 2;
 constexpr uint8_t kConditional = 4;
 constexpr uint8_t kClientAborted = 8;
+constexpr uint8_t kResponseCut = 16;
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
@@ -206,7 +207,8 @@ uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
   slot.rejection = static_cast<uint8_t>(record.rejection);
   slot.flags = kFilled | (hash_is_hex ? kHasBodyHash : 0) |
                (record.conditional ? kConditional : 0) |
-               (record.client_aborted ? kClientAborted : 0);
+               (record.client_aborted ? kClientAborted : 0) |
+               (record.response_cut ? kResponseCut : 0);
 
   ++size_;
   end_index_ = std::max(end_index_, index + 1);
@@ -243,6 +245,7 @@ void Journal::ToProto(uint64_t index, const Slot& slot, pimsim::v1::JournalEvent
   e->set_instance_bucket_available(slot.instance_bucket_available);
   e->set_conditional((slot.flags & kConditional) != 0);
   e->set_client_aborted((slot.flags & kClientAborted) != 0);
+  e->set_response_cut((slot.flags & kResponseCut) != 0);
 }
 
 size_t Journal::size() const {

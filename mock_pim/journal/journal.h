@@ -78,6 +78,7 @@ struct JournalRecord {
   double instance_bucket_available = 0;
   bool conditional = false;
   bool client_aborted = false;
+  bool response_cut = false;
 };
 
 class Journal {
