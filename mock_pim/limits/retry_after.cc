@@ -3,39 +3,15 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
+#include "mock_pim/http/http_message.h"
 
 namespace pimsim {
 namespace {
-
-constexpr const char* kWeekdays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 // The first whole second at or after `t`.
 absl::Time CeilToSecond(absl::Time t) {
   const absl::Time floor = absl::FromUnixSeconds(absl::ToUnixSeconds(t));  // rounds down
   return floor == t ? t : floor + absl::Seconds(1);
-}
-
-int WeekdayIndex(absl::Weekday w) {
-  switch (w) {
-    case absl::Weekday::monday:
-      return 0;
-    case absl::Weekday::tuesday:
-      return 1;
-    case absl::Weekday::wednesday:
-      return 2;
-    case absl::Weekday::thursday:
-      return 3;
-    case absl::Weekday::friday:
-      return 4;
-    case absl::Weekday::saturday:
-      return 5;
-    case absl::Weekday::sunday:
-      return 6;
-  }
-  return 0;
 }
 
 }  // namespace
@@ -47,13 +23,7 @@ int64_t RetryAfterSeconds(absl::Duration wait) {
   return std::max<int64_t>(1, seconds);
 }
 
-std::string HttpDate(absl::Time t) {
-  const absl::CivilSecond cs = absl::ToCivilSecond(t, absl::UTCTimeZone());
-  return absl::StrFormat("%s, %02d %s %04d %02d:%02d:%02d GMT",
-                         kWeekdays[WeekdayIndex(absl::GetWeekday(cs))], cs.day(),
-                         kMonths[cs.month() - 1], cs.year(), cs.hour(), cs.minute(),
-                         cs.second());
-}
+std::string HttpDate(absl::Time t) { return http::FormatHttpDate(absl::ToUnixSeconds(t)); }
 
 std::optional<absl::Time> ParseHttpDate(const std::string& text) {
   absl::Time t;
