@@ -12,13 +12,13 @@
 #  4. idle RSS of `pimsim serve` (goal: < 30 MB) and journal bytes per event
 #
 # Usage: bench/http_vs_nginx.sh [seconds per wrk run, default 5]
-# (PIMSIM_BENCH_ROUNDS, default 3: rounds of alternating measurements)
+# (PIMSIM_BENCH_ROUNDS, default 5: rounds of alternating measurements)
 # Needs nginx (nginx-light) and wrk: scripts/setup.sh installs them. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION="${1:-5}"
-ROUNDS="${PIMSIM_BENCH_ROUNDS:-3}"
+ROUNDS="${PIMSIM_BENCH_ROUNDS:-5}"
 # Fault rules configured for run 1b, none of which fires.
 IDLE_FAULTS="${PIMSIM_BENCH_IDLE_FAULTS:-10}"
 CONNS="${PIMSIM_BENCH_CONNECTIONS:-64}"
@@ -215,13 +215,22 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 rps() { for m in "$@"; do echo "${m%% *}"; done; }
 cpu() { for m in "$@"; do echo "${m##* }"; done; }
+# Two ways of comparing, both printed: the ratio of the two medians, and the
+# median of the per-round ratios (each pimsim run against the reference run
+# measured right after it, so slow drift in the machine's load cancels out).
 summary() {  # label, goal, pimsim measurements name, reference measurements name
   local -n pm="$3" rm="$4"
-  local prps pcpu rrps rcpu
+  local prps pcpu rrps rcpu i paired=() paired_cpu=()
   prps=$(median $(rps "${pm[@]}")); pcpu=$(median $(cpu "${pm[@]}"))
   rrps=$(median $(rps "${rm[@]}")); rcpu=$(median $(cpu "${rm[@]}"))
+  for i in "${!pm[@]}"; do
+    paired+=("$(ratio "${pm[$i]%% *}" "${rm[$i]%% *}" %.3f)")
+    paired_cpu+=("$(ratio "${rm[$i]##* }" "${pm[$i]##* }" %.3f)")
+  done
   echo "median $prps req/s vs $rrps req/s: ratio $(ratio "$prps" "$rrps" %.2f);" \
     "server CPU $pcpu vs $rcpu us/request: capacity ratio $(ratio "$rcpu" "$pcpu" %.2f) ($2)"
+  echo "per-round ratios (req/s): ${paired[*]}: median $(median "${paired[@]}");" \
+    "by server CPU: ${paired_cpu[*]}: median $(median "${paired_cpu[@]}")"
 }
 echo "## 1. keep-alive GET one product ($BODY_BYTES bytes), limits off, zero latency: pimsim vs nginx"
 summary 1 "goal >= 0.80" P1 N1

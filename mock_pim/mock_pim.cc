@@ -10,9 +10,10 @@
 #include "absl/strings/string_view.h"
 #include "common/random.h"
 #include "google/protobuf/util/time_util.h"
-#include "mock_pim/limits/limits_config.h"
 #include "mock_pim/faults/fault_spec.h"
+#include "mock_pim/http/ascii_util.h"
 #include "mock_pim/journal/fingerprint.h"
+#include "mock_pim/limits/limits_config.h"
 #include "mock_pim/limits/retry_after.h"
 
 namespace pimsim {
@@ -48,6 +49,46 @@ EffectiveLimits Loosest(EffectiveLimits a, const EffectiveLimits& b) {
   // A date is read to the second: its form earns the wider tolerance.
   if (b.retry_after == pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE) a.retry_after = b.retry_after;
   return a;
+}
+
+// The request headers the core reads on every request, found in one pass.
+struct JournaledHeaders {
+  std::string_view authorization;
+  std::string_view idempotency_key;
+  bool conditional = false;  // If-None-Match or If-Modified-Since
+};
+
+JournaledHeaders ScanHeaders(const http::HttpRequest& request) {
+  JournaledHeaders found;
+  bool have_authorization = false;
+  bool have_key = false;
+  for (const http::Header& h : request.headers) {
+    const std::string_view name = h.name;
+    switch (name.size()) {
+      case 13:
+        if (!have_authorization && http::EqualsIgnoreCase(name, "Authorization")) {
+          found.authorization = h.value;
+          have_authorization = true;
+        } else if (!h.value.empty() && http::EqualsIgnoreCase(name, "If-None-Match")) {
+          found.conditional = true;
+        }
+        break;
+      case 15:
+        if (!have_key && http::EqualsIgnoreCase(name, "Idempotency-Key")) {
+          found.idempotency_key = h.value;
+          have_key = true;
+        }
+        break;
+      case 17:
+        if (!h.value.empty() && http::EqualsIgnoreCase(name, "If-Modified-Since")) {
+          found.conditional = true;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  return found;
 }
 
 pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
@@ -260,11 +301,12 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   attempt->api_path = api_path;
   attempt->route = api::Classify(request.method, attempt->api_path, request.body);
 
+  const JournaledHeaders headers = ScanHeaders(request);
   if (attempt->route.kind == api::RouteKind::kToken) {
-    attempt->record.connection = instance.tokens->ClientFromBasic(request.Get("Authorization"));
+    attempt->record.connection = instance.tokens->ClientFromBasic(headers.authorization);
   } else if (attempt->route.needs_auth) {
     auth::AuthResult who =
-        instance.tokens->Authenticate(request.Get("Authorization"), exchange->arrival_time());
+        instance.tokens->Authenticate(headers.authorization, exchange->arrival_time());
     if (who.outcome == auth::AuthResult::Outcome::kOk) {
       attempt->record.connection = std::string(who.connection);
     }
@@ -277,13 +319,12 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   rec.method = request.method;
   rec.route = attempt->route.name;
   rec.normalized_path = NormalizePath(request.path, request.query);
-  rec.idempotency_key = std::string(request.Get("Idempotency-Key"));
+  rec.idempotency_key.assign(headers.idempotency_key.data(), headers.idempotency_key.size());
   rec.body_hash = BodyHash(request.body);
   rec.body_bytes = request.body.size();
   rec.arrival = exchange->arrival_time();
   rec.body_complete = exchange->body_complete_time();
-  rec.conditional =
-      !request.Get("If-None-Match").empty() || !request.Get("If-Modified-Since").empty();
+  rec.conditional = headers.conditional;
 
   AdmissionDecision decision = instance.admission->Admit(
       exchange->arrival_time(), attempt->record.connection, attempt->route.attribute_option_write);
@@ -294,7 +335,7 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
 
   if (!decision.admitted) {
     instance.counters.rejected[static_cast<int>(decision.rejection)]->Increment();
-    pimsim::v1::RetryAfterForm form = instance.admission->limits().retry_after;
+    const pimsim::v1::RetryAfterForm form = decision.retry_after_form;
     http::HttpResponse response;
     response.status = 429;
     response.body = kRateLimitedBody;

@@ -1,7 +1,9 @@
 #include "mock_pim/http/http_message.h"
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "absl/strings/str_format.h"
 #include "mock_pim/http/ascii_util.h"
@@ -15,12 +17,25 @@ std::string_view HttpRequest::Get(std::string_view name) const {
   return {};
 }
 
+void HttpRequest::AddHeader(std::string_view name, std::string_view value) {
+  if (spare_headers_.empty()) {
+    headers.push_back(
+        Header{std::string(name.data(), name.size()), std::string(value.data(), value.size())});
+    return;
+  }
+  Header& h = headers.emplace_back(std::move(spare_headers_.back()));
+  spare_headers_.pop_back();
+  h.name.assign(name.data(), name.size());
+  h.value.assign(value.data(), value.size());
+}
+
 void HttpRequest::Clear() {
   method.clear();
   target.clear();
   path.clear();
   query.clear();
   version_minor = 1;
+  for (Header& h : headers) spare_headers_.push_back(std::move(h));
   headers.clear();
   body.clear();
   keep_alive = true;
@@ -75,14 +90,19 @@ std::string_view ReasonPhrase(int status) {
 
 namespace {
 
-void AppendUint(uint64_t v, std::string* out) {
-  char buf[20];
+// Writes the decimal digits of v at the end of buf; returns them.
+std::string_view FormatUint(uint64_t v, char (&buf)[20]) {
   char* p = buf + sizeof(buf);
   do {
     *--p = static_cast<char>('0' + v % 10);
     v /= 10;
   } while (v != 0);
-  out->append(p, buf + sizeof(buf) - p);
+  return std::string_view(p, buf + sizeof(buf) - p);
+}
+
+void AppendUint(uint64_t v, std::string* out) {
+  char buf[20];
+  out->append(FormatUint(v, buf));
 }
 
 bool IsFramingHeader(std::string_view name) {
@@ -97,37 +117,66 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
                            std::string* out) {
   int status = r.status;
   if (status < 100 || status > 999) status = 500;
-  out->append("HTTP/1.1 ");
-  AppendUint(status, out);
-  out->push_back(' ');
-  out->append(ReasonPhrase(status));
-  out->append("\r\n");
-  if (!framing.date.empty()) {
-    out->append("Date: ");
-    out->append(framing.date);
-    out->append("\r\n");
-  }
+  const std::string_view reason = ReasonPhrase(status);
+  const bool bodyless = status < 200 || status == 204 || status == 304;
   bool has_length = false;
   for (const Header& h : r.headers) {
-    if (IsFramingHeader(h.name)) continue;
     if (EqualsIgnoreCase(h.name, "Content-Length")) has_length = true;
-    out->append(h.name);
-    out->append(": ");
-    out->append(h.value);
-    out->append("\r\n");
   }
-  const bool bodyless = status < 200 || status == 204 || status == 304;
-  if (!has_length && !bodyless) {
-    out->append("Content-Length: ");
-    AppendUint(r.body.size(), out);
-    out->append("\r\n");
-  }
+  char length_digits[20];
+  std::string_view length;
+  if (!has_length && !bodyless) length = FormatUint(r.body.size(), length_digits);
+  std::string_view connection;
   if (!framing.keep_alive) {
-    out->append("Connection: close\r\n");
+    connection = "Connection: close\r\n";
   } else if (framing.request_version_minor == 0) {
-    out->append("Connection: keep-alive\r\n");
+    connection = "Connection: keep-alive\r\n";
   }
-  out->append("\r\n");
+
+  // Sized first, then written in place: one growth of *out at most.
+  constexpr std::string_view kDate = "Date: ";
+  constexpr std::string_view kLength = "Content-Length: ";
+  size_t size = 9 + 3 + 1 + reason.size() + 2;  // "HTTP/1.1 429 Too Many Requests\r\n"
+  if (!framing.date.empty()) size += kDate.size() + framing.date.size() + 2;
+  for (const Header& h : r.headers) {
+    if (!IsFramingHeader(h.name)) size += h.name.size() + 2 + h.value.size() + 2;
+  }
+  if (!length.empty()) size += kLength.size() + length.size() + 2;
+  size += connection.size() + 2;
+
+  const size_t start = out->size();
+  out->resize(start + size);
+  char* p = out->data() + start;
+  auto put = [&p](std::string_view s) {
+    std::memcpy(p, s.data(), s.size());
+    p += s.size();
+  };
+  put("HTTP/1.1 ");
+  *p++ = static_cast<char>('0' + status / 100);
+  *p++ = static_cast<char>('0' + status / 10 % 10);
+  *p++ = static_cast<char>('0' + status % 10);
+  *p++ = ' ';
+  put(reason);
+  put("\r\n");
+  if (!framing.date.empty()) {
+    put(kDate);
+    put(framing.date);
+    put("\r\n");
+  }
+  for (const Header& h : r.headers) {
+    if (IsFramingHeader(h.name)) continue;
+    put(h.name);
+    put(": ");
+    put(h.value);
+    put("\r\n");
+  }
+  if (!length.empty()) {
+    put(kLength);
+    put(length);
+    put("\r\n");
+  }
+  put(connection);
+  put("\r\n");
 }
 
 void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out) {

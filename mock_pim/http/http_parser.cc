@@ -315,8 +315,7 @@ bool RequestParser::ParseField(std::string_view line) {
       return false;
     }
   }
-  request_.headers.push_back(
-      Header{std::string(name.data(), name.size()), std::string(value.data(), value.size())});
+  request_.AddHeader(name, value);
 
   switch (name.size()) {
     case 4:

@@ -18,7 +18,6 @@
 #include "absl/strings/str_cat.h"
 #include "boost/asio/bind_executor.hpp"
 #include "boost/asio/buffer.hpp"
-#include "boost/asio/dispatch.hpp"
 #include "boost/asio/executor_work_guard.hpp"
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
@@ -247,6 +246,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
       OrderlyClose();
     }
     if (finish) finish(t, aborted);
+  }
+
+  // Takes back the request of an exchange that has ended, so that its
+  // buffers are reused for the next one (see Dispatch).
+  void RecycleRequest(HttpRequest&& request) {
+    if (request.body.capacity() > kKeptBodyCapacity) std::string().swap(request.body);
+    spare_request_ = std::move(request);
   }
 
   // The handler dropped its Exchange without answering it.
@@ -583,6 +589,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   tcp::socket socket_;
   const SocketId id_;
   RequestParser parser_;
+  // The request of the last ended exchange, cleared by the parser when it
+  // takes it up again: its string and header capacity is reused.
+  HttpRequest spare_request_;
 
   std::vector<char> in_;
   size_t in_begin_ = 0;
@@ -634,9 +643,13 @@ class ExchangeImpl final : public Exchange {
         body_complete_(body_complete) {}
 
   ~ExchangeImpl() override {
-    if (answered_.load(std::memory_order_acquire)) return;
     asio::io_context& ioc = conn_->ioc();
-    asio::post(ioc, [c = std::move(conn_)] { c->OnExchangeAbandoned(); });
+    if (!answered_.load(std::memory_order_acquire)) {
+      asio::post(ioc, [c = std::move(conn_)] { c->OnExchangeAbandoned(); });
+      return;
+    }
+    // The request's buffers serve the connection's next request.
+    if (OnLoop()) conn_->RecycleRequest(std::move(request_));
   }
 
   const HttpRequest& request() const override { return request_; }
@@ -646,16 +659,25 @@ class ExchangeImpl final : public Exchange {
   absl::Time body_complete_time() const override { return body_complete_; }
   bool client_gone() const override { return conn_->peer_gone(); }
 
+  // Each operation runs at once when called on the connection's loop (the
+  // usual case: handlers run there), else is posted to it.
   void After(absl::Duration delay, std::function<void()> fn) override {
-    asio::dispatch(conn_->ioc(), [c = conn_, delay, fn = std::move(fn)]() mutable {
+    if (OnLoop()) {
+      conn_->After(delay, std::move(fn));
+      return;
+    }
+    asio::post(conn_->ioc(), [c = conn_, delay, fn = std::move(fn)]() mutable {
       c->After(delay, std::move(fn));
     });
   }
 
   void Respond(HttpResponse response, DoneCallback done) override {
     if (answered_.exchange(true, std::memory_order_acq_rel)) return;  // Already answered.
-    asio::dispatch(conn_->ioc(), [c = conn_, r = std::move(response),
-                                  d = std::move(done)]() mutable {
+    if (OnLoop()) {
+      conn_->Respond(std::move(response), std::move(done));
+      return;
+    }
+    asio::post(conn_->ioc(), [c = conn_, r = std::move(response), d = std::move(done)]() mutable {
       c->Respond(std::move(r), std::move(d));
     });
   }
@@ -663,13 +685,19 @@ class ExchangeImpl final : public Exchange {
   void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
              DoneCallback done) override {
     if (answered_.exchange(true, std::memory_order_acq_rel)) return;
-    asio::dispatch(conn_->ioc(), [c = conn_, mode, p = std::move(partial), partial_bytes,
-                                  d = std::move(done)]() mutable {
+    if (OnLoop()) {
+      conn_->Close(mode, std::move(partial), partial_bytes, std::move(done));
+      return;
+    }
+    asio::post(conn_->ioc(), [c = conn_, mode, p = std::move(partial), partial_bytes,
+                              d = std::move(done)]() mutable {
       c->Close(mode, std::move(p), partial_bytes, std::move(d));
     });
   }
 
  private:
+  bool OnLoop() const { return conn_->ioc().get_executor().running_in_this_thread(); }
+
   std::shared_ptr<Connection> conn_;
   HttpRequest request_;
   const SocketId id_;
@@ -690,6 +718,7 @@ void Connection::Dispatch(absl::Time body_complete) {
   Bump(worker_->counters.requests);
   auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(r), id_,
                                                  arrival_, body_complete);
+  r = std::move(spare_request_);
   parser_.Reset();
   server_->handler()->Handle(std::move(exchange));
 }

@@ -99,23 +99,27 @@ Journal::~Journal() = default;
 
 uint64_t Journal::NextId() { return next_id_.fetch_add(1, std::memory_order_relaxed); }
 
-uint32_t Journal::Intern(std::string_view s) {
+uint32_t Journal::Intern(std::string_view s, InternField field) {
   // Consecutive events mostly repeat the same instance, connection, method
-  // and route: a small cache of recent ids saves hashing them.
-  for (uint32_t id : recent_ids_) {
-    if (id < strings_.size() && strings_[id] == s) return id;
+  // and route: the field's last id saves hashing them.
+  // Interned strings never move (a deque), so the cache can view them.
+  LastInterned& last = last_interned_[field];
+  if (s.size() == last.text.size() && std::memcmp(s.data(), last.text.data(), s.size()) == 0) {
+    return last.id;
   }
+  uint32_t id;
   auto it = string_ids_.find(Absl(s));
   if (it != string_ids_.end()) {
-    recent_ids_[recent_next_++ % recent_ids_.size()] = it->second;
-    return it->second;
+    id = it->second;
+  } else {
+    if (strings_.size() >= kMaxInterned) return kUnknownId;
+    id = static_cast<uint32_t>(strings_.size());
+    strings_.emplace_back(s);
+    string_bytes_ += strings_.back().capacity() + 1;
+    string_ids_.emplace(absl::string_view(strings_.back()), id);
   }
-  if (it != string_ids_.end()) return it->second;
-  if (strings_.size() >= kMaxInterned) return kUnknownId;
-  const uint32_t id = static_cast<uint32_t>(strings_.size());
-  strings_.emplace_back(s);
-  string_bytes_ += strings_.back().capacity() + 1;
-  string_ids_.emplace(absl::string_view(strings_.back()), id);
+  last.id = id;
+  last.text = Interned(id);
   return id;
 }
 
@@ -198,11 +202,11 @@ uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
   slot.instance_bucket_available = record.instance_bucket_available;
   slot.in_flight_connection = record.in_flight_connection;
   slot.in_flight_instance = record.in_flight_instance;
-  slot.instance = Intern(record.instance);
-  slot.connection = Intern(record.connection);
-  slot.method = Intern(record.method);
-  slot.route = Intern(record.route);
-  slot.fault = Intern(record.fault);
+  slot.instance = Intern(record.instance, kInstanceField);
+  slot.connection = Intern(record.connection, kConnectionField);
+  slot.method = Intern(record.method, kMethodField);
+  slot.route = Intern(record.route, kRouteField);
+  slot.fault = Intern(record.fault, kFaultField);
   slot.status = static_cast<uint16_t>(std::min<uint32_t>(record.status, 0xffff));
   slot.rejection = static_cast<uint8_t>(record.rejection);
   slot.flags = kFilled | (hash_is_hex ? kHasBodyHash : 0) |

@@ -142,7 +142,17 @@ class Journal {
   struct Slot;
   struct Block;
 
-  uint32_t Intern(std::string_view s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The interned fields of an event, each with its own last-id cache.
+  enum InternField {
+    kInstanceField,
+    kConnectionField,
+    kMethodField,
+    kRouteField,
+    kFaultField,
+    kNumInternFields
+  };
+
+  uint32_t Intern(std::string_view s, InternField field) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string_view Interned(uint32_t id) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   int64_t Micros(absl::Time t) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
   const Slot* SlotAt(uint64_t index) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
@@ -170,9 +180,13 @@ class Journal {
   std::deque<std::string> strings_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<absl::string_view, uint32_t> string_ids_ ABSL_GUARDED_BY(mu_);
   size_t string_bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  // Ids of recently interned strings, checked before the hash map.
-  std::array<uint32_t, 8> recent_ids_ ABSL_GUARDED_BY(mu_) = {};
-  uint32_t recent_next_ ABSL_GUARDED_BY(mu_) = 0;
+  // Per field, what it interned last, checked before the hash map. Starts
+  // as id 0, "".
+  struct LastInterned {
+    uint32_t id = 0;
+    std::string_view text;
+  };
+  std::array<LastInterned, kNumInternFields> last_interned_ ABSL_GUARDED_BY(mu_) = {};
 };
 
 // Reads a file written by WriteJsonLines. `summary` may be null.

@@ -118,6 +118,7 @@ AdmissionDecision AdmissionController::Admit(absl::Time now, std::string_view co
   const int64_t now_ns = absl::ToUnixNanos(now);
   absl::MutexLock lock(&mu_);
   AdmissionDecision d;
+  d.retry_after_form = limits_.retry_after;
   ConnectionState* conn = connection.empty() ? nullptr : &FindOrInsert(connection);
   d.in_flight_connection = conn == nullptr ? 0 : conn->in_flight;
   d.in_flight_instance = in_flight_instance_;

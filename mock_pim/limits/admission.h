@@ -72,6 +72,8 @@ struct AdmissionDecision {
   // buckets gets the longer wait. The 429 that puts the connection in
   // protection gets at least the protection duration.
   absl::Duration retry_after = absl::ZeroDuration();
+  // How the limits in force at the decision want Retry-After written.
+  pimsim::v1::RetryAfterForm retry_after_form = pimsim::v1::RETRY_AFTER_FORM_UNSPECIFIED;
   // State when the request arrived, before it was counted.
   uint32_t in_flight_connection = 0;
   uint32_t in_flight_instance = 0;
