@@ -148,6 +148,7 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
   out->resize(start + size);
   char* p = out->data() + start;
   auto put = [&p](std::string_view s) {
+    if (s.empty()) return;  // memcpy must not see a null data().
     std::memcpy(p, s.data(), s.size());
     p += s.size();
   };

@@ -104,9 +104,7 @@ uint32_t Journal::Intern(std::string_view s, InternField field) {
   // and route: the field's last id saves hashing them.
   // Interned strings never move (a deque), so the cache can view them.
   LastInterned& last = last_interned_[field];
-  if (s.size() == last.text.size() && std::memcmp(s.data(), last.text.data(), s.size()) == 0) {
-    return last.id;
-  }
+  if (s == last.text) return last.id;
   uint32_t id;
   auto it = string_ids_.find(Absl(s));
   if (it != string_ids_.end()) {
