@@ -67,7 +67,10 @@ class Connection;
 // One event loop and what lives on it. Fields below `thread` are touched only
 // from the loop's own thread.
 struct Worker {
-  asio::io_context ioc{1};
+  // One thread runs the loop and every socket and timer on it is used from
+  // that thread only (other threads post to it), so the reactor needs no
+  // per-socket locking; posting from other threads stays safe.
+  asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
       asio::make_work_guard(ioc)};
   std::thread thread;
@@ -168,6 +171,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Start() {
+    // Direct writes (StartWrite) must not block the loop.
+    ErrorCode ignored;
+    socket_.non_blocking(true, ignored);
     worker_->connections.insert(this);
     SetDeadline(TimerMode::kIdle, NowPlus(idle_timeout()));
     StartRead();
@@ -396,11 +402,34 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return m;
   }
 
+  // Writes the first queued message. The kernel usually takes a whole
+  // response at once: it is offered it directly, and only what it does not
+  // take is left to an asynchronous write. A completion reached that way runs
+  // OnWritten before StartWrite returns; the messages it queues in turn (a
+  // pipelined request's answer) go through the asynchronous path, so the
+  // stack does not grow with the pipeline.
   void StartWrite() {
     if (writing_ || out_count_ == 0 || closed_) return;
     writing_ = true;
     OutMsg& m = out_[out_first_];
     std::array<asio::const_buffer, 2> bufs = {asio::buffer(m.head), asio::buffer(m.body)};
+    if (!in_direct_write_) {
+      ErrorCode ec;
+      const size_t n = socket_.write_some(bufs, ec);
+      if (ec != asio::error::would_block && ec != asio::error::try_again &&
+          (ec || n == m.head.size() + m.body.size())) {
+        in_direct_write_ = true;
+        OnWritten(ec);
+        in_direct_write_ = false;
+        return;
+      }
+      if (!ec) {
+        // Partly taken: the rest goes asynchronously.
+        const size_t from_head = std::min(n, m.head.size());
+        bufs[0] = asio::buffer(m.head.data() + from_head, m.head.size() - from_head);
+        bufs[1] = asio::buffer(m.body.data() + (n - from_head), m.body.size() - (n - from_head));
+      }
+    }
     asio::async_write(socket_, bufs,
                       [self = shared_from_this()](const ErrorCode& ec, size_t) {
                         self->OnWritten(ec);
@@ -598,6 +627,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t in_end_ = 0;
   bool reading_ = false;
   bool writing_ = false;
+  bool in_direct_write_ = false;  // OnWritten runs from StartWrite's direct write.
   bool request_started_ = false;   // Bytes of the next request arrived.
   bool peer_closed_ = false;       // Read saw EOF or an error.
   bool lingering_ = false;         // FIN sent; waiting for the client's.
