@@ -129,14 +129,21 @@ struct MockPim::Instance {
 // One request attempt, from arrival until its journal event is written.
 struct MockPim::Attempt {
   Instance* instance = nullptr;
+  // Held until the journal event is written: the record views its request.
+  std::shared_ptr<http::Exchange> exchange;
   api::Route route;
-  // Into the exchange's request, which outlives every use of the attempt
-  // that reads it.
+  // Into the exchange's request.
   std::string_view api_path;
   bool admitted = false;
   // The fault to inject, if any (never a latency action: that is folded
   // into the delay).
   std::optional<pimsim::v1::FaultAction> fault;
+  // The text the record views that neither the request, the instance nor its
+  // token service holds.
+  std::string basic_client;     // client id of a token request's credentials
+  std::string normalized_path;  // when the query had to be normalized
+  std::string body_hash;
+  std::string fault_name;
   JournalRecord record;
 };
 
@@ -295,32 +302,41 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
     return;
   }
   auto attempt = std::make_shared<Attempt>();
+  attempt->exchange = exchange;
   std::string_view api_path;
   Instance& instance = Resolve(request.path, &api_path);
   attempt->instance = &instance;
   attempt->api_path = api_path;
   attempt->route = api::Classify(request.method, attempt->api_path, request.body);
 
+  JournalRecord& rec = attempt->record;
   const JournaledHeaders headers = ScanHeaders(request);
   if (attempt->route.kind == api::RouteKind::kToken) {
-    attempt->record.connection = instance.tokens->ClientFromBasic(headers.authorization);
+    attempt->basic_client = instance.tokens->ClientFromBasic(headers.authorization);
+    rec.connection = attempt->basic_client;
   } else if (attempt->route.needs_auth) {
+    // The connection's client id lives as long as the token service.
     auth::AuthResult who =
         instance.tokens->Authenticate(headers.authorization, exchange->arrival_time());
-    if (who.outcome == auth::AuthResult::Outcome::kOk) {
-      attempt->record.connection = std::string(who.connection);
-    }
+    if (who.outcome == auth::AuthResult::Outcome::kOk) rec.connection = who.connection;
   }
 
-  JournalRecord& rec = attempt->record;
   rec.id = journal_.NextId();
   rec.instance = instance.name;
   rec.socket_id = exchange->socket_id();
   rec.method = request.method;
   rec.route = attempt->route.name;
-  rec.normalized_path = NormalizePath(request.path, request.query);
-  rec.idempotency_key.assign(headers.idempotency_key.data(), headers.idempotency_key.size());
-  rec.body_hash = BodyHash(request.body);
+  if (request.query.empty()) {
+    rec.normalized_path = request.path;  // what NormalizePath would return
+  } else {
+    attempt->normalized_path = NormalizePath(request.path, request.query);
+    rec.normalized_path = attempt->normalized_path;
+  }
+  rec.idempotency_key = headers.idempotency_key;
+  if (!request.body.empty()) {
+    attempt->body_hash = BodyHash(request.body);
+    rec.body_hash = attempt->body_hash;
+  }
   rec.body_bytes = request.body.size();
   rec.arrival = exchange->arrival_time();
   rec.body_complete = exchange->body_complete_time();
@@ -361,7 +377,8 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
       FaultRequest{instance.name, rec.connection, request.method, attempt->api_path, kind},
       exchange->arrival_time());
   if (fault.any()) {
-    rec.fault = std::move(fault.fired);
+    attempt->fault_name = std::move(fault.fired);
+    rec.fault = attempt->fault_name;
     delay += fault.extra_latency;
     attempt->fault = std::move(fault.action);
   }
@@ -513,6 +530,8 @@ void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written
   }
   CountStatus(*attempt->instance, rec.status);
   journal_.Append(rec);
+  // The record no longer needs the request it viewed.
+  attempt->exchange.reset();
 }
 
 void MockPim::CountStatus(Instance& instance, uint32_t status) {

@@ -590,7 +590,8 @@ void AppendImmediateRetries(Journal& journal) {
       record.connection = "pimsim";
       record.method = "GET";
       record.route = "/api/rest/v1/products/{code}";
-      record.normalized_path = absl::StrCat("/api/rest/v1/products/p", chain);
+      const std::string path = absl::StrCat("/api/rest/v1/products/p", chain);
+      record.normalized_path = path;
       record.status = status;
       record.arrival = t;
       record.body_complete = t;

@@ -43,6 +43,48 @@ struct CharTable {
 constexpr CharTable kChars;
 
 bool IsTchar(char c) { return kChars.tchar[static_cast<unsigned char>(c)]; }
+
+// Word-at-a-time byte tests (exact as yes/no answers): whether any byte of w
+// is below n (n <= 128), above n (n <= 127), or equal to n.
+constexpr uint64_t kOnes = 0x0101010101010101ULL;
+constexpr uint64_t kHighBits = 0x8080808080808080ULL;
+constexpr uint64_t AnyByteBelow(uint64_t w, uint8_t n) { return (w - kOnes * n) & ~w & kHighBits; }
+constexpr uint64_t AnyByteAbove(uint64_t w, uint8_t n) {
+  return ((w + kOnes * (127 - n)) | w) & kHighBits;
+}
+constexpr uint64_t AnyByteEqual(uint64_t w, uint8_t n) { return AnyByteBelow(w ^ (kOnes * n), 1); }
+
+// Whether every byte of s is in `table`. Eight bytes at a time, a word that
+// `suspect` clears is known to be all in the table; any other is checked a
+// byte at a time.
+template <typename Suspect>
+bool AllIn(std::string_view s, const bool (&table)[256], Suspect suspect) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, sizeof(w));
+    if (suspect(w) == 0) continue;
+    for (size_t j = i; j < i + 8; ++j) {
+      if (!table[static_cast<unsigned char>(s[j])]) return false;
+    }
+  }
+  for (; i < s.size(); ++i) {
+    if (!table[static_cast<unsigned char>(s[i])]) return false;
+  }
+  return true;
+}
+
+// Visible ASCII only (0x21-0x7e).
+bool IsTarget(std::string_view s) {
+  return AllIn(s, kChars.target,
+               [](uint64_t w) { return AnyByteBelow(w, 0x21) | AnyByteAbove(w, 0x7e); });
+}
+
+// field-vchar, SP, HTAB and obs-text: any byte but the other controls and DEL.
+bool IsFieldValue(std::string_view s) {
+  return AllIn(s, kChars.value,
+               [](uint64_t w) { return AnyByteBelow(w, 0x20) | AnyByteEqual(w, 0x7f); });
+}
 bool IsOws(char c) { return c == ' ' || c == '\t'; }
 
 std::string_view TrimOws(std::string_view s) {
@@ -217,11 +259,9 @@ bool RequestParser::ParseTarget(std::string_view target) {
     Fail(400, "empty request target");
     return false;
   }
-  for (char c : target) {
-    if (!kChars.target[static_cast<unsigned char>(c)]) {
-      Fail(400, "invalid character in request target");
-      return false;
-    }
+  if (!IsTarget(target)) {
+    Fail(400, "invalid character in request target");
+    return false;
   }
   request_.target.assign(target.data(), target.size());
   std::string_view rest;
@@ -309,11 +349,9 @@ bool RequestParser::ParseField(std::string_view line) {
     }
   }
   const std::string_view value = TrimOws(line.substr(colon + 1));
-  for (char c : value) {
-    if (!kChars.value[static_cast<unsigned char>(c)]) {
-      Fail(400, "invalid character in header field value");
-      return false;
-    }
+  if (!IsFieldValue(value)) {
+    Fail(400, "invalid character in header field value");
+    return false;
   }
   request_.AddHeader(name, value);
 

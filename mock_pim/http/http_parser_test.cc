@@ -275,6 +275,52 @@ TEST(RequestParserTest, KeepsHeadersInOrderWithTrimmedValues) {
   EXPECT_EQ(r.Get("Missing").data(), nullptr);
 }
 
+// Field values and targets are checked eight bytes at a time: each byte value
+// is tried at every position of a long value, so that it lands in a checked
+// word as well as in the tail.
+TEST(RequestParserTest, JudgesEveryByteOfAFieldValueAtEveryPosition) {
+  for (int byte = 0; byte < 256; ++byte) {
+    if (byte == '\r' || byte == '\n') continue;  // framing, tested elsewhere
+    const bool allowed = byte == '\t' || (byte >= 0x20 && byte != 0x7f);
+    for (size_t pos = 0; pos < 21; ++pos) {
+      std::string value(21, 'v');
+      value[pos] = static_cast<char>(byte);
+      if (pos == 0 || pos == value.size() - 1) {
+        if (byte == ' ' || byte == '\t') continue;  // trimmed as whitespace
+      }
+      RequestParser parser;
+      FeedInSteps(parser, "GET / HTTP/1.1\r\nHost: a\r\nX-V: " + value + "\r\n\r\n");
+      if (allowed) {
+        ASSERT_EQ(parser.state(), State::kComplete) << "byte " << byte << " at " << pos;
+        EXPECT_EQ(parser.request().Get("X-V"), value);
+      } else {
+        ASSERT_EQ(parser.state(), State::kError) << "byte " << byte << " at " << pos;
+        EXPECT_EQ(parser.error_status(), 400);
+      }
+    }
+  }
+}
+
+TEST(RequestParserTest, JudgesEveryByteOfATargetAtEveryPosition) {
+  for (int byte = 0; byte < 256; ++byte) {
+    if (byte == '\r' || byte == '\n' || byte == ' ' || byte == '#' || byte == '?') continue;
+    const bool allowed = byte > 0x20 && byte < 0x7f;
+    for (size_t pos = 1; pos < 21; ++pos) {
+      std::string target = "/" + std::string(20, 't');
+      target[pos] = static_cast<char>(byte);
+      RequestParser parser;
+      FeedInSteps(parser, "GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n");
+      if (allowed) {
+        ASSERT_EQ(parser.state(), State::kComplete) << "byte " << byte << " at " << pos;
+        EXPECT_EQ(parser.request().path, target);
+      } else {
+        ASSERT_EQ(parser.state(), State::kError) << "byte " << byte << " at " << pos;
+        EXPECT_EQ(parser.error_status(), 400);
+      }
+    }
+  }
+}
+
 TEST(RequestParserTest, StopsAfterHeadSoTheCallerCanAnswerExpectContinue) {
   RequestParser parser;
   const std::string head =

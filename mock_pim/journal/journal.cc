@@ -172,10 +172,9 @@ uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
   uint64_t hash = 0;
   const bool hash_is_hex = ParseHex16(record.body_hash, &hash);
   std::string_view hash_text;
-  if (!hash_is_hex) hash_text = std::string_view(record.body_hash).substr(0, 255);
+  if (!hash_is_hex) hash_text = record.body_hash.substr(0, 255);
   std::string_view path = record.normalized_path;
-  std::string_view key = std::string_view(record.idempotency_key)
-                             .substr(0, std::numeric_limits<uint16_t>::max());
+  std::string_view key = record.idempotency_key.substr(0, std::numeric_limits<uint16_t>::max());
   if (block.text.size() + path.size() + key.size() + hash_text.size() >
       std::numeric_limits<uint32_t>::max()) {
     path = std::string_view();  // cannot happen with sane URLs: 4 GiB per 1024 events

@@ -50,20 +50,21 @@ namespace pimsim {
 
 // One request attempt, filled in by the HTTP shell over the request's life
 // and appended at completion. Fields mirror pimsim.v1.JournalEvent (see
-// journal.proto for their meaning). It owns its strings; Append copies what
-// it keeps (repeated values are interned, so they cost ~4 bytes an event).
+// journal.proto for their meaning). The text fields are views: what they view
+// must stay valid until Append returns, which copies what it keeps (repeated
+// values are interned, so they cost ~4 bytes an event).
 struct JournalRecord {
   // From NextId() at arrival; 0 lets Append(record) assign the next id.
   uint64_t id = 0;
-  std::string instance;
-  std::string connection;  // empty: no valid credential
+  std::string_view instance;
+  std::string_view connection;  // empty: no valid credential
   uint64_t socket_id = 0;
-  std::string method;
-  std::string route;            // template, "unknown" if none
-  std::string normalized_path;  // NormalizePath(path, query)
-  std::string body_hash;        // BodyHash(body): 16 hex digits, "" for no body
+  std::string_view method;
+  std::string_view route;            // template, "unknown" if none
+  std::string_view normalized_path;  // NormalizePath(path, query)
+  std::string_view body_hash;        // BodyHash(body): 16 hex digits, "" for no body
   uint64_t body_bytes = 0;
-  std::string idempotency_key;
+  std::string_view idempotency_key;
   // InfinitePast() means "did not happen" and is journaled as -1 (e.g. the
   // body never completed because the client went away).
   absl::Time arrival = absl::InfinitePast();
@@ -72,7 +73,7 @@ struct JournalRecord {
   uint32_t status = 0;         // 0: no response sent
   int64_t retry_after_s = -1;  // -1: no Retry-After sent
   pimsim::v1::Rejection rejection = pimsim::v1::REJECTION_NONE;
-  std::string fault;  // fault rule that fired, empty if none
+  std::string_view fault;  // fault rule that fired, empty if none
   uint32_t in_flight_connection = 0;
   uint32_t in_flight_instance = 0;
   double instance_bucket_available = 0;

@@ -54,7 +54,8 @@ TEST(JournalTest, StoresEveryFieldAndConvertsTimes) {
   r.method = "PATCH";
   r.route = "/api/rest/v1/attributes/{code}/options/{code}";
   r.normalized_path = "/api/rest/v1/attributes/color/options/red";
-  r.body_hash = BodyHash("{\"code\":\"red\"}");
+  const std::string hash = BodyHash("{\"code\":\"red\"}");
+  r.body_hash = hash;
   r.body_bytes = 14;
   r.idempotency_key = "key-1";
   r.body_complete = kEpoch + absl::Microseconds(1500100);
@@ -254,12 +255,14 @@ TEST(JournalTest, ClearKeepsIdsIncreasingAndDropsStaleAppends) {
 TEST(JournalTest, JsonLinesRoundTripThroughProtobufParser) {
   Journal j(100, kEpoch);
   std::string key;
+  std::string hash;
   for (int i = 0; i < 50; ++i) {
     const std::string path = "/p?page=" + std::to_string(i);
     JournalRecord r = Record(absl::Milliseconds(10 * i), path);
     if (i % 3 == 0) {
       r.method = "POST";
-      r.body_hash = BodyHash("body" + std::to_string(i));
+      hash = BodyHash("body" + std::to_string(i));
+      r.body_hash = hash;
       r.body_bytes = 5;
       key = "k\"ey\n" + std::to_string(i);  // needs escaping
       r.idempotency_key = key;
