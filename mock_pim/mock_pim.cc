@@ -354,9 +354,8 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
     const pimsim::v1::RetryAfterForm form = decision.retry_after_form;
     http::HttpResponse response;
     response.status = 429;
-    response.body = kRateLimitedBody;
-    response.headers.reserve(2);
-    response.headers.push_back({"Content-Type", kJson});
+    response.content_type = kJson;
+    response.constant_body = kRateLimitedBody;
     if (std::optional<std::string> value =
             RetryAfterHeader(decision.retry_after, form, exchange->arrival_time())) {
       response.headers.push_back({"Retry-After", *std::move(value)});
@@ -445,8 +444,8 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
     }
     if (attempt->route.needs_auth && who.outcome != auth::AuthResult::Outcome::kOk) {
       response.status = 401;
-      response.body = std::string(who.error_body);
-      response.headers.push_back({"Content-Type", kJson});
+      response.constant_body = who.error_body;  // a constant of the token service
+      response.content_type = kJson;
       response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"Service\""});
     } else {
       api::ApiRequest api_request;

@@ -145,8 +145,8 @@ class MockPimTest : public ::testing::Test {
                    R"({"grant_type":"password","username":"admin","password":"admin"})");
     scheduler_.Advance(absl::Seconds(1));
     EXPECT_TRUE(ex->responded());
-    EXPECT_EQ(ex->response().status, 200) << ex->response().body;
-    return "Bearer " + nlohmann::json::parse(ex->response().body)["access_token"].get<std::string>();
+    EXPECT_EQ(ex->response().status, 200) << ex->response().payload();
+    return "Bearer " + nlohmann::json::parse(ex->response().payload())["access_token"].get<std::string>();
   }
 
   std::shared_ptr<FakeExchange> Get(const std::string& token, const std::string& target) {
@@ -165,7 +165,7 @@ TEST_F(MockPimTest, ServesSeededProductWithToken) {
   auto ex = Get(token, "/api/rest/v1/products?limit=2&with_count=true");
   ASSERT_TRUE(ex->responded());
   EXPECT_EQ(ex->response().status, 200);
-  nlohmann::json page = nlohmann::json::parse(ex->response().body);
+  nlohmann::json page = nlohmann::json::parse(ex->response().payload());
   EXPECT_EQ(page["items_count"], 5);
   EXPECT_EQ(page["_embedded"]["items"].size(), 2u);
 }
@@ -174,10 +174,10 @@ TEST_F(MockPimTest, MissingOrBadTokenGets401) {
   Start(Latency(absl::ZeroDuration()));
   auto none = Send("GET", "/api/rest/v1/products");
   EXPECT_EQ(none->response().status, 401);
-  EXPECT_THAT(none->response().body, HasSubstr("Authentication is required"));
+  EXPECT_THAT(none->response().payload(), HasSubstr("Authentication is required"));
   auto bad = Get("Bearer nope", "/api/rest/v1/products");
   EXPECT_EQ(bad->response().status, 401);
-  EXPECT_THAT(bad->response().body, HasSubstr("invalid"));
+  EXPECT_THAT(bad->response().payload(), HasSubstr("invalid"));
   auto root = Send("GET", "/api/rest/v1");
   EXPECT_EQ(root->response().status, 200);
 }
@@ -192,7 +192,7 @@ TEST_F(MockPimTest, FifthRequestInFlightOnOneConnectionGets429AtOnce) {
   ASSERT_TRUE(fifth->responded());
   EXPECT_EQ(fifth->response().status, 429);
   EXPECT_EQ(fifth->Header("Retry-After"), "1");
-  EXPECT_THAT(fifth->response().body, HasSubstr("exceeded the limit"));
+  EXPECT_THAT(fifth->response().payload(), HasSubstr("exceeded the limit"));
   scheduler_.Advance(absl::Seconds(1));
   for (const auto& ex : held) EXPECT_EQ(ex->response().status, 200);
   // Slots are free again.
@@ -249,7 +249,7 @@ TEST_F(MockPimTest, AttributeOptionWritesLimitedToThreePerSecond) {
   // Find a select attribute.
   auto attrs = Get(token, "/api/rest/v1/attributes?limit=100");
   std::string select;
-  nlohmann::json page = nlohmann::json::parse(attrs->response().body);
+  nlohmann::json page = nlohmann::json::parse(attrs->response().payload());
   for (const auto& a : page["_embedded"]["items"]) {
     if (a["type"] == "pim_catalog_simpleselect") select = a["code"].get<std::string>();
   }
@@ -297,8 +297,8 @@ TEST_F(MockPimTest, InstancesHaveSeparateLimitsAndData) {
   auto c = Get(eu, "/eu/api/rest/v1/products?with_count=true");  // eu also under its name
   EXPECT_EQ(c->response().status, 429);
   scheduler_.Advance(absl::Seconds(1));
-  EXPECT_EQ(nlohmann::json::parse(a->response().body)["items_count"], 2);
-  EXPECT_EQ(nlohmann::json::parse(b->response().body)["items_count"], 3);
+  EXPECT_EQ(nlohmann::json::parse(a->response().payload())["items_count"], 2);
+  EXPECT_EQ(nlohmann::json::parse(b->response().payload())["items_count"], 3);
   // A token of one instance is not valid on the other.
   auto cross = Get(eu, "/us/api/rest/v1/products");
   scheduler_.Advance(absl::Seconds(1));
@@ -379,7 +379,7 @@ TEST_F(MockPimTest, MetricsEndpointIsNeitherLimitedNorJournaled) {
   auto m = Send("GET", "/metrics");
   ASSERT_TRUE(m->responded());
   EXPECT_EQ(m->response().status, 200);
-  EXPECT_THAT(m->response().body, HasSubstr("pimsim_requests_total"));
+  EXPECT_THAT(m->response().payload(), HasSubstr("pimsim_requests_total"));
   EXPECT_EQ(pim_->journal().size(), 1u);
 }
 
@@ -489,7 +489,7 @@ TEST_F(MockPimFaultTest, StatusFaultIsNotAppliedAndIsJournaled) {
   ASSERT_TRUE(ex->responded());
   EXPECT_EQ(ex->response().status, 503);
   EXPECT_EQ(ex->Header("Retry-After"), "2");
-  EXPECT_THAT(ex->response().body, HasSubstr(R"("code":503)"));
+  EXPECT_THAT(ex->response().payload(), HasSubstr(R"("code":503)"));
   EXPECT_EQ(Get(token, "/api/rest/v1/products/f1")->response().status, 404);
   std::vector<pimsim::v1::JournalEvent> events = pim_->journal().Read(0, 100);
   EXPECT_EQ(events[1].fault(), "outage");

@@ -43,7 +43,7 @@ struct AuthResult {
   // Valid only while the TokenService lives; set when outcome is kOk.
   std::string_view connection;
   std::string_view username;
-  // 401 body for the failures, empty for kOk.
+  // 401 body for the failures (a constant), empty for kOk.
   std::string_view error_body;
 };
 

@@ -125,7 +125,7 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
   }
   char length_digits[20];
   std::string_view length;
-  if (!has_length && !bodyless) length = FormatUint(r.body.size(), length_digits);
+  if (!has_length && !bodyless) length = FormatUint(r.payload().size(), length_digits);
   std::string_view connection;
   if (!framing.keep_alive) {
     connection = "Connection: close\r\n";
@@ -135,9 +135,11 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
 
   // Sized first, then written in place: one growth of *out at most.
   constexpr std::string_view kDate = "Date: ";
+  constexpr std::string_view kType = "Content-Type: ";
   constexpr std::string_view kLength = "Content-Length: ";
   size_t size = 9 + 3 + 1 + reason.size() + 2;  // "HTTP/1.1 429 Too Many Requests\r\n"
   if (!framing.date.empty()) size += kDate.size() + framing.date.size() + 2;
+  if (!r.content_type.empty()) size += kType.size() + r.content_type.size() + 2;
   for (const Header& h : r.headers) {
     if (!IsFramingHeader(h.name)) size += h.name.size() + 2 + h.value.size() + 2;
   }
@@ -164,6 +166,11 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
     put(framing.date);
     put("\r\n");
   }
+  if (!r.content_type.empty()) {
+    put(kType);
+    put(r.content_type);
+    put("\r\n");
+  }
   for (const Header& h : r.headers) {
     if (IsFramingHeader(h.name)) continue;
     put(h.name);
@@ -184,7 +191,7 @@ void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out)
   ResponseFraming framing;
   framing.keep_alive = keep_alive;
   SerializeResponseHead(r, framing, out);
-  out->append(r.body);
+  out->append(r.payload());
 }
 
 std::string FormatHttpDate(int64_t unix_seconds) {

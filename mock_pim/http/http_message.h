@@ -65,12 +65,22 @@ struct HttpRequest {
 
 struct HttpResponse {
   int status = 200;
+  // Written as the Content-Type header when not empty (instead of a
+  // Content-Type in `headers`). A view: what it views must outlive the
+  // response's write, as a constant does.
+  std::string_view content_type;
   // Extra headers (Content-Type, Location, Retry-After, ...). Connection and
   // Transfer-Encoding are the server's business and are dropped. A
   // Content-Length given here replaces the computed one (for HEAD answers).
   std::vector<Header> headers;
   std::string body;    // Content-Length is added by the server.
+  // Sent instead of `body` when not empty, without a copy: for constant
+  // bodies (error answers). A view, like content_type.
+  std::string_view constant_body;
   bool close = false;  // Send "Connection: close" and close after writing.
+
+  // The body that is sent: constant_body if set, else body.
+  std::string_view payload() const { return constant_body.empty() ? body : constant_body; }
 };
 
 // "OK", "Not Found", ...; "Unknown" for a status without a registered phrase.

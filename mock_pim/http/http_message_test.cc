@@ -17,6 +17,24 @@ TEST(SerializeResponseTest, AddsContentLengthAndKeepsHeaderOrder) {
             "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
 }
 
+TEST(SerializeResponseTest, WritesContentTypeFirstAndAConstantBodyInsteadOfTheBody) {
+  static constexpr char kBody[] = R"({"code":429})";
+  HttpResponse r;
+  r.status = 429;
+  r.content_type = "application/json";
+  r.headers = {{"Retry-After", "1"}};
+  r.body = "ignored";
+  r.constant_body = kBody;
+  EXPECT_EQ(r.payload(), kBody);
+  std::string out;
+  SerializeResponse(r, /*keep_alive=*/true, &out);
+  EXPECT_EQ(out,
+            "HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\n"
+            "Retry-After: 1\r\nContent-Length: 12\r\n\r\n{\"code\":429}");
+  r.constant_body = {};
+  EXPECT_EQ(r.payload(), "ignored");
+}
+
 TEST(SerializeResponseTest, SaysCloseWhenNotKeepingAlive) {
   HttpResponse r;
   r.status = 429;

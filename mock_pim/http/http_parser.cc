@@ -110,11 +110,19 @@ int HexValue(char c) {
 
 }  // namespace
 
-RequestParser::RequestParser(ParserLimits limits) : limits_(limits) {}
+RequestParser::RequestParser(ParserLimits limits)
+    : limits_(limits), request_(std::make_unique<HttpRequest>()) {}
+
+std::unique_ptr<HttpRequest> RequestParser::TakeRequest(std::unique_ptr<HttpRequest> next) {
+  std::unique_ptr<HttpRequest> taken = std::move(request_);
+  request_ = next != nullptr ? std::move(next) : std::make_unique<HttpRequest>();
+  Reset();
+  return taken;
+}
 
 void RequestParser::Reset() {
   state_ = State::kHead;
-  request_.Clear();
+  request_->Clear();
   error_status_ = 0;
   error_reason_.clear();
   consumed_total_ = 0;
@@ -249,8 +257,8 @@ bool RequestParser::ParseRequestLine(std::string_view line) {
     Fail(414, "request target too long");
     return false;
   }
-  request_.method.assign(method.data(), method.size());
-  request_.version_minor = version[7] - '0';
+  request_->method.assign(method.data(), method.size());
+  request_->version_minor = version[7] - '0';
   return ParseTarget(target);
 }
 
@@ -263,17 +271,17 @@ bool RequestParser::ParseTarget(std::string_view target) {
     Fail(400, "invalid character in request target");
     return false;
   }
-  request_.target.assign(target.data(), target.size());
+  request_->target.assign(target.data(), target.size());
   std::string_view rest;
   if (target[0] == '/') {
     rest = target;
   } else if (target == "*") {
-    if (request_.method != "OPTIONS") {
+    if (request_->method != "OPTIONS") {
       Fail(400, "asterisk-form target is only allowed with OPTIONS");
       return false;
     }
-    request_.path = "*";
-    request_.query.clear();
+    request_->path = "*";
+    request_->query.clear();
     return true;
   } else if (StartsWithIgnoreCase(target, "http://") ||
              StartsWithIgnoreCase(target, "https://")) {
@@ -286,9 +294,9 @@ bool RequestParser::ParseTarget(std::string_view target) {
       return false;
     }
     rest = end == std::string_view::npos ? std::string_view() : after.substr(end);
-  } else if (request_.method == "CONNECT") {
-    request_.path.assign(target.data(), target.size());  // authority-form
-    request_.query.clear();
+  } else if (request_->method == "CONNECT") {
+    request_->path.assign(target.data(), target.size());  // authority-form
+    request_->query.clear();
     return true;
   } else {
     Fail(400, "malformed request target");
@@ -301,14 +309,14 @@ bool RequestParser::ParseTarget(std::string_view target) {
   const size_t q = rest.find('?');
   std::string_view path = rest.substr(0, q);
   if (path.empty()) {
-    request_.path = "/";
+    request_->path = "/";
   } else {
-    request_.path.assign(path.data(), path.size());
+    request_->path.assign(path.data(), path.size());
   }
   if (q == std::string_view::npos) {
-    request_.query.clear();
+    request_->query.clear();
   } else {
-    request_.query.assign(rest.data() + q + 1, rest.size() - q - 1);
+    request_->query.assign(rest.data() + q + 1, rest.size() - q - 1);
   }
   return true;
 }
@@ -316,7 +324,7 @@ bool RequestParser::ParseTarget(std::string_view target) {
 bool RequestParser::ParseFields(std::string_view fields) {
   // One allocation for the usual handful of fields instead of a regrowth per
   // field.
-  if (request_.headers.capacity() == 0) request_.headers.reserve(8);
+  if (request_->headers.capacity() == 0) request_->headers.reserve(8);
   while (!fields.empty()) {
     // Every LF was checked to follow a CR while scanning.
     const size_t end = fields.find("\r\n");
@@ -353,7 +361,7 @@ bool RequestParser::ParseField(std::string_view line) {
     Fail(400, "invalid character in header field value");
     return false;
   }
-  request_.AddHeader(name, value);
+  request_->AddHeader(name, value);
 
   switch (name.size()) {
     case 4:
@@ -362,7 +370,7 @@ bool RequestParser::ParseField(std::string_view line) {
     case 6:
       if (EqualsIgnoreCase(name, "Expect") &&
           EqualsIgnoreCase(value, "100-continue")) {
-        request_.expect_continue = true;
+        request_->expect_continue = true;
       }
       break;
     case 10:
@@ -372,7 +380,7 @@ bool RequestParser::ParseField(std::string_view line) {
           const size_t comma = rest.find(',');
           const std::string_view token = TrimOws(rest.substr(0, comma));
           if (EqualsIgnoreCase(token, "close")) {
-            request_.keep_alive = false;
+            request_->keep_alive = false;
             saw_connection_close_ = true;
           } else if (EqualsIgnoreCase(token, "keep-alive")) {
             saw_connection_keep_alive_ = true;
@@ -438,7 +446,7 @@ bool RequestParser::ParseField(std::string_view line) {
 }
 
 bool RequestParser::FinishHead() {
-  if (request_.version_minor == 1) {
+  if (request_->version_minor == 1) {
     if (host_count_ == 0) {
       Fail(400, "missing Host header");
       return false;
@@ -452,11 +460,11 @@ bool RequestParser::FinishHead() {
     Fail(400, "both Content-Length and Transfer-Encoding");
     return false;
   }
-  if (saw_transfer_encoding_ && request_.version_minor == 0) {
+  if (saw_transfer_encoding_ && request_->version_minor == 0) {
     Fail(400, "Transfer-Encoding in an HTTP/1.0 request");
     return false;
   }
-  request_.keep_alive = request_.version_minor == 1
+  request_->keep_alive = request_->version_minor == 1
                             ? !saw_connection_close_
                             : saw_connection_keep_alive_ && !saw_connection_close_;
   if (content_length_ > limits_.max_body_bytes) {
@@ -468,7 +476,7 @@ bool RequestParser::FinishHead() {
     state_ = State::kBody;
   } else if (content_length_ > 0) {
     body_remaining_ = content_length_;
-    request_.body.reserve(std::min<uint64_t>(content_length_, kMaxReserve));
+    request_->body.reserve(std::min<uint64_t>(content_length_, kMaxReserve));
     state_ = State::kBody;
   } else {
     state_ = State::kComplete;
@@ -479,7 +487,7 @@ bool RequestParser::FinishHead() {
 size_t RequestParser::FeedBody(std::string_view data) {
   if (chunked_) return FeedChunked(data);
   const size_t n = std::min<uint64_t>(body_remaining_, data.size());
-  request_.body.append(data.data(), n);
+  request_->body.append(data.data(), n);
   body_remaining_ -= n;
   if (body_remaining_ == 0) state_ = State::kComplete;
   return n;
@@ -534,7 +542,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
             }
           }
         }
-        if (size > limits_.max_body_bytes - request_.body.size()) {
+        if (size > limits_.max_body_bytes - request_->body.size()) {
           Fail(413, "request body too large");
           return 0;
         }
@@ -549,7 +557,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       }
       case ChunkState::kData: {
         const size_t n = std::min<uint64_t>(body_remaining_, data.size() - pos);
-        request_.body.append(data.data() + pos, n);
+        request_->body.append(data.data() + pos, n);
         pos += n;
         body_remaining_ -= n;
         if (body_remaining_ == 0) chunk_state_ = ChunkState::kDataCrlf;

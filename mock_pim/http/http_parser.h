@@ -37,6 +37,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -73,8 +74,13 @@ class RequestParser {
   // Content-Length or chunked).
   bool has_body() const { return chunked_ || content_length_ > 0; }
 
-  HttpRequest& request() { return request_; }
-  const HttpRequest& request() const { return request_; }
+  HttpRequest& request() { return *request_; }
+  const HttpRequest& request() const { return *request_; }
+
+  // Hands over the request (complete or not) and goes on with `next`, as
+  // Reset() does. `next` may be a request handed over earlier whose use has
+  // ended: its capacity is reused. Null: a new one.
+  std::unique_ptr<HttpRequest> TakeRequest(std::unique_ptr<HttpRequest> next);
 
   int error_status() const { return error_status_; }
   const std::string& error_reason() const { return error_reason_; }
@@ -100,7 +106,7 @@ class RequestParser {
 
   const ParserLimits limits_;
   State state_ = State::kHead;
-  HttpRequest request_;
+  std::unique_ptr<HttpRequest> request_;  // Never null.
   int error_status_ = 0;
   std::string error_reason_;
   uint64_t consumed_total_ = 0;

@@ -1,5 +1,6 @@
 #include "mock_pim/http/http_parser.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -319,6 +320,36 @@ TEST(RequestParserTest, JudgesEveryByteOfATargetAtEveryPosition) {
       }
     }
   }
+}
+
+TEST(RequestParserTest, TakeRequestHandsOverAndGoesOnWithTheGivenOne) {
+  RequestParser parser;
+  FeedInSteps(parser, "GET /first?x=1 HTTP/1.1\r\nHost: a\r\nX-Long: " + std::string(40, 'l') +
+                          "\r\n\r\n");
+  ASSERT_EQ(parser.state(), State::kComplete);
+  std::unique_ptr<HttpRequest> first = parser.TakeRequest(nullptr);
+  EXPECT_EQ(first->path, "/first");
+  EXPECT_EQ(first->Get("X-Long"), std::string(40, 'l'));
+  EXPECT_EQ(parser.state(), State::kHead);
+
+  // The first request, done with, is taken up again for the third.
+  FeedInSteps(parser, "POST /second HTTP/1.1\r\nHost: b\r\nContent-Length: 2\r\n\r\nok");
+  ASSERT_EQ(parser.state(), State::kComplete);
+  HttpRequest* reused = first.get();
+  std::unique_ptr<HttpRequest> second = parser.TakeRequest(std::move(first));
+  EXPECT_EQ(second->method, "POST");
+  EXPECT_EQ(second->body, "ok");
+  EXPECT_EQ(&parser.request(), reused);
+  EXPECT_EQ(parser.request().path, "");  // cleared
+  EXPECT_TRUE(parser.request().headers.empty());
+
+  FeedInSteps(parser, "GET /third HTTP/1.1\r\nHost: c\r\n\r\n");
+  ASSERT_EQ(parser.state(), State::kComplete);
+  EXPECT_EQ(parser.request().path, "/third");
+  EXPECT_EQ(parser.request().query, "");
+  ASSERT_EQ(parser.request().headers.size(), 1u);
+  EXPECT_EQ(parser.request().Get("Host"), "c");
+  EXPECT_EQ(second->path, "/second");  // untouched by the parser
 }
 
 TEST(RequestParserTest, StopsAfterHeadSoTheCallerCanAnswerExpectContinue) {

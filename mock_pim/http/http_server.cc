@@ -215,7 +215,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     framing.date = worker_->DateFor(server_->clock()->Now());
     OutMsg& m = NewOut(WriteKind::kResponse);
     SerializeResponseHead(response, framing, &m.head);
-    if (!request_is_head_) m.body = std::move(response.body);
+    if (request_is_head_) {
+      // No body.
+    } else if (!response.constant_body.empty()) {
+      m.constant_body = response.constant_body;
+    } else {
+      m.body = std::move(response.body);
+    }
     StartWrite();
   }
 
@@ -237,7 +243,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       OutMsg& m = NewOut(WriteKind::kFault);
       SerializeResponseHead(*partial, framing, &m.head);
       if (!request_is_head_) {
-        m.head.append(partial->body, 0, std::min(partial_bytes, partial->body.size()));
+        const std::string_view body = partial->payload();
+        m.head.append(body.data(), std::min(partial_bytes, body.size()));
       }
       fault_mode_ = mode;
       StartWrite();
@@ -256,8 +263,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   // Takes back the request of an exchange that has ended, so that its
   // buffers are reused for the next one (see Dispatch).
-  void RecycleRequest(HttpRequest&& request) {
-    if (request.body.capacity() > kKeptBodyCapacity) std::string().swap(request.body);
+  void RecycleRequest(std::unique_ptr<HttpRequest> request) {
+    if (request->body.capacity() > kKeptBodyCapacity) std::string().swap(request->body);
     spare_request_ = std::move(request);
   }
 
@@ -295,7 +302,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct OutMsg {
     std::string head;
     std::string body;
+    std::string_view constant_body;  // Sent instead of body when not empty.
     WriteKind kind = WriteKind::kResponse;
+
+    std::string_view payload() const { return constant_body.empty() ? body : constant_body; }
   };
 
   absl::Duration idle_timeout() const { return server_->options().idle_timeout; }
@@ -398,6 +408,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ++out_count_;
     m.head.clear();
     m.body.clear();
+    m.constant_body = {};
     m.kind = kind;
     return m;
   }
@@ -412,12 +423,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     if (writing_ || out_count_ == 0 || closed_) return;
     writing_ = true;
     OutMsg& m = out_[out_first_];
-    std::array<asio::const_buffer, 2> bufs = {asio::buffer(m.head), asio::buffer(m.body)};
+    const std::string_view body = m.payload();
+    std::array<asio::const_buffer, 2> bufs = {asio::buffer(m.head),
+                                              asio::buffer(body.data(), body.size())};
     if (!in_direct_write_) {
       ErrorCode ec;
       const size_t n = socket_.write_some(bufs, ec);
       if (ec != asio::error::would_block && ec != asio::error::try_again &&
-          (ec || n == m.head.size() + m.body.size())) {
+          (ec || n == m.head.size() + body.size())) {
         in_direct_write_ = true;
         OnWritten(ec);
         in_direct_write_ = false;
@@ -427,7 +440,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         // Partly taken: the rest goes asynchronously.
         const size_t from_head = std::min(n, m.head.size());
         bufs[0] = asio::buffer(m.head.data() + from_head, m.head.size() - from_head);
-        bufs[1] = asio::buffer(m.body.data() + (n - from_head), m.body.size() - (n - from_head));
+        bufs[1] = asio::buffer(body.data() + (n - from_head), body.size() - (n - from_head));
       }
     }
     asio::async_write(socket_, bufs,
@@ -496,7 +509,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     OutMsg& m = NewOut(WriteKind::kErrorReply);
     const HttpResponse r = JsonErrorResponse(status, reason);
     SerializeResponseHead(r, framing, &m.head);
-    m.head.append(r.body);
+    m.head.append(r.payload());
     SetDeadline(TimerMode::kNone, {});
     StartWrite();
   }
@@ -618,9 +631,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   tcp::socket socket_;
   const SocketId id_;
   RequestParser parser_;
-  // The request of the last ended exchange, cleared by the parser when it
-  // takes it up again: its string and header capacity is reused.
-  HttpRequest spare_request_;
+  // The request of the last ended exchange, which the parser takes up again
+  // (cleared) for the next one: its string and header capacity is reused.
+  std::unique_ptr<HttpRequest> spare_request_;
 
   std::vector<char> in_;
   size_t in_begin_ = 0;
@@ -664,8 +677,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class ExchangeImpl final : public Exchange {
  public:
-  ExchangeImpl(std::shared_ptr<Connection> conn, HttpRequest request, SocketId id,
-               absl::Time arrival, absl::Time body_complete)
+  ExchangeImpl(std::shared_ptr<Connection> conn, std::unique_ptr<HttpRequest> request,
+               SocketId id, absl::Time arrival, absl::Time body_complete)
       : conn_(std::move(conn)),
         request_(std::move(request)),
         id_(id),
@@ -682,8 +695,8 @@ class ExchangeImpl final : public Exchange {
     if (OnLoop()) conn_->RecycleRequest(std::move(request_));
   }
 
-  const HttpRequest& request() const override { return request_; }
-  HttpRequest& mutable_request() override { return request_; }
+  const HttpRequest& request() const override { return *request_; }
+  HttpRequest& mutable_request() override { return *request_; }
   SocketId socket_id() const override { return id_; }
   absl::Time arrival_time() const override { return arrival_; }
   absl::Time body_complete_time() const override { return body_complete_; }
@@ -729,7 +742,7 @@ class ExchangeImpl final : public Exchange {
   bool OnLoop() const { return conn_->ioc().get_executor().running_in_this_thread(); }
 
   std::shared_ptr<Connection> conn_;
-  HttpRequest request_;
+  std::unique_ptr<HttpRequest> request_;  // Never null.
   const SocketId id_;
   const absl::Time arrival_;
   const absl::Time body_complete_;
@@ -737,7 +750,7 @@ class ExchangeImpl final : public Exchange {
 };
 
 void Connection::Dispatch(absl::Time body_complete) {
-  HttpRequest& r = parser_.request();
+  const HttpRequest& r = parser_.request();
   exchange_active_ = true;
   answered_ = false;
   request_keep_alive_ = r.keep_alive;
@@ -746,10 +759,10 @@ void Connection::Dispatch(absl::Time body_complete) {
   request_started_ = false;
   SetDeadline(TimerMode::kNone, {});
   Bump(worker_->counters.requests);
-  auto exchange = std::make_shared<ExchangeImpl>(shared_from_this(), std::move(r), id_,
-                                                 arrival_, body_complete);
-  r = std::move(spare_request_);
-  parser_.Reset();
+  // The parser goes on with the request of the last ended exchange.
+  auto exchange = std::make_shared<ExchangeImpl>(
+      shared_from_this(), parser_.TakeRequest(std::move(spare_request_)), id_, arrival_,
+      body_complete);
   server_->handler()->Handle(std::move(exchange));
 }
 

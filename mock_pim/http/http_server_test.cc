@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
 #include "gtest/gtest.h"
@@ -608,6 +609,46 @@ TEST_F(ServerTest, WritesLargeBodies) {
   auto r = c->ReadResponse();
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->body.size(), big.size() + 1000000);
+}
+
+TEST_F(ServerTest, WritesALargeConstantBodyExactlyAcrossPartialWrites) {
+  // Larger than a socket buffer: the kernel takes part of it at once and the
+  // rest goes out asynchronously, from the right offset.
+  static const std::string* const kBody = [] {
+    auto* body = new std::string;
+    for (int i = 0; body->size() < (3 << 20); ++i) body->append(std::to_string(i)).push_back(',');
+    return body;
+  }();
+  handler_.on_request = [](std::shared_ptr<Exchange> ex) {
+    HttpResponse r;
+    r.content_type = "text/plain";
+    r.constant_body = *kBody;
+    ex->Respond(std::move(r), nullptr);
+  };
+  StartServer();
+  auto c = Connect();
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(c->Send(Get("/")));
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->body == *kBody) << "got " << r->body.size() << " bytes of " << kBody->size();
+  }
+}
+
+TEST_F(ServerTest, CutsAConstantBodyOffMidBody) {
+  static constexpr char kBody[] = "0123456789abcdefghij";
+  handler_.on_request = [](std::shared_ptr<Exchange> ex) {
+    HttpResponse r;
+    r.constant_body = kBody;
+    ex->Close(CloseMode::kOrderly, std::move(r), 7, nullptr);
+  };
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/")));
+  const TestClient::Rest rest = c->ReadUntilClosed();
+  EXPECT_EQ(rest.end, TestClient::End::kEof);
+  EXPECT_NE(rest.data.find("Content-Length: 20\r\n"), std::string::npos);
+  EXPECT_TRUE(absl::EndsWith(rest.data, "\r\n\r\n0123456"));
 }
 
 TEST_F(ServerTest, ServesManyConcurrentConnections) {
