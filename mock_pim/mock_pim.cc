@@ -62,7 +62,7 @@ JournaledHeaders ScanHeaders(const http::HttpRequest& request) {
   JournaledHeaders found;
   bool have_authorization = false;
   bool have_key = false;
-  for (const http::Header& h : request.headers) {
+  for (const http::RequestHeader& h : request.headers) {
     const std::string_view name = h.name;
     switch (name.size()) {
       case 13:

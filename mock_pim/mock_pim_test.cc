@@ -131,7 +131,7 @@ class MockPimTest : public ::testing::Test {
     size_t q = target.find('?');
     r.path = target.substr(0, q);
     if (q != std::string::npos) r.query = target.substr(q + 1);
-    r.headers = std::move(headers);
+    for (const http::Header& h : headers) r.AddHeader(h.name, h.value);
     r.body = std::move(body);
     auto ex = std::make_shared<FakeExchange>(std::move(r), ++socket_, &clock_, &scheduler_);
     pim_->Handle(ex);

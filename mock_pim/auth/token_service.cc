@@ -18,6 +18,16 @@ namespace {
 
 absl::string_view A(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
+// absl::StripAsciiWhitespace, with a quick answer for the usual value that
+// has nothing to strip.
+absl::string_view StripWhitespace(absl::string_view s) {
+  if (!s.empty() && !absl::ascii_isspace(static_cast<unsigned char>(s.front())) &&
+      !absl::ascii_isspace(static_cast<unsigned char>(s.back()))) {
+    return s;
+  }
+  return absl::StripAsciiWhitespace(s);
+}
+
 
 // The PIM refuses token requests with bodies over 300 bytes.
 constexpr size_t kMaxTokenBody = 300;
@@ -202,18 +212,19 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
 
 AuthResult TokenService::Authenticate(std::string_view authorization, absl::Time now) const {
   AuthResult r;
-  absl::string_view value = absl::StripAsciiWhitespace(A(authorization));
+  absl::string_view value = StripWhitespace(A(authorization));
   if (value.empty()) {
     r.outcome = AuthResult::Outcome::kMissing;
     r.error_body = kNoAuth;
     return r;
   }
-  if (value.size() < 7 || !absl::EqualsIgnoreCase(value.substr(0, 7), "Bearer ")) {
+  if (value.size() < 7 || (!absl::StartsWith(value, "Bearer ") &&
+                           !absl::EqualsIgnoreCase(value.substr(0, 7), "Bearer "))) {
     r.outcome = AuthResult::Outcome::kInvalid;
     r.error_body = kInvalidToken;
     return r;
   }
-  absl::string_view token = absl::StripAsciiWhitespace(value.substr(7));
+  absl::string_view token = StripWhitespace(value.substr(7));
   absl::ReaderMutexLock lock(&mu_);
   auto it = access_.find(token);
   if (it == access_.end()) {

@@ -1,5 +1,6 @@
 #include "mock_pim/http/http_message.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -11,22 +12,58 @@
 namespace pimsim::http {
 
 std::string_view HttpRequest::Get(std::string_view name) const {
-  for (const Header& h : headers) {
+  for (const RequestHeader& h : headers) {
     if (EqualsIgnoreCase(h.name, name)) return h.value;
   }
   return {};
 }
 
-void HttpRequest::AddHeader(std::string_view name, std::string_view value) {
-  if (spare_headers_.empty()) {
-    headers.push_back(
-        Header{std::string(name.data(), name.size()), std::string(value.data(), value.size())});
-    return;
+HttpRequest::HttpRequest(const HttpRequest& other) { *this = other; }
+
+HttpRequest& HttpRequest::operator=(const HttpRequest& other) {
+  if (this == &other) return *this;
+  // Every field but the header storage, which is rebuilt below.
+  method = other.method;
+  target = other.target;
+  path = other.path;
+  query = other.query;
+  version_minor = other.version_minor;
+  body = other.body;
+  keep_alive = other.keep_alive;
+  expect_continue = other.expect_continue;
+  headers.clear();
+  block_ = block_used_ = 0;
+  for (const RequestHeader& h : other.headers) AddHeader(h.name, h.value);
+  return *this;
+}
+
+char* HttpRequest::HeaderBytes(size_t n) {
+  // Blocks are big enough for a usual request's header section, so one is
+  // allocated per connection, then reused.
+  constexpr size_t kBlockBytes = 2048;
+  while (block_ < header_blocks_.size()) {
+    Block& b = header_blocks_[block_];
+    if (b.size - block_used_ >= n) {
+      char* p = b.data.get() + block_used_;
+      block_used_ += n;
+      return p;
+    }
+    ++block_;
+    block_used_ = 0;
   }
-  Header& h = headers.emplace_back(std::move(spare_headers_.back()));
-  spare_headers_.pop_back();
-  h.name.assign(name.data(), name.size());
-  h.value.assign(value.data(), value.size());
+  const size_t size = std::max(kBlockBytes, n);
+  header_blocks_.push_back(Block{std::unique_ptr<char[]>(new char[size]), size});
+  block_ = header_blocks_.size() - 1;
+  block_used_ = n;
+  return header_blocks_.back().data.get();
+}
+
+void HttpRequest::AddHeader(std::string_view name, std::string_view value) {
+  char* p = HeaderBytes(name.size() + value.size());
+  if (!name.empty()) std::memcpy(p, name.data(), name.size());
+  if (!value.empty()) std::memcpy(p + name.size(), value.data(), value.size());
+  headers.push_back(RequestHeader{std::string_view(p, name.size()),
+                                  std::string_view(p + name.size(), value.size())});
 }
 
 void HttpRequest::Clear() {
@@ -35,8 +72,8 @@ void HttpRequest::Clear() {
   path.clear();
   query.clear();
   version_minor = 1;
-  for (Header& h : headers) spare_headers_.push_back(std::move(h));
   headers.clear();
+  block_ = block_used_ = 0;
   body.clear();
   keep_alive = true;
   expect_continue = false;

@@ -16,18 +16,35 @@
 #define PIMSIM_MOCK_PIM_HTTP_HTTP_MESSAGE_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace pimsim::http {
 
+// A response header.
 struct Header {
   std::string name;
   std::string value;
 };
 
+// A request header field. It views bytes held by the HttpRequest it belongs
+// to (see HttpRequest::AddHeader).
+struct RequestHeader {
+  std::string_view name;
+  std::string_view value;
+};
+
 struct HttpRequest {
+  HttpRequest() = default;
+  // A copy holds its own copy of the header bytes. Moves keep them where
+  // they are, so the views stay valid in the moved-to request.
+  HttpRequest(const HttpRequest& other);
+  HttpRequest& operator=(const HttpRequest& other);
+  HttpRequest(HttpRequest&&) noexcept = default;
+  HttpRequest& operator=(HttpRequest&&) noexcept = default;
+
   std::string method;
   // The request target as sent. For an absolute-form target
   // ("http://host/p?q") this keeps the full form while path/query are split
@@ -38,8 +55,10 @@ struct HttpRequest {
   // After the first '?', without it; empty if none.
   std::string query;
   int version_minor = 1;  // HTTP/1.<minor>; the parser accepts 0 and 1 only.
-  std::vector<Header> headers;  // In order received, names as sent.
-  std::string body;             // De-chunked if Transfer-Encoding: chunked.
+  // In order received, names as sent. Added with AddHeader; the views stay
+  // valid while this request lives (or the one it is moved to), until Clear().
+  std::vector<RequestHeader> headers;
+  std::string body;  // De-chunked if Transfer-Encoding: chunked.
   // From the version and the Connection header (HTTP/1.1: unless "close";
   // HTTP/1.0: only with "keep-alive").
   bool keep_alive = true;
@@ -50,17 +69,27 @@ struct HttpRequest {
   // string_view if absent.
   std::string_view Get(std::string_view name) const;
 
-  // Appends a header, reusing the storage of one removed by Clear().
+  // Appends a header, copying name and value into this request's storage.
   void AddHeader(std::string_view name, std::string_view value);
 
-  // Empties every field but keeps the allocated capacity, header strings
+  // Empties every field but keeps the allocated capacity, header storage
   // included, so that a request object reused for the next request on a
   // connection costs no allocation.
   void Clear();
 
  private:
-  // Headers removed by Clear(), kept for their string capacity.
-  std::vector<Header> spare_headers_;
+  // Room for `n` header bytes that never move.
+  char* HeaderBytes(size_t n);
+
+  // Header bytes, in blocks that are never reallocated: a header's views
+  // stay valid however many follow it. Kept by Clear().
+  struct Block {
+    std::unique_ptr<char[]> data;
+    size_t size = 0;
+  };
+  std::vector<Block> header_blocks_;
+  size_t block_ = 0;       // The block being filled.
+  size_t block_used_ = 0;  // Bytes used in it.
 };
 
 struct HttpResponse {

@@ -1,5 +1,9 @@
 #include "mock_pim/http/http_message.h"
 
+#include <memory>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace pimsim::http {
@@ -122,6 +126,56 @@ TEST(HttpRequestTest, GetIsCaseInsensitiveAndReturnsTheFirst) {
   r.headers = {{"Content-Type", "a"}, {"content-type", "b"}};
   EXPECT_EQ(r.Get("CONTENT-TYPE"), "a");
   EXPECT_TRUE(r.Get("Accept").empty());
+}
+
+TEST(HttpRequestTest, AddHeaderCopiesAndEarlierHeadersSurviveLaterOnes) {
+  HttpRequest r;
+  std::vector<std::string> values;
+  for (int i = 0; i < 300; ++i) values.push_back(std::string(static_cast<size_t>(i % 50), 'a' + i % 26));
+  values.push_back(std::string(5000, 'z'));  // larger than a storage block
+  for (size_t i = 0; i < values.size(); ++i) {
+    std::string name = "X-" + std::to_string(i);
+    r.AddHeader(name, values[i]);
+    name.assign(name.size(), '?');  // the request holds its own copy
+  }
+  ASSERT_EQ(r.headers.size(), values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    EXPECT_EQ(r.headers[i].name, "X-" + std::to_string(i));
+    EXPECT_EQ(r.headers[i].value, values[i]);
+  }
+  r.AddHeader("", "");
+  EXPECT_EQ(r.headers.back().name, "");
+}
+
+TEST(HttpRequestTest, CopiesOwnTheirHeadersAndMovesKeepThem) {
+  auto original = std::make_unique<HttpRequest>();
+  original->method = "GET";
+  original->AddHeader("Authorization", "Bearer 0123456789abcdef0123456789abcdef");
+  original->AddHeader("Host", "pim");
+  HttpRequest copy = *original;
+  HttpRequest assigned;
+  assigned.AddHeader("Old", "value");
+  assigned = *original;
+  HttpRequest moved = std::move(*original);
+  original.reset();  // gone: the others must not view it
+  for (const HttpRequest* r : {&copy, &assigned, &moved}) {
+    EXPECT_EQ(r->method, "GET");
+    ASSERT_EQ(r->headers.size(), 2u);
+    EXPECT_EQ(r->Get("authorization"), "Bearer 0123456789abcdef0123456789abcdef");
+    EXPECT_EQ(r->Get("Host"), "pim");
+  }
+}
+
+TEST(HttpRequestTest, ClearForgetsHeadersAndReusesTheirStorage) {
+  HttpRequest r;
+  r.AddHeader("A", "1");
+  const char* first = r.headers[0].name.data();
+  r.Clear();
+  EXPECT_TRUE(r.headers.empty());
+  EXPECT_TRUE(r.Get("A").empty());
+  r.AddHeader("B", "2");
+  EXPECT_EQ(r.headers[0].name.data(), first);
+  EXPECT_EQ(r.Get("B"), "2");
 }
 
 }  // namespace

@@ -185,9 +185,9 @@ uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
   slot.path_length = static_cast<uint32_t>(path.size());
   slot.key_length = static_cast<uint16_t>(key.size());
   slot.hash_text_length = static_cast<uint8_t>(hash_text.size());
-  block.text.append(path.data(), path.size());
-  block.text.append(key.data(), key.size());
-  block.text.append(hash_text.data(), hash_text.size());
+  for (std::string_view text : {path, key, hash_text}) {
+    if (!text.empty()) block.text.append(text.data(), text.size());
+  }
 
   slot.arrival_us = Micros(record.arrival);
   slot.body_complete_us = Micros(record.body_complete);
