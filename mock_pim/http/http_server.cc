@@ -199,7 +199,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  void Respond(HttpResponse response, DoneCallback done) {
+  // Takes the response's body; reads the rest.
+  void Respond(HttpResponse& response, DoneCallback done) {
     done_ = std::move(done);
     answered_ = true;
     if (closed_ || peer_gone()) {
@@ -717,11 +718,11 @@ class ExchangeImpl final : public Exchange {
   void Respond(HttpResponse response, DoneCallback done) override {
     if (answered_.exchange(true, std::memory_order_acq_rel)) return;  // Already answered.
     if (OnLoop()) {
-      conn_->Respond(std::move(response), std::move(done));
+      conn_->Respond(response, std::move(done));
       return;
     }
     asio::post(conn_->ioc(), [c = conn_, r = std::move(response), d = std::move(done)]() mutable {
-      c->Respond(std::move(r), std::move(d));
+      c->Respond(r, std::move(d));
     });
   }
 
