@@ -24,6 +24,18 @@ IDLE_FAULTS="${PIMSIM_BENCH_IDLE_FAULTS:-10}"
 CONNS="${PIMSIM_BENCH_CONNECTIONS:-64}"
 WRK_THREADS="${PIMSIM_BENCH_WRK_THREADS:-1}"
 SERVER_THREADS="${PIMSIM_BENCH_SERVER_THREADS:-1}"
+# With two cores or more, each server runs on the last core and wrk on the
+# others (PIMSIM_BENCH_PIN=0: wherever the scheduler puts them), so that the
+# two never share a core and runs differ less.
+PIN="${PIMSIM_BENCH_PIN:-1}"
+SERVER_CPUS=""; CLIENT_CPUS=""; SERVER_PIN=(); CLIENT_PIN=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+  SERVER_CPUS="$(($(nproc) - 1))"
+  CLIENT_CPUS="0-$(($(nproc) - 2))"
+  # taskset execs the command, so $! stays the server's own pid.
+  SERVER_PIN=(taskset -c "$SERVER_CPUS")
+  CLIENT_PIN=(taskset -c "$CLIENT_CPUS")
+fi
 
 scripts/setup.sh
 TARGETS=(//tools:pimsim //mock_pim/limits:admission_benchmark //mock_pim/journal:journal_benchmark
@@ -45,7 +57,7 @@ trap cleanup EXIT
 
 # Starts `pimsim serve` with the given flags; sets PORT and SPID.
 start_pimsim() {
-  "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" "$@" \
+  "${SERVER_PIN[@]}" "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" "$@" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SPID=$!
   PIDS+=("$SPID")
@@ -84,7 +96,8 @@ wrk_rps() {
   local pid="$1"; shift
   local before after
   before=$(cpu_ticks "$pid")
-  wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" >"$WORK/wrk.out" 2>&1 || true
+  "${CLIENT_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" \
+    >"$WORK/wrk.out" 2>&1 || true
   after=$(cpu_ticks "$pid")
   awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
     /^Requests\/sec:/ { rps = $2 }
@@ -141,7 +154,7 @@ http {
   }
 }
 CONF
-  nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
+  "${SERVER_PIN[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
   NPID=$!
   PIDS+=("$NPID")
   NPORT=$nport
@@ -155,7 +168,7 @@ CONF
 
 stop_nginx() { kill -QUIT "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; }
 
-echo "# pimsim HTTP benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS, $ROUNDS rounds"
+echo "# pimsim HTTP benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS, $ROUNDS rounds, server cores ${SERVER_CPUS:-any}, wrk cores ${CLIENT_CPUS:-any}"
 
 # The product body served by both.
 start_pimsim --limits=off --latency=0 --seed_products=10

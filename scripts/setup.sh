@@ -9,7 +9,7 @@ packages=(
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
   nlohmann-json3-dev libcurl4-openssl-dev
   python3 python3-grpcio python3-protobuf
-  nginx-light wrk curl
+  nginx-light wrk curl valgrind
   chromium
 )
 
