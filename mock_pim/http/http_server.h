@@ -24,7 +24,8 @@
 // Connection: close) and reported to Handler::OnParseError for the journal.
 //
 // Thread-safety: Server's methods may be called from any thread. Exchange
-// methods may be called from any thread; they run on the connection's loop.
+// methods may be called from any thread; they run on the connection's loop
+// (at once when called there, else posted to it).
 // Handler methods are called on the connection's loop and must not block.
 // Exchanges must be released before the Server is destroyed.
 //
@@ -63,7 +64,8 @@ enum class CloseMode {
 // Called once when an exchange ends: after the last response byte was
 // handed to the kernel (client_aborted = false), or when the write failed or
 // the client had already gone (client_aborted = true; the time is when the
-// failure was seen). May be empty.
+// failure was seen). May be empty. When the kernel takes the whole response
+// at once (the usual case for small ones), it runs before Respond returns.
 using DoneCallback = std::function<void(absl::Time, bool client_aborted)>;
 
 // One request/response exchange. The handler owns it (std::shared_ptr) until
