@@ -2,6 +2,7 @@
 
 #include <signal.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -68,8 +69,9 @@ class Connection;
 // from the loop's own thread.
 struct Worker {
   // One thread runs the loop and every socket and timer on it is used from
-  // that thread only (other threads post to it), so the reactor needs no
-  // per-socket locking; posting from other threads stays safe.
+  // that thread only: other threads post to it, and a socket accepted on
+  // another loop comes over as a bare descriptor (Impl::OnAccepted). So the
+  // reactor needs no per-socket locking; posting stays safe.
   asio::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work{
       asio::make_work_guard(ioc)};
@@ -826,7 +828,8 @@ absl::Status Server::Impl::Start() {
 
 void Server::Impl::DoAccept() {
   Worker& w = *workers_[next_worker_++ % workers_.size()];
-  acceptor_->async_accept(w.ioc, [this, &w](const ErrorCode& ec, tcp::socket socket) {
+  // Accepted on the acceptor's loop, then handed to its own (OnAccepted).
+  acceptor_->async_accept([this, &w](const ErrorCode& ec, tcp::socket socket) {
     if (!acceptor_->is_open() || ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors or similar: back off instead of spinning.
@@ -856,7 +859,31 @@ void Server::Impl::OnAccepted(Worker& w, tcp::socket socket) {
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   const SocketId id = next_socket_id_.fetch_add(1, std::memory_order_relaxed);
-  asio::post(w.ioc, [this, &w, s = std::move(socket), id]() mutable {
+  if (&w == workers_[0].get()) {  // Already on its loop.
+    asio::post(w.ioc, [this, &w, s = std::move(socket), id]() mutable {
+      std::make_shared<Connection>(this, &w, std::move(s), id)->Start();
+    });
+    return;
+  }
+  // Another loop's reactor is only ever touched by that loop's thread (the
+  // loops run without reactor locking): the descriptor leaves this reactor
+  // here and joins the other one there.
+  ErrorCode ec;
+  const tcp::socket::native_handle_type fd = socket.release(ec);
+  if (ec) {
+    socket.close(ignored);
+    ConnectionClosed();
+    return;
+  }
+  asio::post(w.ioc, [this, &w, fd, id] {
+    tcp::socket s(w.ioc);
+    ErrorCode e;
+    s.assign(endpoint_.protocol(), fd, e);
+    if (e) {
+      ::close(fd);
+      ConnectionClosed();
+      return;
+    }
     std::make_shared<Connection>(this, &w, std::move(s), id)->Start();
   });
 }
