@@ -141,7 +141,7 @@ struct MockPim::Attempt {
   // The text the record views that neither the request, the instance nor its
   // token service holds.
   std::string basic_client;     // client id of a token request's credentials
-  std::string normalized_path;  // when the query had to be normalized
+  std::string normalized_path;  // when the query has to be normalized
   std::string body_hash;
   std::string fault_name;
   JournalRecord record;
@@ -326,12 +326,7 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   rec.socket_id = exchange->socket_id();
   rec.method = request.method;
   rec.route = attempt->route.name;
-  if (request.query.empty()) {
-    rec.normalized_path = request.path;  // what NormalizePath would return
-  } else {
-    attempt->normalized_path = NormalizePath(request.path, request.query);
-    rec.normalized_path = attempt->normalized_path;
-  }
+  rec.normalized_path = NormalizePath(request.path, request.query, &attempt->normalized_path);
   rec.idempotency_key = headers.idempotency_key;
   if (!request.body.empty()) {
     attempt->body_hash = BodyHash(request.body);

@@ -62,4 +62,11 @@ std::string NormalizePath(std::string_view path, std::string_view query) {
   return out;
 }
 
+std::string_view NormalizePath(std::string_view path, std::string_view query,
+                               std::string* storage) {
+  if (query.empty() || query == "?") return path;
+  *storage = NormalizePath(path, query);
+  return *storage;
+}
+
 }  // namespace pimsim

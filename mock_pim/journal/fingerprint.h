@@ -31,6 +31,11 @@ std::string BodyHash(std::string_view body);
 //   NormalizePath("/p", "b=2&a=1&a=0") == "/p?a=0&a=1&b=2"
 std::string NormalizePath(std::string_view path, std::string_view query);
 
+// The same without a copy where none is needed: `path` itself when the query
+// is empty, else the normalized form, built in *storage.
+std::string_view NormalizePath(std::string_view path, std::string_view query,
+                               std::string* storage);
+
 }  // namespace pimsim
 
 #endif  // PIMSIM_MOCK_PIM_JOURNAL_FINGERPRINT_H_

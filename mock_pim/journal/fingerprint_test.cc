@@ -1,5 +1,8 @@
 #include "mock_pim/journal/fingerprint.h"
 
+#include <string>
+#include <string_view>
+
 #include "gtest/gtest.h"
 
 namespace pimsim {
@@ -41,6 +44,21 @@ TEST(FingerprintTest, NormalizePathKeepsRawEncoding) {
   EXPECT_NE(NormalizePath("/p", "q=a%20b"), NormalizePath("/p", "q=a+b"));
   // Equal values with "=" inside split only at the first "=".
   EXPECT_EQ(NormalizePath("/p", "z=1&a=x=y"), "/p?a=x=y&z=1");
+}
+
+TEST(FingerprintTest, NormalizePathIntoStorageCopiesOnlyWhatItMustBuild) {
+  std::string storage;
+  const std::string path = "/api/rest/v1/products/a-long-identifier";
+  for (std::string_view query : {"", "?"}) {
+    const std::string_view same = NormalizePath(path, query, &storage);
+    EXPECT_EQ(same.data(), path.data());
+    EXPECT_EQ(same, NormalizePath(path, query));
+  }
+  for (std::string_view query : {"b=2&a=1", "?limit=10", "&&"}) {
+    const std::string_view built = NormalizePath(path, query, &storage);
+    EXPECT_EQ(built.data(), storage.data());
+    EXPECT_EQ(built, NormalizePath(path, query));
+  }
 }
 
 TEST(FingerprintTest, OrderOfParametersDoesNotChangeTheFingerprint) {
