@@ -156,13 +156,6 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
   if (status < 100 || status > 999) status = 500;
   const std::string_view reason = ReasonPhrase(status);
   const bool bodyless = status < 200 || status == 204 || status == 304;
-  bool has_length = false;
-  for (const Header& h : r.headers) {
-    if (EqualsIgnoreCase(h.name, "Content-Length")) has_length = true;
-  }
-  char length_digits[20];
-  std::string_view length;
-  if (!has_length && !bodyless) length = FormatUint(r.payload().size(), length_digits);
   std::string_view connection;
   if (!framing.keep_alive) {
     connection = "Connection: close\r\n";
@@ -177,10 +170,18 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
   size_t size = 9 + 3 + 1 + reason.size() + 2;  // "HTTP/1.1 429 Too Many Requests\r\n"
   if (!framing.date.empty()) size += kDate.size() + framing.date.size() + 2;
   if (!r.content_type.empty()) size += kType.size() + r.content_type.size() + 2;
+  bool has_length = false;
   for (const Header& h : r.headers) {
-    if (!IsFramingHeader(h.name)) size += h.name.size() + 2 + h.value.size() + 2;
+    if (IsFramingHeader(h.name)) continue;
+    if (EqualsIgnoreCase(h.name, "Content-Length")) has_length = true;
+    size += h.name.size() + 2 + h.value.size() + 2;
   }
-  if (!length.empty()) size += kLength.size() + length.size() + 2;
+  char length_digits[20];
+  std::string_view length;
+  if (!has_length && !bodyless) {
+    length = FormatUint(r.payload().size(), length_digits);
+    size += kLength.size() + length.size() + 2;
+  }
   size += connection.size() + 2;
 
   const size_t start = out->size();
