@@ -91,6 +91,17 @@ JournaledHeaders ScanHeaders(const http::HttpRequest& request) {
   return found;
 }
 
+// 401 for a request without a valid token; `body` is a constant of the
+// token service.
+http::HttpResponse Unauthorized(std::string_view body) {
+  http::HttpResponse response;
+  response.status = 401;
+  response.constant_body = body;
+  response.content_type = kJson;
+  response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"Service\""});
+  return response;
+}
+
 pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
   switch (kind) {
     case api::RouteKind::kToken: return pimsim::v1::ROUTE_KIND_TOKEN;
@@ -135,6 +146,11 @@ struct MockPim::Attempt {
   // Into the exchange's request.
   std::string_view api_path;
   bool admitted = false;
+  // The admission slot was given back (see Release).
+  bool released = false;
+  // The request needs a token and had none valid at arrival: the token
+  // service's constant error body, answered at once with 401.
+  std::string_view auth_error_body;
   // The fault to inject, if any (never a latency action: that is folded
   // into the delay).
   std::optional<pimsim::v1::FaultAction> fault;
@@ -318,7 +334,11 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
     // The connection's client id lives as long as the token service.
     auth::AuthResult who =
         instance.tokens->Authenticate(headers.authorization, exchange->arrival_time());
-    if (who.outcome == auth::AuthResult::Outcome::kOk) rec.connection = who.connection;
+    if (who.outcome == auth::AuthResult::Outcome::kOk) {
+      rec.connection = who.connection;
+    } else {
+      attempt->auth_error_body = who.error_body;
+    }
   }
 
   rec.id = journal_.NextId();
@@ -357,13 +377,17 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
     }
     rec.status = 429;
     rec.retry_after_s = JournalRetryAfterSeconds(decision.retry_after, form, exchange->arrival_time());
-    exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
-      Finish(attempt, t, aborted);
-    });
+    Respond(exchange, attempt, std::move(response));
     return;
   }
   attempt->admitted = true;
   instance.counters.admitted->Increment();
+  if (!attempt->auth_error_body.empty()) {
+    // Authentication fails before any work: no service time, no fault.
+    rec.status = 401;
+    Respond(exchange, attempt, Unauthorized(attempt->auth_error_body));
+    return;
+  }
   SplitMix64 rng(StreamSeed(seed_, rec.id));
   pimsim::v1::RouteKind kind = ToProto(attempt->route.kind);
   absl::Duration delay = latency_.Draw(kind, attempt->route.batch_lines, rng);
@@ -419,9 +443,7 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
       attempt->record.retry_after_s = JournalRetryAfterSeconds(wait, form, now);
     }
     attempt->record.status = response.status;
-    exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
-      Finish(attempt, t, aborted);
-    });
+    Respond(exchange, attempt, std::move(response));
     return;
   }
   if (attempt->route.kind == api::RouteKind::kToken) {
@@ -438,10 +460,7 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
       who = instance.tokens->Authenticate(request.Get("Authorization"), now);
     }
     if (attempt->route.needs_auth && who.outcome != auth::AuthResult::Outcome::kOk) {
-      response.status = 401;
-      response.constant_body = who.error_body;  // a constant of the token service
-      response.content_type = kJson;
-      response.headers.push_back({"WWW-Authenticate", "Bearer realm=\"Service\""});
+      response = Unauthorized(who.error_body);
     } else {
       api::ApiRequest api_request;
       api_request.method = request.method;
@@ -477,9 +496,7 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
     return;
   }
   attempt->record.status = response.status;
-  exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
-    Finish(attempt, t, aborted);
-  });
+  Respond(exchange, attempt, std::move(response));
 }
 
 void MockPim::Hang(const std::shared_ptr<http::Exchange>& exchange,
@@ -503,13 +520,31 @@ void MockPim::Disconnect(const std::shared_ptr<http::Exchange>& exchange,
   if (!partial.has_value()) attempt->record.status = 0;
   http::CloseMode mode =
       kind == pimsim::v1::CLOSE_KIND_ORDERLY ? http::CloseMode::kOrderly : http::CloseMode::kReset;
+  Release(*attempt);
   exchange->Close(mode, std::move(partial), partial_bytes,
                   [this, attempt](absl::Time t, bool aborted) { Finish(attempt, t, aborted); });
 }
 
+void MockPim::Respond(const std::shared_ptr<http::Exchange>& exchange,
+                      const std::shared_ptr<Attempt>& attempt, http::HttpResponse response) {
+  Release(*attempt);
+  exchange->Respond(std::move(response), [this, attempt](absl::Time t, bool aborted) {
+    Finish(attempt, t, aborted);
+  });
+}
+
+void MockPim::Release(Attempt& attempt) {
+  // The slot is free once the mock has its answer, before the server hands
+  // it to the kernel: a client that reads the response and sends its next
+  // request at once, on any socket and any loop, finds it free.
+  if (!attempt.admitted || attempt.released) return;
+  attempt.released = true;
+  attempt.instance->admission->Release(attempt.record.connection);
+}
+
 void MockPim::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written,
                      bool client_aborted) {
-  if (attempt->admitted) attempt->instance->admission->Release(attempt->record.connection);
+  Release(*attempt);
   JournalRecord& rec = attempt->record;
   rec.response = written;
   rec.client_aborted = client_aborted;

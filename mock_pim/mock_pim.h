@@ -112,6 +112,12 @@ class MockPim final : public http::Handler {
   void Disconnect(const std::shared_ptr<http::Exchange>& exchange,
                   const std::shared_ptr<Attempt>& attempt, pimsim::v1::CloseKind kind,
                   std::optional<http::HttpResponse> partial, size_t partial_bytes);
+  // Answers the exchange; the admission slot is released first (Release).
+  void Respond(const std::shared_ptr<http::Exchange>& exchange,
+               const std::shared_ptr<Attempt>& attempt, http::HttpResponse response);
+  // Gives an admitted attempt's slot back, once.
+  void Release(Attempt& attempt);
+  // Journals the attempt once the server has handed its response over.
   void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
   void CountStatus(Instance& instance, uint32_t status);
   http::HttpResponse MetricsResponse();

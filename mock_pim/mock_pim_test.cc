@@ -56,12 +56,14 @@ class FakeExchange : public http::Exchange {
     scheduler_->At(clock_->Now() + delay, std::move(fn));
   }
   void Respond(http::HttpResponse response, http::DoneCallback done) override {
+    if (on_hand_over) on_hand_over();
     response_ = std::move(response);
     responded_at_ = clock_->Now();
     done(clock_->Now(), client_gone_);
   }
   void Close(http::CloseMode mode, std::optional<http::HttpResponse> partial, size_t bytes,
              http::DoneCallback done) override {
+    if (on_hand_over) on_hand_over();
     closed_ = mode;
     partial_ = std::move(partial);
     partial_bytes_ = bytes;
@@ -70,6 +72,9 @@ class FakeExchange : public http::Exchange {
   }
   bool client_gone() const override { return client_gone_; }
   void GoAway() { client_gone_ = true; }
+  // Runs when the core hands its answer (or close) to the exchange, before
+  // the done callback: what a client reacting at once would find.
+  std::function<void()> on_hand_over;
   std::optional<http::CloseMode> closed() const { return closed_; }
   const std::optional<http::HttpResponse>& partial() const { return partial_; }
   size_t partial_bytes() const { return partial_bytes_; }
@@ -180,6 +185,37 @@ TEST_F(MockPimTest, MissingOrBadTokenGets401) {
   EXPECT_THAT(bad->response().payload(), HasSubstr("invalid"));
   auto root = Send("GET", "/api/rest/v1");
   EXPECT_EQ(root->response().status, 200);
+}
+
+// Whatever ends an exchange, its slot is free before the server gets the
+// answer to hand to the kernel: a client that sends its next request the
+// moment it sees the response (or the reset) never finds it still taken.
+TEST_F(MockPimTest, SlotIsFreeWhenTheAnswerIsHandedOver) {
+  Start("instances { name: 'default' seed { products: 3 } }" + Latency(absl::Milliseconds(10)));
+  const std::string token = Token();
+  for (const char* spec : {"", "status=503", "disconnect=after", "disconnect=before", "truncate=5",
+                           "hang=2s"}) {
+    SCOPED_TRACE(spec);
+    pim_->faults().ClearRules({});
+    if (*spec != 0) {
+      absl::StatusOr<pimsim::v1::FaultRule> rule = ParseFaultSpec(spec);
+      ASSERT_TRUE(rule.ok()) << rule.status();
+      ASSERT_TRUE(pim_->faults().AddRule(*rule).ok());
+    }
+    http::HttpRequest r;
+    r.method = "GET";
+    r.target = r.path = "/api/rest/v1/locales";
+    r.AddHeader("Authorization", token);
+    auto ex = std::make_shared<FakeExchange>(std::move(r), ++socket_, &clock_, &scheduler_);
+    int64_t in_flight_at_hand_over = -1;
+    ex->on_hand_over = [&] {
+      in_flight_at_hand_over = pim_->admission("")->in_flight("pimsim");
+    };
+    pim_->Handle(ex);
+    scheduler_.Advance(absl::Seconds(3));
+    EXPECT_EQ(in_flight_at_hand_over, 0);
+    EXPECT_EQ(pim_->admission("")->in_flight("pimsim"), 0u);
+  }
 }
 
 TEST_F(MockPimTest, FifthRequestInFlightOnOneConnectionGets429AtOnce) {

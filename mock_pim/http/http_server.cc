@@ -429,6 +429,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const std::string_view body = m.payload();
     std::array<asio::const_buffer, 2> bufs = {asio::buffer(m.head),
                                               asio::buffer(body.data(), body.size())};
+    // Read before the write that may complete the message, so a client that
+    // reacts to the response always arrives after this time.
+    handed_over_ = server_->clock()->Now();
     if (!in_direct_write_) {
       ErrorCode ec;
       const size_t n = socket_.write_some(bufs, ec);
@@ -444,6 +447,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         const size_t from_head = std::min(n, m.head.size());
         bufs[0] = asio::buffer(m.head.data() + from_head, m.head.size() - from_head);
         bufs[1] = asio::buffer(body.data() + (n - from_head), body.size() - (n - from_head));
+        handed_over_ = server_->clock()->Now();
       }
     }
     asio::async_write(socket_, bufs,
@@ -473,7 +477,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         break;
       case WriteKind::kResponse:
         Bump(worker_->counters.responses);
-        EndExchange(server_->clock()->Now(), false);
+        EndExchange(handed_over_, false);
         if (close_after_write_) {
           OrderlyClose();
           return;
@@ -484,7 +488,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         StartRead();
         break;
       case WriteKind::kFault:
-        EndExchange(server_->clock()->Now(), false);
+        EndExchange(handed_over_, false);
         if (fault_mode_ == CloseMode::kReset) {
           ResetClose();
         } else {
@@ -661,6 +665,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   absl::Time gone_time_ = absl::InfinitePast();
   DoneCallback done_;
   CloseMode fault_mode_ = CloseMode::kOrderly;
+  // Clock time just before the write that handed over the rest of the
+  // current message (see StartWrite).
+  absl::Time handed_over_;
 
   // Outgoing messages: at most an interim 100, a response and nothing else
   // can be queued at once.

@@ -62,9 +62,11 @@ enum class CloseMode {
 };
 
 // Called once when an exchange ends: after the last response byte was
-// handed to the kernel (client_aborted = false), or when the write failed or
-// the client had already gone (client_aborted = true; the time is when the
-// failure was seen). May be empty. When the kernel takes the whole response
+// handed to the kernel (client_aborted = false; the time is read just before
+// the write that handed over the rest of the response, or before the close,
+// so that no reaction of the client can carry an earlier time), or when the
+// write failed or the client had already gone (client_aborted = true; the
+// time is when the failure was seen). May be empty. When the kernel takes the whole response
 // at once (the usual case for small ones), it runs before Respond returns.
 using DoneCallback = std::function<void(absl::Time, bool client_aborted)>;
 
