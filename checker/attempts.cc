@@ -1,6 +1,7 @@
 #include "checker/attempts.h"
 
 #include <algorithm>
+#include <tuple>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
@@ -144,6 +145,7 @@ AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& even
   std::vector<RouteClass> route_classes;
   Interner methods;
   std::vector<std::string> method_names;
+  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> kinds;
   t.start_us = events.empty() ? 0 : events.front().arrival_us();
   t.end_us = t.start_us;
   // The last connection looked up, since consecutive events often share it.
@@ -178,6 +180,8 @@ AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& even
     }
     a.route = rc.flags;
     a.reference_collection = rc.reference;
+    a.kind = kinds.try_emplace(std::make_tuple(a.connection, method, route), t.kinds).first->second;
+    if (a.kind == t.kinds) ++t.kinds;
 
     a.arrival_us = e.arrival_us();
     a.body_complete_us =

@@ -69,6 +69,9 @@ struct Attempt {
   uint32_t event = 0;
   uint32_t instance = 0;
   uint32_t connection = 0;
+  // The kind of request: (connection, method, route) interned. Attempts of
+  // one kind share a background rate of independent repeats (retry_chains.h).
+  uint32_t kind = 0;
   uint32_t status = 0;
   // Seconds; -1 when none was sent.
   int32_t retry_after_s = -1;
@@ -97,6 +100,8 @@ struct AttemptTable {
   std::vector<Attempt> attempts;
   std::vector<std::string> instances;
   std::vector<ConnectionInfo> connections;
+  // Number of distinct Attempt::kind values.
+  uint32_t kinds = 0;
   // First arrival and last response (or arrival) over all attempts.
   int64_t start_us = 0;
   int64_t end_us = 0;

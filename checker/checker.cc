@@ -26,6 +26,7 @@ pimsim::v1::Report Check(const CheckInput& input) {
   report.set_scenario(input.scenario_name);
   report.set_events(events.size());
   report.set_journal_overflowed(input.journal_overflowed);
+  report.set_live(input.live);
   for (const std::string& e : input.run_errors) report.add_errors(e);
   if (input.journal_overflowed > 0) {
     report.add_errors(absl::StrCat("journal incomplete: ", input.journal_overflowed,

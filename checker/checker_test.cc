@@ -116,6 +116,7 @@ TEST(CheckTest, ListsAtMostFiftyViolationsPerRuleAndCountsTheRest) {
 
 TEST(CheckTest, ThresholdsComeFromTheExpectations) {
   JournalBuilder j;
+  j.Background();
   j.Chain({.start = 1, .delays = {1.5}, .fail_status = 429, .retry_after = 2});
   j.thresholds().mutable_epsilon()->set_nanos(600'000'000);
   EXPECT_EQ(ViolationsOf(j.Check(), "retry_after.ignored"), 0u);

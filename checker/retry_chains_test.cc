@@ -6,6 +6,7 @@
 namespace pimsim::checker {
 namespace {
 
+using testing::EventSpec;
 using testing::JournalBuilder;
 
 struct Built {
@@ -13,6 +14,15 @@ struct Built {
   AttemptTable table;
   RetryChains chains;
 };
+
+// Index of the n-th attempt (from 0) on `path`.
+size_t Nth(const Built& b, const std::string& path, int n) {
+  for (size_t i = 0; i < b.events.size(); ++i) {
+    if (b.events[i].normalized_path() == path && n-- == 0) return i;
+  }
+  ADD_FAILURE() << "no attempt " << n << " on " << path;
+  return 0;
+}
 
 std::unique_ptr<Built> Chains(JournalBuilder& j) {
   auto b = std::make_unique<Built>();
@@ -24,16 +34,22 @@ std::unique_ptr<Built> Chains(JournalBuilder& j) {
 
 TEST(RetryChainsTest, RetriesFollowFailuresOfTheSameRequest) {
   JournalBuilder j;
+  j.Background();
   j.Chain({.start = 1, .delays = {1, 2}});
   j.Send("GET", "/api/rest/v1/products/other").At(1.5);
   const auto b = Chains(j);
   const RetryChains& rc = b->chains;
-  ASSERT_EQ(rc.chains.size(), 2u);
-  EXPECT_EQ(rc.retry_index[0], 0u);
-  EXPECT_EQ(rc.retry_index[2], 1u);  // the other GET sorts in between
-  EXPECT_EQ(rc.retry_index[3], 2u);
-  EXPECT_EQ(rc.chains[rc.chain[3]].attempts, 3u);
+  ASSERT_EQ(rc.chains.size(), 2u + 10);
+  const std::string sku = "/api/rest/v1/products/sku-1";
+  const size_t a0 = Nth(*b, sku, 0), a1 = Nth(*b, sku, 1), a2 = Nth(*b, sku, 2);
+  EXPECT_EQ(rc.retry_index[a0], 0u);
+  EXPECT_EQ(rc.retry_index[a1], 1u);
+  EXPECT_EQ(rc.retry_index[a2], 2u);
+  EXPECT_EQ(rc.chains[rc.chain[a2]].attempts, 3u);
   EXPECT_EQ(rc.retries, 2u);
+  EXPECT_EQ(rc.successor[a0], static_cast<int32_t>(a1));
+  EXPECT_EQ(rc.follows[a2], static_cast<int32_t>(a1));
+  EXPECT_EQ(rc.RepeatChance(a0, 1'000'000), 0.0);
 }
 
 TEST(RetryChainsTest, ARepeatAfterSuccessStartsANewChain) {
@@ -42,23 +58,27 @@ TEST(RetryChainsTest, ARepeatAfterSuccessStartsANewChain) {
   j.Send("GET", "/x").At(2);
   const auto b = Chains(j);
   EXPECT_EQ(b->chains.chains.size(), 2u);
-  EXPECT_EQ(b->chains.prev_same[1], 0);
+  EXPECT_EQ(b->chains.follows[1], 0);
   EXPECT_FALSE(b->chains.IsRetry(1));
 }
 
 TEST(RetryChainsTest, AResponseCutOffMidBodyIsAFailureEvenWithoutFaultKinds) {
   JournalBuilder j;
+  j.Background();
   j.Send("GET", "/x").At(1).Fault("renamed-since").Cut();
   j.Send("GET", "/x").At(2);
-  EXPECT_TRUE(Chains(j)->chains.IsRetry(1));
+  const auto b = Chains(j);
+  EXPECT_TRUE(b->chains.IsRetry(Nth(*b, "/x", 1)));
 }
 
 TEST(RetryChainsTest, MoreThanFifteenMinutesAfterTheFailureIsNotARetry) {
   for (double gap : {900.0, 900.1}) {
     JournalBuilder j;
+    j.Background();
     j.Send("GET", "/x").At(1).Latency(0).Status(503);
     j.Send("GET", "/x").At(1 + gap);
-    EXPECT_EQ(Chains(j)->chains.IsRetry(1), gap <= 900) << gap;
+    const auto b = Chains(j);
+    EXPECT_EQ(b->chains.IsRetry(Nth(*b, "/x", 1)), gap <= 900) << gap;
   }
 }
 
@@ -74,11 +94,63 @@ TEST(RetryChainsTest, AResendWhileTheFirstIsInFlightIsADuplicateNotARetry) {
 TEST(RetryChainsTest, ARetryStampedJustBeforeAnAbortWasNoticedIsARetry) {
   // The mock notices a client's close up to one poll (20 ms) late.
   JournalBuilder j;
+  j.Background();
   j.Send("GET", "/x").At(1).Latency(10).ClientAborted();
   j.Send("GET", "/x").At(10.985);
   const auto b = Chains(j);
-  EXPECT_TRUE(b->chains.IsRetry(1));
-  EXPECT_EQ(b->chains.duplicate_of[1], -1);
+  EXPECT_TRUE(b->chains.IsRetry(Nth(*b, "/x", 1)));
+  EXPECT_EQ(b->chains.duplicate_of[Nth(*b, "/x", 1)], -1);
+}
+
+TEST(RetryChainsTest, ARequestArrivingBeforeTheFailureWasAnsweredIsNotItsRetry) {
+  // Sent 13 ms before the 404 went out: the client could not have seen it.
+  JournalBuilder j;
+  j.Background();
+  j.Send("GET", "/x").At(1).Latency(0.1).Status(503);
+  j.Send("GET", "/x").At(1.087);
+  j.Send("GET", "/x").At(3);
+  const auto b = Chains(j);
+  const size_t first = Nth(*b, "/x", 0), early = Nth(*b, "/x", 1), late = Nth(*b, "/x", 2);
+  EXPECT_FALSE(b->chains.IsRetry(early));
+  EXPECT_EQ(b->chains.successor[first], static_cast<int32_t>(late));
+  // The client sends this request in parallel with itself, so what came
+  // after the failure may be another copy: a candidate, never linked.
+  EXPECT_TRUE(b->chains.overlapped[first]);
+  EXPECT_TRUE(b->chains.Candidate(late));
+  EXPECT_FALSE(b->chains.IsRetry(late));
+}
+
+TEST(RetryChainsTest, ParallelCopiesOfARequestAreNeverRetriesOfEachOther) {
+  // 16 identical token requests at once: 12 get a concurrency 429 while
+  // others of the burst are still arriving.
+  JournalBuilder j;
+  j.Background();
+  for (int k = 0; k < 16; ++k) {
+    EventSpec& e = j.Send("POST", "/api/oauth/v1/token").At(1 + k * 0.00007).Body("grant");
+    if (k >= 4) e.Rejected(pimsim::v1::REJECTION_CONCURRENCY_CONNECTION).RetryAfter(1);
+  }
+  const auto b = Chains(j);
+  EXPECT_EQ(b->chains.retries, 0u);
+  for (size_t i = 0; i < b->events.size(); ++i) {
+    if (b->events[i].route() != "/api/oauth/v1/token") continue;
+    EXPECT_TRUE(b->chains.overlapped[i]) << i;
+    EXPECT_EQ(b->chains.RepeatChance(i, 1'000'000), 1.0);
+  }
+}
+
+TEST(RetryChainsTest, RepeatChanceComesFromHowOftenTheClientRepeatsAfterSuccess) {
+  // A list page polled every 2 s, all successes: an arrival 0.3 s after a
+  // failure of it is likely enough to be the next poll.
+  JournalBuilder j;
+  for (int k = 0; k < 30; ++k) j.Send("GET", "/api/rest/v1/products?page=1").At(1 + 2 * k);
+  j.Send("GET", "/api/rest/v1/products?page=1").At(62).Status(503);
+  j.Send("GET", "/api/rest/v1/products?page=1").At(62.31);
+  const auto b = Chains(j);
+  const size_t failure = Nth(*b, "/api/rest/v1/products?page=1", 30);
+  ASSERT_EQ(b->table.attempts[failure].status, 503u);
+  EXPECT_GT(b->chains.RepeatChance(failure, 2'000'000), 0.5);
+  EXPECT_LT(b->chains.RepeatChance(failure, 100'000), 0.1);
+  EXPECT_GT(b->chains.RepeatChance(failure, 100'000), 0.0);
 }
 
 }  // namespace

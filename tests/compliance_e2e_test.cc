@@ -29,6 +29,16 @@ class ComplianceE2eTest : public ::testing::Test {
         "seed: 5 instances { name: 'default' seed { products: 5 } " + instance_extra + " } " + faults +
         FixedLatency(latency));
     token_ = *BearerToken(server_->port());
+    if (latency < absl::Milliseconds(100)) Warm();
+  }
+  // What a client does before the behaviour under test: a dozen requests of
+  // its own, none sent twice, which shows the checker that this client does
+  // not repeat requests on its own (checker/README.md).
+  void Warm() {
+    TestClient c(server_->port());
+    for (int k = 0; k < 12; ++k) {
+      ASSERT_EQ(Get(c, absl::StrCat("/api/rest/v1/locales?warm=", k))->status, 200);
+    }
   }
   void AddFault(const std::string& spec) {
     ASSERT_TRUE(server_->pim().faults().AddRule(*ParseFaultSpec(spec)).ok()) << spec;
@@ -234,6 +244,79 @@ TEST_F(ComplianceE2eTest, WellBehavedClientTripsNothing) {
   for (const auto& v : report.violations()) {
     EXPECT_NE(v.severity(), pimsim::v1::SEVERITY_ERROR) << v.rule() << ": " << v.message();
   }
+}
+
+// A sync that repeats requests as real ones do: two workers each read every
+// product URL twice, four operations apart, and both poll the same list
+// page, as independent operations, while the mock fails some reads (503)
+// and throttles others (429, Retry-After 1 s). `good` retries with equal
+// jitter and honours Retry-After; otherwise it retries at once and comes
+// back 30 ms after a 429 whatever Retry-After says.
+void RepeatingSync(TestServer& server, const std::string& token, bool good) {
+  std::vector<std::thread> workers;
+  for (int w = 0; w < 2; ++w) {
+    workers.emplace_back([&, w] {
+      std::mt19937_64 rng(w + 7);
+      TestClient c(server.port());
+      for (int i = 0; i < 48; ++i) {
+        const int block = i / 8, slot = i % 8;
+        const std::string path =
+            slot == 7 ? "/api/rest/v1/products?limit=2"
+                      : absl::StrCat("/api/rest/v1/products/product_00000", (slot % 4) % 5 + 1,
+                                     "?w=", w, "&b=", block, "&k=", slot % 4);
+        absl::Duration cap = absl::Milliseconds(100);
+        for (int attempt = 0; attempt < 5; ++attempt) {
+          absl::StatusOr<TestResponse> r = c.Call("GET", path, {{"Authorization", token}});
+          ASSERT_TRUE(r.ok());
+          if (r->status != 503 && r->status != 429) break;
+          absl::Duration wait = absl::Microseconds(200);
+          if (good) {
+            const int half = static_cast<int>(absl::ToInt64Milliseconds(cap) / 2);
+            wait = absl::Milliseconds(half + std::uniform_int_distribution<int>(0, half)(rng));
+            if (!r->Header("retry-after").empty()) {
+              wait = std::max(wait, absl::Seconds(std::stoi(r->Header("retry-after"))) +
+                                        absl::Milliseconds(20));
+            }
+            cap = std::min(cap * 2, absl::Seconds(2));
+          } else if (!r->Header("retry-after").empty()) {
+            wait = absl::Milliseconds(30);
+          }
+          absl::SleepFor(wait);
+        }
+        absl::SleepFor(absl::Milliseconds(50 + 10 * (i % 3)));
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+}
+
+constexpr char kRepeatFaults[] =
+    "faults { name: 'flaky' trigger { probability: 0.2 } action { status { code: 503 } } "
+    "match { route_kinds: ROUTE_KIND_GET_ITEM route_kinds: ROUTE_KIND_LIST } }"
+    "faults { name: 'busy' trigger { every_nth: 9 } action { status { code: 429 retry_after { "
+    "seconds: 1 } } } match { route_kinds: ROUTE_KIND_GET_ITEM } }";
+
+TEST_F(ComplianceE2eTest, RepeatingClientThatRetriesWellPasses) {
+  Start("", kRepeatFaults, absl::Milliseconds(3));
+  RepeatingSync(*server_, token_, /*good=*/true);
+  Report report = Judge();
+  EXPECT_EQ(report.verdict(), pimsim::v1::VERDICT_PASS) << Summary(report);
+  for (const auto& v : report.violations()) {
+    EXPECT_NE(v.severity(), pimsim::v1::SEVERITY_ERROR) << v.rule() << ": " << v.message();
+  }
+  for (const char* rule : {"retry_after.ignored", "retry.non_retryable", "backoff.immediate",
+                           "backoff.no_jitter", "retry.too_many"}) {
+    EXPECT_NE(Rule(report, rule).outcome(), pimsim::v1::RULE_OUTCOME_VIOLATED) << rule;
+  }
+}
+
+TEST_F(ComplianceE2eTest, RepeatingClientThatRetriesBadlyFails) {
+  Start("", kRepeatFaults, absl::Milliseconds(3));
+  RepeatingSync(*server_, token_, /*good=*/false);
+  Report report = Judge();
+  EXPECT_EQ(report.verdict(), pimsim::v1::VERDICT_FAIL);
+  ExpectViolated(report, "backoff.immediate");
+  ExpectViolated(report, "retry_after.ignored");
 }
 
 }  // namespace

@@ -33,17 +33,25 @@ start
 report --json="$TMP/clean.json"
 [ "$CODE" = 0 ] || fail "clean run exited $CODE: $(cat "$TMP/report.txt" "$TMP/report.err")"
 grep -q '"verdict": *"VERDICT_PASS"' "$TMP/clean.json" || fail "clean verdict: $(head -c 300 "$TMP/clean.json")"
+grep -q '"live": *true' "$TMP/clean.json" || fail "a report without --final is not marked live"
+report --final --json="$TMP/final.json"
+[ "$CODE" = 0 ] || fail "final report exited $CODE"
+grep -q '"live": *false' "$TMP/final.json" || fail "a --final report is marked live"
+
 stop
 
-# A client that hammers a failing product with immediate retries.
+# A client that hammers a failing product with immediate retries, after a
+# dozen requests of its own that it never sends twice (what tells the checker
+# that the requests it does send again are retries).
 start --fault=status=503,route=get_item
+for k in $(seq 1 12); do [ "$(get "/api/rest/v1/locales?warm=$k")" = 200 ] || fail "warm-up"; done
 # One curl per product with the same URL three times: curl sends them back to
 # back on one connection, i.e. retries with no delay at all.
 for i in 1 2 3 4 5 6; do
   url="$BASE/api/rest/v1/products/product_00000$(( i % 5 + 1 ))?i=$i"
   curl -s -o /dev/null -o /dev/null -o /dev/null -H "Authorization: Bearer $TOKEN" "$url" "$url" "$url"
 done
-report --json="$TMP/bad.json" --junit="$TMP/bad.xml" --html="$TMP/bad.html"
+report --final --json="$TMP/bad.json" --junit="$TMP/bad.xml" --html="$TMP/bad.html"
 [ "$CODE" = 1 ] || fail "misbehaving run exited $CODE: $(cat "$TMP/report.txt" "$TMP/report.err")"
 grep -q '"verdict": *"VERDICT_FAIL"' "$TMP/bad.json" || fail "bad verdict"
 grep -q '"rule": *"backoff.immediate"' "$TMP/bad.json" || fail "no backoff.immediate violation"

@@ -70,6 +70,7 @@ int RunReport(int argc, char** argv) {
   std::string control_token;
   ReportOutputs outputs;
   int64_t timeout_s = 60;
+  bool final = false;
   CommandLine cl("report",
                  "Asks a running mock (pimsim serve) for its compliance verdict over the\n"
                  "journal so far, prints a summary and writes the requested reports.\n"
@@ -81,6 +82,11 @@ int RunReport(int argc, char** argv) {
   cl.AddString("junit", "write JUnit XML, one test case per rule", &outputs.junit);
   cl.AddString("html", "write one self-contained HTML file with charts", &outputs.html);
   cl.AddInt("timeout", "seconds to wait for the verdict", &timeout_s);
+  cl.AddBool("final",
+             "the run is over: judge the journal to its end (a failure not retried by then\n"
+             "is abandoned); without it the report is a live snapshot and says \"undecided\"\n"
+             "where what comes next could change the outcome",
+             &final);
   if (absl::Status s = cl.Parse(argc, argv); !s.ok()) {
     return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
   }
@@ -104,7 +110,9 @@ int RunReport(int argc, char** argv) {
     context.AddMetadata("authorization", absl::StrCat("Bearer ", control_token));
   }
   pimsim::v1::Report report;
-  grpc::Status status = stub->GetReport(&context, pimsim::v1::GetReportRequest(), &report);
+  pimsim::v1::GetReportRequest request;
+  request.set_final(final);
+  grpc::Status status = stub->GetReport(&context, request, &report);
   if (!status.ok()) {
     return Fail(absl::StrCat("cannot get the report from ", control, ": ", status.error_message()),
                 kExitRunFailed);

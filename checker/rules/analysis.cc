@@ -11,12 +11,54 @@ namespace pimsim::checker {
 std::vector<uint32_t> Analysis::ChainUpTo(size_t i) const {
   std::vector<uint32_t> out;
   const uint32_t first = chains.chains[chains.chain[i]].first;
-  for (int64_t j = static_cast<int64_t>(i);; j = chains.prev_same[j]) {
+  for (int64_t j = static_cast<int64_t>(i);; j = chains.follows[j]) {
     out.push_back(static_cast<uint32_t>(j));
-    if (j == first || chains.prev_same[j] < 0) break;
+    if (j == first || chains.follows[j] < 0) break;
   }
   std::reverse(out.begin(), out.end());
   return out;
+}
+
+double PoissonTail(double expected, uint64_t observed) {
+  if (observed == 0) return 1.0;
+  if (expected <= 0) return 0.0;
+  // 1 - sum_{j < observed} e^-l l^j / j!, the terms summed in log space.
+  double log_term = -expected;
+  double below = std::exp(log_term);
+  for (uint64_t j = 1; j < observed; ++j) {
+    log_term += std::log(expected) - std::log(static_cast<double>(j));
+    below += std::exp(log_term);
+    if (below >= 1.0) return 0.0;
+  }
+  return std::max(0.0, 1.0 - below);
+}
+
+std::vector<bool> ExcessScan::Significant() const {
+  std::vector<bool> out;
+  out.reserve(flagged_parts_.size());
+  const bool whole = parts_[0].Significant();
+  for (int8_t part : flagged_parts_) out.push_back(whole || parts_[part].Significant());
+  return out;
+}
+
+std::string ExcessScan::Summary() const {
+  int best = 0;
+  double best_p = PoissonTail(parts_[0].expected, parts_[0].observed);
+  for (int j = 1; j < kExcessParts; ++j) {
+    const double p = PoissonTail(parts_[j].expected, parts_[j].observed);
+    if (parts_[j].observed > 0 && p < best_p) {
+      best = j;
+      best_p = p;
+    }
+  }
+  std::string where = "within the window";
+  if (best == kExcessParts - 1) {
+    where = absl::StrCat("within 1/", 1 << kExcessHalvings, " of the window");
+  } else if (best > 0) {
+    where = absl::StrCat("between 1/", 1 << best, " and 1/", 1 << (best - 1), " of the window");
+  }
+  return absl::StrFormat("%d of %d came back %s where independent repeats explain %.1f",
+                         parts_[best].observed, opportunities_, where, parts_[best].expected);
 }
 
 Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,

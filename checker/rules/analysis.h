@@ -18,6 +18,7 @@
 #ifndef PIMSIM_CHECKER_RULES_ANALYSIS_H_
 #define PIMSIM_CHECKER_RULES_ANALYSIS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -62,10 +63,18 @@ struct Analysis {
     return table.instances[table.attempts[i].instance];
   }
   const LimitsInForce& LimitsOf(size_t i) const { return limits[table.attempts[i].instance]; }
-  // Arrival of attempt i minus the response of the previous attempt with
-  // the same fingerprint (which must exist).
+  // Arrival of attempt i minus the response of the attempt it follows
+  // (chains.follows[i], which must exist).
   int64_t GapUs(size_t i) const {
-    return at(i).arrival_us - at(static_cast<size_t>(chains.prev_same[i])).response_us;
+    return at(i).arrival_us - at(static_cast<size_t>(chains.follows[i])).response_us;
+  }
+  // The repeat chance of failure f over `window_us` after its response, or
+  // over what the journal holds of it (retry_chains.h).
+  double RepeatChance(size_t f, int64_t window_us) const {
+    return RepeatChanceSplit(f, window_us).total();
+  }
+  RetryChains::Chance RepeatChanceSplit(size_t f, int64_t window_us) const {
+    return chains.RepeatChanceSplit(f, std::min(window_us, table.end_us - at(f).response_us));
   }
   // The attempts of attempt i's retry chain up to i, in order.
   std::vector<uint32_t> ChainUpTo(size_t i) const;
@@ -121,6 +130,78 @@ class RuleRecorder {
   std::string detail_;
   bool undecided_ = false;
   pimsim::v1::Severity worst_ = pimsim::v1::SEVERITY_UNSPECIFIED;
+};
+
+// Per-event rules (an early return after Retry-After, a re-sent 404, a
+// blind POST re-send) judge each failure by its successor, which may be an
+// independent repeat. Events the evidence makes certain (repeat chance 0)
+// are violations one by one. The uncertain ones count only where there are
+// significantly more of them than independent repeats explain: every
+// opportunity (a failure whose successor, if it came within the rule's
+// window W, would be flagged) adds its repeat chance to the expected count
+// of the whole window [0, W) and of each of its parts [W/2, W),
+// [W/4, W/2), ..., [0, W/64); each flagged successor adds to the whole and
+// to the part its gap falls in. A part is significant when
+// P(Poisson(expected) >= observed) < kExcessPValue / kExcessParts (a
+// Poisson tail over-states the spread of a sum of Bernoulli draws, which
+// only makes it stricter). The parts catch a client whose returns cluster
+// at one delay (retries after 1 s, or a Retry-After capped at 30 s) among
+// repeats spread over the window.
+inline constexpr double kExcessPValue = 1e-4;
+inline constexpr int kExcessHalvings = 6;
+inline constexpr int kExcessParts = kExcessHalvings + 2;
+
+// P(Poisson(expected) >= observed).
+double PoissonTail(double expected, uint64_t observed);
+
+class ExcessScan {
+ public:
+  // One opportunity with window `window_us`; `chance(w)` is its repeat
+  // chance within w of the failure's response (RetryChains::Chance: the
+  // prior part, which says nothing about the delay, counts in full in every
+  // part); `gap_us` the successor's gap when flagged.
+  template <typename ChanceFn>
+  void Add(ChanceFn chance, int64_t window_us, bool flagged, int64_t gap_us) {
+    RetryChains::Chance c[kExcessHalvings + 1];
+    for (int j = 0; j <= kExcessHalvings; ++j) c[j] = chance(window_us >> j);
+    parts_[0].expected += c[0].total();
+    for (int j = 1; j <= kExcessHalvings; ++j) {
+      parts_[j].expected += std::max(0.0, c[j - 1].observed - c[j].observed) + c[j - 1].prior;
+    }
+    parts_[kExcessParts - 1].expected += c[kExcessHalvings].total();
+    ++opportunities_;
+    if (!flagged) return;
+    int part = kExcessParts - 1;
+    for (int j = 1; j <= kExcessHalvings; ++j) {
+      if (gap_us >= (window_us >> j)) {
+        part = j;
+        break;
+      }
+    }
+    ++parts_[0].observed;
+    ++parts_[part].observed;
+    flagged_parts_.push_back(static_cast<int8_t>(part));
+  }
+  uint64_t opportunities() const { return opportunities_; }
+  uint64_t flagged() const { return parts_[0].observed; }
+  // Per flagged opportunity, in the order added: does it fall in a
+  // significant part (or is the whole window significant)?
+  std::vector<bool> Significant() const;
+  // "3 of 40 came back early; independent repeats explain 2.1" (of the
+  // whole window, or of the most significant part).
+  std::string Summary() const;
+
+ private:
+  struct Part {
+    double expected = 0;
+    uint64_t observed = 0;
+    bool Significant() const {
+      return observed > 0 && PoissonTail(expected, observed) < kExcessPValue / kExcessParts;
+    }
+  };
+  Part parts_[kExcessParts];
+  uint64_t opportunities_ = 0;
+  std::vector<int8_t> flagged_parts_;
 };
 
 // "0.41 s", "2 s", "1.979 s": seconds with up to 3 decimals.

@@ -1,8 +1,10 @@
 // backoff.immediate, backoff.not_growing, backoff.no_jitter: statistical
 // rules over the retry delays (gap = retry arrival - failure response) of
 // retries whose failure carried no Retry-After (a wake-up driven by
-// Retry-After says nothing about the client's own backoff). Never scored on
-// fewer than min_chains retry chains.
+// Retry-After says nothing about the client's own backoff). Only linked
+// retries of untainted chains are scored (retry_chains.h); a retry index
+// where more than 10% of the possible retries were left out for their delay
+// is not judged (see UnscoredForItsDelay). Never scored on fewer than min_chains retry chains.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -20,7 +22,73 @@ namespace {
 constexpr int64_t kBackoffCapUs = 30'000'000;
 
 bool OwnBackoff(const Analysis& a, size_t i) {
-  return a.chains.IsRetry(i) && a.at(a.chains.prev_same[i]).retry_after_s < 0;
+  return a.chains.IsRetry(i) && a.at(a.chains.follows[i]).retry_after_s < 0;
+}
+
+// A linked retry of the client's own backoff whose chain is known from its
+// first attempt: its index and delay can be scored.
+bool Scored(const Analysis& a, size_t i) {
+  return OwnBackoff(a, i) && !a.chains.chains[a.chains.chain[i]].tainted;
+}
+
+// A possible retry of the client's own backoff that was left out because
+// of its delay: its successor link was too uncertain at its gap, while at
+// the shortest scored delay of its retry index it would have been linked.
+// Leaving such candidates out truncates the delays of that index (the long
+// ones are the ones confused with repeats), so their share is bounded.
+// Candidates left out whatever their delay (a request sent in parallel with
+// itself, a chain whose start is unknown, a request the client repeats all
+// the time) bias nothing. Returns the retry index it would have, or -1.
+int UnscoredForItsDelay(const Analysis& a, size_t i, const std::vector<int64_t>& shortest) {
+  if (!a.chains.Candidate(i) || Scored(a, i)) return -1;
+  const size_t f = static_cast<size_t>(a.chains.follows[i]);
+  if (a.at(f).retry_after_s >= 0) return -1;
+  if (a.chains.chains[a.chains.chain[f]].tainted) return -1;
+  const size_t k = a.chains.retry_index[f] + 1;
+  const int64_t at_shortest = k < shortest.size() && shortest[k] >= 0 ? shortest[k] : 0;
+  if (a.chains.RepeatChance(f, at_shortest) > kLinkChanceMax) return -1;
+  return static_cast<int>(k);
+}
+
+// How many standard errors above the measured ratio of mean delays must
+// still be at or under backoff_growth_ratio for "not growing" (about 99%
+// one-sided).
+constexpr double kRatioConfidenceZ = 2.5;
+
+// Share of the candidates at one retry index left out for their delay,
+// above which that index is not judged.
+constexpr double kUnscoredShareMax = 0.1;
+
+// Candidates left out for their delay, per retry index.
+std::vector<uint64_t> UnscoredByIndex(const Analysis& a) {
+  std::vector<int64_t> shortest;
+  for (size_t i = 0; i < a.table.attempts.size(); ++i) {
+    if (!Scored(a, i)) continue;
+    const size_t k = a.chains.retry_index[i];
+    if (shortest.size() <= k) shortest.resize(k + 1, -1);
+    const int64_t gap = std::max<int64_t>(a.GapUs(i), 0);
+    if (shortest[k] < 0 || gap < shortest[k]) shortest[k] = gap;
+  }
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i < a.table.attempts.size(); ++i) {
+    const int k = UnscoredForItsDelay(a, i, shortest);
+    if (k < 0) continue;
+    if (out.size() <= static_cast<size_t>(k)) out.resize(k + 1);
+    ++out[k];
+  }
+  return out;
+}
+
+bool TooManyUnscored(const std::vector<uint64_t>& unscored, size_t k, uint64_t scored) {
+  const uint64_t u = k < unscored.size() ? unscored[k] : 0;
+  return u > kUnscoredShareMax * static_cast<double>(u + scored);
+}
+
+std::string UnscoredNote(const std::vector<uint64_t>& unscored, size_t k, uint64_t scored) {
+  const uint64_t u = k < unscored.size() ? unscored[k] : 0;
+  return absl::StrCat(u, " of ", u + scored, " possible retries ", k,
+                      " were too slow to be told from independent repeats (more than ",
+                      Percent(kUnscoredShareMax), ")");
 }
 
 // Running mean and variance (Welford), plus the first retries seen.
@@ -39,6 +107,25 @@ struct Stats {
   double StdDev() const { return n > 0 ? std::sqrt(m2 / n) : 0; }
 };
 
+// The value at quantile q of sorted `v` (linear interpolation).
+double Quantile(const std::vector<double>& v, double q) {
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+}
+
+// A coefficient of variation that a few stray values cannot move: the
+// interquartile range scaled to a normal standard deviation (IQR / 1.349)
+// over the median, floored at `floor`. A few independent repeats taken for
+// retries (retry_chains.h links at up to a 5% chance of that) would
+// otherwise make a lockstep client look jittered.
+double RobustCv(std::vector<double> v, double floor) {
+  std::sort(v.begin(), v.end());
+  const double iqr = Quantile(v, 0.75) - Quantile(v, 0.25);
+  return iqr / 1.349 / std::max(Quantile(v, 0.5), floor);
+}
+
 }  // namespace
 
 // Share of first retries sooner than epsilon, over chains whose first
@@ -50,16 +137,21 @@ void CheckBackoffImmediate(const Analysis& a, RuleRecorder& rec) {
   std::vector<uint32_t> examples;
   size_t first_immediate = 0;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
-    if (a.chains.retry_index[i] != 1 || !OwnBackoff(a, i)) continue;
+    if (a.chains.retry_index[i] != 1 || !Scored(a, i)) continue;
     ++samples;
     if (a.GapUs(i) >= th.epsilon_us) continue;
     if (immediate++ == 0) first_immediate = i;
     if (examples.size() + 2 <= kMaxEvidence) {
-      examples.push_back(static_cast<uint32_t>(a.chains.prev_same[i]));
+      examples.push_back(static_cast<uint32_t>(a.chains.follows[i]));
       examples.push_back(static_cast<uint32_t>(i));
     }
   }
   rec.AddSamples(samples);
+  const std::vector<uint64_t> unscored = UnscoredByIndex(a);
+  if (TooManyUnscored(unscored, 1, samples)) {
+    rec.SetUndecided(UnscoredNote(unscored, 1, samples));
+    return;
+  }
   if (samples < th.min_chains) {
     rec.SetUndecided(absl::StrCat("only ", samples,
                                   " retry chains whose first failure had no Retry-After (needs ",
@@ -81,16 +173,17 @@ void CheckBackoffImmediate(const Analysis& a, RuleRecorder& rec) {
 // Mean delay of retry k+1 over mean delay of retry k, over chains with at
 // least 3 attempts; delays >= 30 s (a cap reached) are skipped. A violation
 // when every index with min_chains delays on both sides has a ratio at or
-// under backoff_growth_ratio. Means under epsilon count as epsilon, so
+// under backoff_growth_ratio, even 2.5 standard errors up; undecided when
+// none grows but the delays are too spread to be sure. Means under epsilon count as epsilon, so
 // immediate retries compare as equal rather than as 0/0.
 void CheckBackoffNotGrowing(const Analysis& a, RuleRecorder& rec) {
   const Thresholds& th = a.thresholds;
   std::vector<Stats> by_index;
   uint64_t chains = 0;
   int64_t example_chain_end = -1;
-  for (const Chain& c : a.chains.chains) chains += c.attempts >= 3;
+  for (const Chain& c : a.chains.chains) chains += c.attempts >= 3 && !c.tainted;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
-    if (!OwnBackoff(a, i)) continue;
+    if (!Scored(a, i)) continue;
     if (a.chains.chains[a.chains.chain[i]].attempts < 3) continue;
     const int64_t gap = a.GapUs(i);
     if (gap >= kBackoffCapUs) continue;
@@ -106,27 +199,56 @@ void CheckBackoffNotGrowing(const Analysis& a, RuleRecorder& rec) {
     return;
   }
   const double eps = static_cast<double>(std::max<int64_t>(th.epsilon_us, 1));
+  const std::vector<uint64_t> unscored = UnscoredByIndex(a);
   std::vector<std::string> ratios;
   std::vector<std::string> means;
+  std::string skipped;
   bool grows = false;
+  // Every judged ratio is at or under the threshold even at the top of its
+  // confidence interval: the delays really do not grow (few jittered
+  // delays can show a low ratio by chance).
+  bool surely_flat = true;
   for (size_t k = 1; k + 1 < by_index.size(); ++k) {
     if (by_index[k].n < th.min_chains || by_index[k + 1].n < th.min_chains) continue;
-    const double ratio =
-        std::max(by_index[k + 1].mean, eps) / std::max(by_index[k].mean, eps);
+    if (TooManyUnscored(unscored, k, by_index[k].n) ||
+        TooManyUnscored(unscored, k + 1, by_index[k + 1].n)) {
+      skipped = UnscoredNote(unscored, TooManyUnscored(unscored, k, by_index[k].n) ? k : k + 1,
+                             by_index[TooManyUnscored(unscored, k, by_index[k].n) ? k : k + 1].n);
+      continue;
+    }
+    const double lo = std::max(by_index[k].mean, eps), hi = std::max(by_index[k + 1].mean, eps);
+    const double ratio = hi / lo;
+    // Delta-method standard error of a ratio of two independent means.
+    const double rel_lo = by_index[k].StdDev() / lo, rel_hi = by_index[k + 1].StdDev() / hi;
+    const double se = ratio * std::sqrt(rel_lo * rel_lo / by_index[k].n +
+                                        rel_hi * rel_hi / by_index[k + 1].n);
+    surely_flat = surely_flat && ratio + kRatioConfidenceZ * se <= th.backoff_growth_ratio;
     if (means.empty()) means.push_back(Seconds(static_cast<int64_t>(by_index[k].mean)));
     means.push_back(Seconds(static_cast<int64_t>(by_index[k + 1].mean)));
     ratios.push_back(absl::StrFormat("%.2f", ratio));
     grows = grows || ratio > th.backoff_growth_ratio;
   }
   if (ratios.empty()) {
-    rec.SetUndecided(absl::StrCat("fewer than ", th.min_chains,
-                                  " comparable delays at consecutive retries (Retry-After and "
-                                  "delays >= 30 s are not scored)"));
+    rec.SetUndecided(!skipped.empty()
+                         ? skipped
+                         : absl::StrCat("fewer than ", th.min_chains,
+                                        " comparable delays at consecutive retries (Retry-After "
+                                        "and delays >= 30 s are not scored)"));
     return;
   }
-  rec.SetDetail(absl::StrCat("mean retry delays ", absl::StrJoin(means, ", "), "; ratios ",
-                             absl::StrJoin(ratios, ", ")));
-  if (grows) return;
+  const std::string detail = absl::StrCat("mean retry delays ", absl::StrJoin(means, ", "),
+                                          "; ratios ", absl::StrJoin(ratios, ", "));
+  if (grows) {
+    rec.SetDetail(detail);
+    return;
+  }
+  if (!surely_flat) {
+    rec.SetUndecided(absl::StrCat(detail, ": at most ",
+                                  absl::StrFormat("%g", th.backoff_growth_ratio),
+                                  ", but too few delays to be sure they do not grow"));
+    return;
+  }
+  rec.SetDetail(detail);
   const size_t anchor = static_cast<size_t>(example_chain_end >= 0 ? example_chain_end : 0);
   if (pimsim::v1::Violation* v = rec.Add(anchor)) {
     v->set_message(absl::StrCat("retry delays do not grow: mean delays ", absl::StrJoin(means, ", "),
@@ -137,13 +259,15 @@ void CheckBackoffNotGrowing(const Analysis& a, RuleRecorder& rec) {
 }
 
 // Per retry index, the coefficient of variation of the delays across
-// chains, CV = stddev / max(mean, epsilon) (the floor keeps clock noise on
-// near-zero delays from passing for jitter). Judged on the index with the
+// chains: the lower of stddev / max(mean, epsilon) and RobustCv, which a few
+// stray delays cannot raise (the floor keeps clock noise on near-zero
+// delays from passing for jitter). Judged on the index with the
 // highest CV among those with min_chains delays: under jitter_cv_violation
 // is lockstep (rule severity), under jitter_cv_weak weak jitter (warning).
 void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
   const Thresholds& th = a.thresholds;
   std::vector<Stats> by_index;
+  std::vector<std::vector<double>> delays;
   uint64_t after_retry_after = 0;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
     if (!a.chains.IsRetry(i)) continue;
@@ -151,18 +275,27 @@ void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
       ++after_retry_after;
       continue;
     }
+    if (!Scored(a, i)) continue;
     const size_t k = a.chains.retry_index[i];
-    if (by_index.size() <= k) by_index.resize(k + 1);
+    if (by_index.size() <= k) by_index.resize(k + 1), delays.resize(k + 1);
     by_index[k].Add(static_cast<double>(a.GapUs(i)), static_cast<uint32_t>(i));
+    delays[k].push_back(static_cast<double>(a.GapUs(i)));
   }
   const double eps = static_cast<double>(std::max<int64_t>(th.epsilon_us, 1));
+  const std::vector<uint64_t> unscored = UnscoredByIndex(a);
   int best = -1;
   double best_cv = 0;
   uint64_t samples = 0;
+  std::string skipped;
   for (size_t k = 1; k < by_index.size(); ++k) {
     samples += by_index[k].n;
     if (by_index[k].n < th.min_chains) continue;
-    const double cv = by_index[k].StdDev() / std::max(by_index[k].mean, eps);
+    if (TooManyUnscored(unscored, k, by_index[k].n)) {
+      skipped = UnscoredNote(unscored, k, by_index[k].n);
+      continue;
+    }
+    const double cv = std::min(by_index[k].StdDev() / std::max(by_index[k].mean, eps),
+                               RobustCv(delays[k], eps));
     if (best < 0 || cv > best_cv) {
       best = static_cast<int>(k);
       best_cv = cv;
@@ -174,8 +307,10 @@ void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
           ? absl::StrCat("; ", after_retry_after, " retries after Retry-After not scored")
           : "";
   if (best < 0) {
-    rec.SetUndecided(absl::StrCat("fewer than ", th.min_chains,
-                                  " retries without Retry-After at any retry index", info));
+    rec.SetUndecided(!skipped.empty()
+                         ? absl::StrCat(skipped, info)
+                         : absl::StrCat("fewer than ", th.min_chains,
+                                        " retries without Retry-After at any retry index", info));
     return;
   }
   const Stats& s = by_index[best];

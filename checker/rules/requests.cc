@@ -22,7 +22,9 @@ bool Success(const Attempt& t) { return t.status >= 200 && t.status < 300 && !t.
 // An attempt arriving while an earlier same-fingerprint attempt is still in
 // flight (ending more than epsilon later; retry_chains.h). Every write
 // (token requests aside) is a violation; GETs only when more than
-// duplicate_get_share of them are duplicates.
+// duplicate_get_share of them are duplicates, and then at most a warning:
+// reading the same resource from two workers, or again while an earlier
+// read hangs, is wasteful but changes nothing.
 void CheckDuplicateInFlight(const Analysis& a, RuleRecorder& rec) {
   const std::vector<Attempt>& at = a.table.attempts;
   uint64_t gets = 0, dup_gets = 0, writes = 0;
@@ -60,7 +62,8 @@ void CheckDuplicateInFlight(const Analysis& a, RuleRecorder& rec) {
   rec.SetDetail(absl::StrFormat("%d duplicate writes of %d; %d duplicate GETs of %d (%s)",
                                 rec.violations(), writes, dup_gets, gets, Percent(share)));
   if (dup_gets == 0 || share <= a.thresholds.duplicate_get_share) return;
-  if (pimsim::v1::Violation* v = rec.Add(first_get)) {
+  if (pimsim::v1::Violation* v =
+          rec.Add(first_get, std::min(rec.severity(), pimsim::v1::SEVERITY_WARNING))) {
     v->set_message(absl::StrFormat("%d of %d GETs sent again while in flight (%s; limit %s)",
                                    dup_gets, gets, Percent(share),
                                    Percent(a.thresholds.duplicate_get_share)));

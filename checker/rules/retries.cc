@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "checker/rules/rules.h"
@@ -61,10 +62,12 @@ void CheckRetryTooMany(const Analysis& a, RuleRecorder& rec) {
   rec.SetDetail(absl::StrCat(samples, " retry chains; longest ", longest, " attempts"));
 }
 
-// The same fingerprint within 60 s of a 400/403/404/405/406/410/415/422, of
-// a 413 without Retry-After, or of a 401 with no token request on the
-// instance in between. A GET after a 404/410 is not flagged when the
+// The successor (retry_chains.h) within 60 s of a 400/403/404/405/406/410/
+// 415/422, of a 413 without Retry-After, or of a 401 with no token request
+// on the instance in between. A GET after a 404/410 is not flagged when the
 // connection wrote successfully in between (it may have created the item).
+// Certain when the client never repeats that kind of request within 60 s
+// after a success; otherwise by ExcessScan.
 void CheckRetryNonRetryable(const Analysis& a, RuleRecorder& rec) {
   const std::vector<Attempt>& at = a.table.attempts;
   // Per attempt: successful writes by its connection, token requests on its
@@ -79,75 +82,151 @@ void CheckRetryNonRetryable(const Analysis& a, RuleRecorder& rec) {
     }
     if (at[i].route & kRouteToken) ++tokens[at[i].instance];
   }
-  uint64_t samples = 0;
-  for (size_t i = 0; i < at.size(); ++i) {
-    const int32_t pi = a.chains.prev_same[i];
-    if (pi < 0) continue;
-    const Attempt& p = at[pi];
-    const Attempt& t = at[i];
-    const bool bad_4xx = NonRetryable4xx(p.status);
-    const bool bad_413 = p.status == 413 && p.retry_after_s < 0;
-    const bool bad_401 = p.status == 401;
+  uint64_t samples = 0, returned = 0;
+  ExcessScan excess;
+  std::vector<std::pair<uint32_t, uint32_t>> uncertain;  // (failure, successor)
+  auto report = [&](uint32_t p, uint32_t i, double chance) {
+    if (pimsim::v1::Violation* v = rec.Add(i)) {
+      const Attempt& f = at[p];
+      v->set_message(absl::StrCat(
+          chance <= 0 ? "retried " : "sent again ", Describe(a.event(i)), " ",
+          Seconds(at[i].arrival_us - f.response_us), " after a ", f.status,
+          f.status == 401 ? " without requesting a new token"
+          : f.status == 413 ? " without Retry-After"
+                            : "",
+          chance <= 0 ? ""
+                      : absl::StrCat("; chance of an independent repeat within 60 s ",
+                                     Percent(chance))));
+      rec.Evidence(v, {p, i});
+    }
+  };
+  for (size_t p = 0; p < at.size(); ++p) {
+    const Attempt& f = at[p];
+    const bool bad_4xx = NonRetryable4xx(f.status);
+    const bool bad_413 = f.status == 413 && f.retry_after_s < 0;
+    const bool bad_401 = f.status == 401;
     if (!bad_4xx && !bad_413 && !bad_401) continue;
-    if (t.arrival_us - p.response_us > kNonRetryableWindowUs) continue;
     ++samples;
-    if (bad_401 && tokens_before[i] > tokens_before[pi]) continue;
-    if ((p.status == 404 || p.status == 410) && (p.route & kRouteGet) &&
-        writes_before[i] > writes_before[pi]) {
+    const double chance = a.RepeatChance(p, kNonRetryableWindowUs);
+    const int32_t i = a.chains.successor[p];
+    bool flagged = i >= 0 && at[i].arrival_us - f.response_us <= kNonRetryableWindowUs;
+    if (flagged && bad_401 && tokens_before[i] > tokens_before[p]) flagged = false;
+    if (flagged && (f.status == 404 || f.status == 410) && (f.route & kRouteGet) &&
+        writes_before[i] > writes_before[p]) {
+      flagged = false;
+    }
+    returned += flagged;
+    if (flagged && chance <= 0) {
+      report(static_cast<uint32_t>(p), static_cast<uint32_t>(i), chance);
       continue;
     }
-    if (pimsim::v1::Violation* v = rec.Add(i)) {
-      v->set_message(absl::StrCat("retried ", Describe(a.event(i)), " ", Seconds(a.GapUs(i)),
-                                  " after a ", p.status,
-                                  bad_401 ? " without requesting a new token"
-                                  : bad_413 ? " without Retry-After"
-                                            : ""));
-      rec.Evidence(v, {static_cast<uint32_t>(pi), static_cast<uint32_t>(i)});
-    }
+    excess.Add([&](int64_t w) { return a.RepeatChanceSplit(p, w); }, kNonRetryableWindowUs, flagged,
+               flagged ? at[i].arrival_us - f.response_us : 0);
+    if (flagged) uncertain.emplace_back(static_cast<uint32_t>(p), static_cast<uint32_t>(i));
   }
   rec.AddSamples(samples);
-  rec.SetDetail(absl::StrCat(samples, " requests sent again after a non-retryable status"));
+  const std::vector<bool> significant = excess.Significant();
+  for (size_t k = 0; k < uncertain.size(); ++k) {
+    if (!significant[k]) continue;
+    const auto [p, i] = uncertain[k];
+    report(p, i, a.RepeatChance(p, kNonRetryableWindowUs));
+  }
+  std::string detail = absl::StrCat(samples, " non-retryable responses; ", returned,
+                                    " of their requests came again within 60 s");
+  if (excess.flagged() > 0) absl::StrAppend(&detail, " (uncertain: ", excess.Summary(), ")");
+  if (rec.violations() == 0 && excess.flagged() > 0) {
+    rec.SetUndecided(absl::StrCat(detail, ": as many as independent repeats explain"));
+    return;
+  }
+  rec.SetDetail(detail);
 }
 
-// A retry of a POST without Idempotency-Key whose previous attempt was
+// The successor of a POST without Idempotency-Key whose attempt was
 // ambiguous: body fully read, then no response (reset, timeout, cut) or a
 // 500/502/504. Failures before the body was read, 408, 429 and 503 say the
-// request was not processed and are not flagged.
+// request was not processed and are not flagged; nor is a re-send after the
+// connection read back, in between, a resource under the POST's path (it
+// checked whether the first attempt was applied). Certain when the client
+// never repeats such a POST after a success; otherwise by ExcessScan.
 void CheckRetryNonIdempotent(const Analysis& a, RuleRecorder& rec) {
   uint64_t samples = 0;
   const std::vector<Attempt>& at = a.table.attempts;
+  // GETs by connection, in journal order, for the read-back excuse.
+  std::vector<std::vector<uint32_t>> gets(a.table.connections.size());
   for (size_t i = 0; i < at.size(); ++i) {
-    if (UnsafeToResend(at[i]) && at[i].ambiguous) ++samples;
-    if (!a.chains.IsRetry(i)) continue;
-    const size_t p = static_cast<size_t>(a.chains.prev_same[i]);
-    if (!UnsafeToResend(at[p]) || !at[p].ambiguous) continue;
+    if ((at[i].route & kRouteGet) && Success(at[i])) gets[at[i].connection].push_back(i);
+  }
+  auto read_back = [&](size_t p, size_t i) {
+    const std::string prefix = absl::StrCat(a.event(p).normalized_path(), "/");
+    const std::vector<uint32_t>& list = gets[at[p].connection];
+    auto it = std::upper_bound(list.begin(), list.end(), static_cast<uint32_t>(p));
+    for (; it != list.end() && *it < i; ++it) {
+      if (at[*it].arrival_us >= at[p].end_us &&
+          absl::StartsWith(a.event(*it).normalized_path(), prefix)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  ExcessScan excess;
+  std::vector<std::pair<uint32_t, uint32_t>> uncertain;
+  auto report = [&](uint32_t p, uint32_t i, double chance) {
     if (pimsim::v1::Violation* v = rec.Add(i)) {
       const std::string how =
           at[p].status == 0 ? (at[p].client_aborted ? "a timeout or abort" : "a dropped connection")
                             : absl::StrCat("a ", at[p].status);
-      v->set_message(absl::StrCat("re-sent ", Describe(a.event(i)), " without Idempotency-Key ",
-                                  Seconds(a.GapUs(i)), " after ", how,
-                                  " once its body had been read"));
-      rec.Evidence(v, {static_cast<uint32_t>(p), static_cast<uint32_t>(i)});
+      v->set_message(absl::StrCat(
+          "re-sent ", Describe(a.event(i)), " without Idempotency-Key ",
+          Seconds(at[i].arrival_us - at[p].response_us), " after ", how,
+          " once its body had been read",
+          chance <= 0 ? ""
+                      : absl::StrCat("; chance of an independent repeat ", Percent(chance))));
+      rec.Evidence(v, {p, i});
     }
+  };
+  for (size_t p = 0; p < at.size(); ++p) {
+    if (!UnsafeToResend(at[p]) || !at[p].ambiguous) continue;
+    ++samples;
+    const double chance = a.RepeatChance(p, kRetryChainMaxGapUs);
+    const int32_t i = a.chains.successor[p];
+    const bool flagged = i >= 0 && at[i].arrival_us - at[p].response_us <= kRetryChainMaxGapUs &&
+                         !read_back(p, static_cast<size_t>(i));
+    if (flagged && chance <= 0) {
+      report(static_cast<uint32_t>(p), static_cast<uint32_t>(i), chance);
+      continue;
+    }
+    excess.Add([&](int64_t w) { return a.RepeatChanceSplit(p, w); }, kRetryChainMaxGapUs, flagged,
+               flagged ? at[i].arrival_us - at[p].response_us : 0);
+    if (flagged) uncertain.emplace_back(static_cast<uint32_t>(p), static_cast<uint32_t>(i));
   }
   rec.AddSamples(samples);
-  rec.SetDetail(absl::StrCat(samples, " ambiguous failures of non-idempotent writes"));
+  const std::vector<bool> significant = excess.Significant();
+  for (size_t k = 0; k < uncertain.size(); ++k) {
+    if (!significant[k]) continue;
+    const auto [p, i] = uncertain[k];
+    report(p, i, a.RepeatChance(p, kRetryChainMaxGapUs));
+  }
+  std::string detail = absl::StrCat(samples, " ambiguous failures of non-idempotent writes");
+  if (excess.flagged() > 0) absl::StrAppend(&detail, "; uncertain: ", excess.Summary());
+  if (rec.violations() == 0 && excess.flagged() > 0) {
+    rec.SetUndecided(absl::StrCat(detail, ": as many as independent repeats explain"));
+    return;
+  }
+  rec.SetDetail(detail);
 }
 
 // An isolated transient failure (the instance's failure ratio over the 10 s
-// before it under 20%) whose fingerprint does not come back within
+// before it under 20%) whose request does not come back within
 // max(Retry-After, 60 s). Ambiguous failures of non-idempotent writes are
-// left out: not re-sending those is right. Warns when more than
-// abandoned_share of isolated failures were abandoned. On a live journal,
-// failures whose horizon is not over yet are not judged.
+// left out: not re-sending those is right. A successor within the horizon
+// counts as the retry only when linked (retry_chains.h); one that could be
+// an independent repeat leaves that failure undecided. Warns when more than
+// abandoned_share of the decided isolated failures were abandoned. On a
+// live journal, failures whose horizon is not over yet are pending, and the
+// rule is undecided rather than passed while they are.
 void CheckRetryAbandoned(const Analysis& a, RuleRecorder& rec) {
   const std::vector<Attempt>& at = a.table.attempts;
   const size_t n = at.size();
-  std::vector<int32_t> next_same(n, -1);
-  for (size_t i = 0; i < n; ++i) {
-    if (a.chains.prev_same[i] >= 0) next_same[a.chains.prev_same[i]] = static_cast<int32_t>(i);
-  }
   // Per instance: arrivals and failures so far, for the isolation test.
   std::vector<std::vector<uint32_t>> by_instance(a.table.instances.size());
   std::vector<std::vector<uint32_t>> failed_prefix(a.table.instances.size());
@@ -160,7 +239,7 @@ void CheckRetryAbandoned(const Analysis& a, RuleRecorder& rec) {
   for (const auto& list : by_instance) {
     for (size_t k = 0; k < list.size(); ++k) position[list[k]] = static_cast<uint32_t>(k);
   }
-  uint64_t isolated = 0, abandoned = 0;
+  uint64_t isolated = 0, abandoned = 0, unclear = 0, pending = 0;
   std::vector<uint32_t> examples;
   size_t first_example = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -168,7 +247,6 @@ void CheckRetryAbandoned(const Analysis& a, RuleRecorder& rec) {
     if (!t.failed) continue;
     if (UnsafeToResend(t) && t.ambiguous) continue;
     const int64_t horizon = std::max<int64_t>(int64_t{t.retry_after_s} * kSecond, kAbandonHorizonUs);
-    if (a.live && t.response_us + horizon > a.table.end_us) continue;
     // Failure ratio over [arrival - 10 s, arrival) on the instance.
     const auto& list = by_instance[t.instance];
     const auto& fp = failed_prefix[t.instance];
@@ -180,30 +258,62 @@ void CheckRetryAbandoned(const Analysis& a, RuleRecorder& rec) {
     const size_t total = hi - lo;
     const uint32_t failures = (hi > 0 ? fp[hi - 1] : 0) - (lo > 0 ? fp[lo - 1] : 0);
     if (total > 0 && static_cast<double>(failures) / total >= kIsolatedFailureRatio) continue;
+    const int32_t next = a.chains.successor[i];
+    const bool returned = next >= 0 && at[next].arrival_us <= t.response_us + horizon;
+    if (!returned && a.live && t.response_us + horizon > a.table.end_us) {
+      ++pending;
+      continue;
+    }
     ++isolated;
-    const int32_t next = next_same[i];
-    if (next >= 0 && at[next].arrival_us <= t.response_us + horizon) continue;
+    if (returned) {
+      if (a.chains.follows[next] != static_cast<int32_t>(i) ||
+          !a.chains.IsRetry(static_cast<size_t>(next))) {
+        ++unclear;
+      }
+      continue;
+    }
     if (abandoned++ == 0) first_example = i;
     if (examples.size() < kMaxEvidence) examples.push_back(static_cast<uint32_t>(i));
   }
   rec.AddSamples(isolated);
-  if (isolated == 0) {
-    rec.SetDetail("no isolated transient failure");
+  const uint64_t decided = isolated - unclear;
+  std::string notes;
+  if (unclear > 0) {
+    absl::StrAppend(&notes, "; ", unclear, " came back as what could be an independent repeat");
+  }
+  if (pending > 0) {
+    absl::StrAppend(&notes, "; ", pending,
+                    " too recent to judge (within max(Retry-After, 60 s) of the journal's end)");
+  }
+  const double share = decided > 0 ? static_cast<double>(abandoned) / decided : 0;
+  const bool violated = abandoned > 0 && share > a.thresholds.abandoned_share;
+  if (violated) {
+    if (pimsim::v1::Violation* v = rec.Add(first_example)) {
+      v->set_message(absl::StrCat(abandoned, " of ", decided,
+                                  " isolated transient failures never retried within max("
+                                  "Retry-After, 60 s) (",
+                                  Percent(share), "; limit ",
+                                  Percent(a.thresholds.abandoned_share), "), e.g. ",
+                                  a.at(first_example).status, " on ",
+                                  Describe(a.event(first_example))));
+      rec.Evidence(v, examples);
+    }
+  }
+  if (decided == 0) {
+    if (isolated == 0 && pending == 0) {
+      rec.SetDetail("no isolated transient failure");
+    } else {
+      rec.SetUndecided(absl::StrCat("no isolated transient failure could be judged", notes));
+    }
     return;
   }
-  const double share = static_cast<double>(abandoned) / isolated;
-  rec.SetDetail(absl::StrCat("abandoned ", abandoned, " of ", isolated, " isolated failures (",
-                             Percent(share), ")"));
-  if (abandoned == 0 || share <= a.thresholds.abandoned_share) return;
-  if (pimsim::v1::Violation* v = rec.Add(first_example)) {
-    v->set_message(absl::StrCat(abandoned, " of ", isolated,
-                                " isolated transient failures never retried within max("
-                                "Retry-After, 60 s) (",
-                                Percent(share), "; limit ", Percent(a.thresholds.abandoned_share),
-                                "), e.g. ", a.at(first_example).status, " on ",
-                                Describe(a.event(first_example))));
-    rec.Evidence(v, examples);
+  const std::string detail = absl::StrCat("abandoned ", abandoned, " of ", decided,
+                                          " isolated failures (", Percent(share), ")", notes);
+  if (!violated && pending > 0) {
+    rec.SetUndecided(absl::StrCat(detail, "; so far"));
+    return;
   }
+  rec.SetDetail(detail);
 }
 
 // Outages: runs of 1 s buckets of an instance where at least 50% of

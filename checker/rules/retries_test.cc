@@ -23,6 +23,7 @@ constexpr char kBudget[] = "retry.no_budget";
 TEST(RetryTooManyTest, NineAttemptsPassTenFail) {
   for (int attempts : {9, 10}) {
     JournalBuilder j;
+    j.Background();
     j.Chain({.start = 1, .delays = std::vector<double>(attempts - 1, 1.0)});
     const auto r = j.Check();
     EXPECT_EQ(ViolationsOf(r, kTooMany), attempts == 10 ? 1u : 0u) << Summary(r);
@@ -39,6 +40,7 @@ TEST(RetryTooManyTest, NineAttemptsPassTenFail) {
 TEST(RetryTooManyTest, RetryingLongerThanTenMinutesFails) {
   for (double last : {599.97, 600.03}) {  // span = 0.01 + 1 + 0.01 + last - 1
     JournalBuilder j;
+    j.Background();
     j.Chain({.start = 1, .delays = {1, last - 1}});
     EXPECT_EQ(ViolationsOf(j.Check(), kTooMany), last > 600 ? 1u : 0u) << last;
   }
@@ -46,6 +48,7 @@ TEST(RetryTooManyTest, RetryingLongerThanTenMinutesFails) {
 
 TEST(RetryTooManyTest, ARepeatAfterSuccessStartsANewChain) {
   JournalBuilder j;
+  j.Background();
   double t = j.Chain({.start = 1, .delays = std::vector<double>(5, 1.0)});
   j.Chain({.start = t + 1, .delays = std::vector<double>(5, 1.0)});
   EXPECT_EQ(ViolationsOf(j.Check(), kTooMany), 0u);
@@ -54,6 +57,7 @@ TEST(RetryTooManyTest, ARepeatAfterSuccessStartsANewChain) {
 TEST(RetryNonRetryableTest, RetryingA404WithinAMinuteFails) {
   for (double gap : {59.0, 61.0}) {
     JournalBuilder j;
+    j.Background();
     j.Send("GET", "/api/rest/v1/products/gone").At(1).Status(404);
     j.Send("GET", "/api/rest/v1/products/gone").At(1.01 + gap);
     const auto r = j.Check();
@@ -67,6 +71,7 @@ TEST(RetryNonRetryableTest, RetryingA404WithinAMinuteFails) {
 
 TEST(RetryNonRetryableTest, ResendingARejectedPayloadFails) {
   JournalBuilder j;
+  j.Background();
   j.Send("PATCH", "/api/rest/v1/products/a").Body("{bad}").At(1).Status(422);
   j.Send("PATCH", "/api/rest/v1/products/a").Body("{bad}").At(2);
   // A corrected payload is a different request.
@@ -77,12 +82,14 @@ TEST(RetryNonRetryableTest, ResendingARejectedPayloadFails) {
 
 TEST(RetryNonRetryableTest, A401IsRetryableAfterANewToken) {
   JournalBuilder j;
+  j.Background();
   j.Send("GET", "/api/rest/v1/products/a").Connection("").At(1).Status(401);
   j.Send("POST", "/api/oauth/v1/token").Body("refresh").At(1.1);
   j.Send("GET", "/api/rest/v1/products/a").Connection("").At(1.2);
   EXPECT_EQ(ViolationsOf(j.Check(), kNonRetryable), 0u);
 
   JournalBuilder blind;
+  blind.Background(0, "");
   blind.Send("GET", "/api/rest/v1/products/a").Connection("").At(1).Status(401);
   blind.Send("GET", "/api/rest/v1/products/a").Connection("").At(1.2);
   const auto r = blind.Check();
@@ -94,6 +101,7 @@ TEST(RetryNonRetryableTest, A401IsRetryableAfterANewToken) {
 
 TEST(RetryNonRetryableTest, A413IsRetryableOnlyWithRetryAfter) {
   JournalBuilder j;
+  j.Background();
   j.Send("POST", "/api/rest/v1/products").Body("big").At(1).Status(413).RetryAfter(1);
   j.Send("POST", "/api/rest/v1/products").Body("big").At(3);
   j.Send("POST", "/api/rest/v1/products").Body("big2").At(4).Status(413);
@@ -103,6 +111,7 @@ TEST(RetryNonRetryableTest, A413IsRetryableOnlyWithRetryAfter) {
 
 TEST(RetryNonRetryableTest, AGetAfterA404IsFineOnceTheClientCreatedTheItem) {
   JournalBuilder j;
+  j.Background();
   j.Send("GET", "/api/rest/v1/products/new").At(1).Status(404);
   j.Send("POST", "/api/rest/v1/products").Body("{new}").At(2).Status(201);
   j.Send("GET", "/api/rest/v1/products/new").At(3);
@@ -111,6 +120,7 @@ TEST(RetryNonRetryableTest, AGetAfterA404IsFineOnceTheClientCreatedTheItem) {
 
 TEST(RetryNonRetryableTest, TransientStatusesAreRetryable) {
   JournalBuilder j;
+  j.Background();
   for (uint32_t s : {408u, 429u, 500u, 503u}) {
     j.Chain({.path = "/p" + std::to_string(s), .start = s * 1.0, .delays = {2}, .fail_status = s});
   }
@@ -124,6 +134,7 @@ pimsim::v1::Report Resent(const std::function<void(testing::EventSpec&)>& first,
                           const std::string& method = "POST",
                           const std::string& path = "/api/rest/v1/products") {
   JournalBuilder j;
+  j.Background();
   first(j.Send(method, path).Body("{\"identifier\":\"a\"}").At(1).Latency(0.05));
   j.Send(method, path).Body("{\"identifier\":\"a\"}").At(2);
   return j.Check();
@@ -179,6 +190,7 @@ TEST(RetryNonIdempotentTest, IdempotentRequestsMayBeResent) {
 TEST(RetryNonIdempotentTest, ATruncatedResponseCountsWhenTheFaultKindIsKnown) {
   for (bool known : {false, true}) {
     JournalBuilder j;
+    j.Background();
     j.Send("POST", "/api/rest/v1/products").Body("x").At(1).Status(201).Fault("cut,slow");
     j.Send("POST", "/api/rest/v1/products").Body("x").At(2);
     if (known) j.input().fault_kinds["cut"] = pimsim::v1::FaultAction::kTruncate;
@@ -277,6 +289,7 @@ void Outage(JournalBuilder& j, int clients, double outage, double every) {
 TEST(RetryNoBudgetTest, RetryingAsMuchLateAsEarlyWarns) {
   JournalBuilder j;
   Outage(j, 3, 30, 1);
+  j.Background(31);
   const auto r = j.Check();
   ASSERT_EQ(ViolationsOf(r, kBudget), 1u) << Summary(r);
   EXPECT_NE(testing::FirstViolation(r, kBudget).message().find("3 first attempts"),

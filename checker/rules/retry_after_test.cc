@@ -16,6 +16,7 @@ constexpr char kRule[] = "retry_after.ignored";
 // A 429 with Retry-After 2 s answered at 1.01 s, retried `gap` later.
 pimsim::v1::Report RetryAfter429(double gap, bool http_date = false) {
   JournalBuilder j;
+  j.Background();
   j.Chain({.start = 1, .delays = {gap}, .fail_status = 429, .retry_after = 2});
   if (http_date) {
     j.input().limits["main"].set_retry_after(pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE);
@@ -56,6 +57,7 @@ TEST(RetryAfterTest, HttpDateFormAllowsOneSecondOfTruncation) {
 
 TEST(RetryAfterTest, EveryRetryInTheChainIsJudged) {
   JournalBuilder j;
+  j.Background();
   j.Chain({.start = 1, .delays = {3, 0.5, 3}, .fail_status = 503, .retry_after = 3});
   EXPECT_EQ(ViolationsOf(j.Check(), kRule), 1u);
 }
@@ -67,7 +69,18 @@ TEST(RetryAfterTest, OtherRequestsAfterA429AreNotRetries) {
   j.Send("GET", "/api/rest/v1/products/a").Connection("other").At(1.2);
   const auto r = j.Check();
   EXPECT_EQ(ViolationsOf(r, kRule), 0u);
-  EXPECT_EQ(RuleOf(r, kRule).samples(), 0u);
+  EXPECT_EQ(RuleOf(r, kRule).samples(), 1u);  // the 429, never retried
+  EXPECT_EQ(RuleOf(r, kRule).outcome(), pimsim::v1::RULE_OUTCOME_PASSED);
+}
+
+TEST(RetryAfterTest, WithoutBackgroundAnEarlyReturnIsUndecided) {
+  // One early return of a client whose repeat habits are unknown (too few
+  // requests): it may be a retry or an independent repeat.
+  JournalBuilder j;
+  j.Chain({.start = 1, .delays = {0.41}, .fail_status = 429, .retry_after = 2});
+  const auto r = j.Check();
+  EXPECT_EQ(ViolationsOf(r, kRule), 0u);
+  EXPECT_EQ(RuleOf(r, kRule).outcome(), pimsim::v1::RULE_OUTCOME_UNDECIDED) << Summary(r);
 }
 
 TEST(RetryAfterTest, FailuresWithoutRetryAfterAreNotJudged) {

@@ -13,6 +13,8 @@ constexpr int64_t kSecond = 1'000'000;
 // throttle.ignored judges a 429 only if the client sent at least this many
 // requests in the second before it: below that its "rate" is noise.
 constexpr uint32_t kMinRateBefore = 5;
+// Shortest window after a 429 that is judged (a journal ending sooner).
+constexpr int64_t kMinWindowAfterUs = 100'000;
 
 std::string ConnectionLabel(const Analysis& a, size_t i) {
   const std::string& name = a.ConnectionName(i);
@@ -120,6 +122,12 @@ void CheckThrottleIgnored(const Analysis& a, RuleRecorder& rec) {
       const int64_t d = std::max<int64_t>(int64_t{t.retry_after_s} * kSecond, kSecond);
       const size_t before = first_at_or_after(tr) - first_at_or_after(tr - kSecond);
       if (before < kMinRateBefore) continue;
+      // A run younger than a second has less than a second before the 429,
+      // and a journal may end before the window after it does.
+      const int64_t span_before = std::clamp<int64_t>(tr - a.table.start_us, 1000, kSecond);
+      const int64_t span_after =
+          std::min(tr + d, std::max(a.table.end_us, tr + th.epsilon_us)) - (tr + th.epsilon_us);
+      if (span_after < kMinWindowAfterUs) continue;
       busy_until = tr + d;
       ++judged;
       size_t after = 0;
@@ -130,14 +138,14 @@ void CheckThrottleIgnored(const Analysis& a, RuleRecorder& rec) {
         ++after;
         if (examples.size() < kMaxEvidence) examples.push_back(list[k]);
       }
-      const double rate_before = static_cast<double>(before);
-      const double rate_after =
-          after / (static_cast<double>(std::max<int64_t>(d - th.epsilon_us, 1000)) / kSecond);
+      const double rate_before = before / (static_cast<double>(span_before) / kSecond);
+      const double rate_after = after / (static_cast<double>(span_after) / kSecond);
       if (rate_after < th.throttle_ignored_ratio * rate_before) continue;
       if (pimsim::v1::Violation* v = rec.Add(q)) {
         v->set_message(absl::StrFormat(
-            "kept %.1f req/s for %s after a 429 on %s (%.0f req/s in the second before)",
-            rate_after, Seconds(d), ConnectionLabel(a, q), rate_before));
+            "kept %.1f req/s for %s after a 429 on %s (%.1f req/s in the %s before)",
+            rate_after, Seconds(span_after), ConnectionLabel(a, q), rate_before,
+            span_before == kSecond ? std::string("second") : Seconds(span_before)));
         rec.Evidence(v, examples);
       }
     }

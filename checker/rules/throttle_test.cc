@@ -83,8 +83,8 @@ TEST(ThrottleIgnoredTest, KeepingTheRateWarns) {
   const auto v = testing::FirstViolation(r, kIgnored);
   EXPECT_EQ(v.severity(), pimsim::v1::SEVERITY_WARNING);
   EXPECT_EQ(v.message(),
-            "kept 10.1 req/s for 2 s after a 429 on connection pimsim (11 req/s in the second "
-            "before)");
+            "kept 10.1 req/s for 1.98 s after a 429 on connection pimsim (11.0 req/s in the "
+            "second before)");
 }
 
 TEST(ThrottleIgnoredTest, SlowingDownPasses) {

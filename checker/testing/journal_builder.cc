@@ -146,6 +146,14 @@ double JournalBuilder::Chain(const ChainSpec& spec) {
   return t;
 }
 
+void JournalBuilder::Background(double start, std::string connection, int count) {
+  for (int k = 0; k < count; ++k) {
+    Send("GET", absl::StrCat("/api/rest/v1/categories/background-", connection, "-", k))
+        .Connection(connection)
+        .At(start + k);
+  }
+}
+
 std::vector<pimsim::v1::JournalEvent> JournalBuilder::Build() const {
   std::vector<pimsim::v1::JournalEvent> events;
   events.reserve(specs_.size());

@@ -86,6 +86,11 @@ class JournalBuilder {
   // Adds the attempts of a retry chain; returns the last attempt's response
   // time.
   double Chain(const ChainSpec& spec);
+  // Adds `count` successful GETs of distinct categories by `connection`,
+  // one a second from `start`: a client that never repeats a request on its
+  // own, so that whatever of its requests comes again after a failure is a
+  // retry (retry_chains.h).
+  void Background(double start = 0, std::string connection = kConnection, int count = 10);
 
   std::vector<pimsim::v1::JournalEvent> Build() const;
 

@@ -264,10 +264,10 @@ grpc::Status ControlService::WatchJournal(grpc::ServerContext* context,
 }
 
 grpc::Status ControlService::GetReport(grpc::ServerContext* context,
-                                       const pimsim::v1::GetReportRequest* /*request*/,
+                                       const pimsim::v1::GetReportRequest* request,
                                        pimsim::v1::Report* response) {
   if (grpc::Status s = Authorize(*context); !s.ok()) return s;
-  *response = LiveReport(pim_);
+  *response = LiveReport(pim_, /*live=*/!request->final());
   return grpc::Status::OK;
 }
 
