@@ -96,7 +96,25 @@ pimsim::v1::Violation* RuleRecorder::Add(size_t anchor, pimsim::v1::Severity sev
   v.set_connection(analysis_.ConnectionName(anchor));
   v.set_instance(analysis_.InstanceName(anchor));
   v.add_event_ids(analysis_.event(anchor).id());
+  AddEvidenceLine(anchor, &v);
   return &v;
+}
+
+void RuleRecorder::AddEvidenceLine(size_t i, pimsim::v1::Violation* v) const {
+  const pimsim::v1::JournalEvent& e = analysis_.event(i);
+  const Attempt& a = analysis_.at(i);
+  pimsim::v1::EvidenceLine* line = v->add_evidence();
+  line->set_event_id(e.id());
+  line->set_since_start_us(a.arrival_us - analysis_.table.start_us);
+  line->set_method(e.method());
+  line->set_path(e.normalized_path().empty() ? e.route() : e.normalized_path());
+  line->set_status(e.status());
+  line->set_retry_after_s(e.retry_after_s());
+  line->set_socket_id(e.socket_id());
+  line->set_connection(e.connection());
+  line->set_latency_us(a.response_us - a.arrival_us);
+  line->set_fault(e.fault());
+  line->set_client_aborted(e.client_aborted());
 }
 
 void RuleRecorder::Evidence(pimsim::v1::Violation* v, absl::Span<const uint32_t> attempts) const {
@@ -108,7 +126,11 @@ void RuleRecorder::Evidence(pimsim::v1::Violation* v, absl::Span<const uint32_t>
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   if (sorted.size() > kMaxEvidence) sorted.resize(kMaxEvidence);
   v->clear_event_ids();
-  for (uint32_t i : sorted) v->add_event_ids(analysis_.event(i).id());
+  v->clear_evidence();
+  for (uint32_t i : sorted) {
+    v->add_event_ids(analysis_.event(i).id());
+    AddEvidenceLine(i, v);
+  }
 }
 
 void RuleRecorder::SetUndecided(std::string why) {
@@ -124,6 +146,7 @@ pimsim::v1::RuleResult RuleRecorder::Result() const {
   r.set_violations(violations_);
   r.set_samples(samples_);
   r.set_detail(detail_);
+  r.set_violated_severity(worst_);
   if (violations_ > 0) {
     r.set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
   } else if (undecided_) {

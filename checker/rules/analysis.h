@@ -95,11 +95,13 @@ class RuleRecorder {
   pimsim::v1::Violation* Add(size_t anchor);
   pimsim::v1::Violation* Add(size_t anchor, pimsim::v1::Severity severity);
   // Sets the evidence: the event ids of `attempts`, in time order, at most
-  // kMaxEvidence (the earliest ones).
+  // kMaxEvidence (the earliest ones), and their readable lines.
   void Evidence(pimsim::v1::Violation* v, absl::Span<const uint32_t> attempts) const;
   void Evidence(pimsim::v1::Violation* v, std::initializer_list<uint32_t> attempts) const {
     Evidence(v, absl::MakeConstSpan(attempts.begin(), attempts.size()));
   }
+  // Appends attempt i to v's readable evidence (Violation.evidence).
+  void AddEvidenceLine(size_t i, pimsim::v1::Violation* v) const;
 
   void AddSamples(uint64_t n) { samples_ += n; }
   void SetDetail(std::string detail) { detail_ = std::move(detail); }

@@ -260,8 +260,9 @@ void CheckBackoffNotGrowing(const Analysis& a, RuleRecorder& rec) {
 
 // Per retry index, the coefficient of variation of the delays across
 // chains: the lower of stddev / max(mean, epsilon) and RobustCv, which a few
-// stray delays cannot raise (the floor keeps clock noise on near-zero
-// delays from passing for jitter). Judged on the index with the
+// stray delays cannot raise. Delays under epsilon count as 0 and the means
+// are floored at epsilon, so clock noise on immediate retries never passes
+// for jitter: retrying at once is retrying in lockstep. Judged on the index with the
 // highest CV among those with min_chains delays: under jitter_cv_violation
 // is lockstep (rule severity), under jitter_cv_weak weak jitter (warning).
 void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
@@ -278,8 +279,11 @@ void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
     if (!Scored(a, i)) continue;
     const size_t k = a.chains.retry_index[i];
     if (by_index.size() <= k) by_index.resize(k + 1), delays.resize(k + 1);
-    by_index[k].Add(static_cast<double>(a.GapUs(i)), static_cast<uint32_t>(i));
-    delays[k].push_back(static_cast<double>(a.GapUs(i)));
+    // A delay under epsilon is no delay: what spread it has is the loop's
+    // and the network's, not the client's jitter.
+    const double gap = a.GapUs(i) < th.epsilon_us ? 0.0 : static_cast<double>(a.GapUs(i));
+    by_index[k].Add(gap, static_cast<uint32_t>(i));
+    delays[k].push_back(gap);
   }
   const double eps = static_cast<double>(std::max<int64_t>(th.epsilon_us, 1));
   const std::vector<uint64_t> unscored = UnscoredByIndex(a);
