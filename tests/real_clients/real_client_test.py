@@ -1,0 +1,80 @@
+#!/usr/bin/python3
+"""Runs one real client on one workload (run_client.run, with a final report
+where pimsim supports it) and checks the verdict and the violated rules
+against expectations.py.
+
+  real_client_test.py --pimsim=PATH --client=NAME --workload=unique|repeat
+
+Keeps the report JSON and the mock's journal in TEST_UNDECLARED_OUTPUTS_DIR
+(bazel-testlogs/.../test.outputs) for a look at what happened.
+"""
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.realpath(__file__)))
+import expectations  # noqa: E402
+import run_client  # noqa: E402
+import workload  # noqa: E402
+
+
+def check(result, expected, planned_ops):
+    """Returns the list of differences between a run and its expectation."""
+    problems = []
+    report = result["report"]
+    if result["client"]["ops"] != planned_ops:
+        problems.append("the client ran %d operations of %d" % (result["client"]["ops"],
+                                                               planned_ops))
+    verdict = report.get("verdict", "VERDICT_UNSPECIFIED")
+    if verdict != "VERDICT_" + expected["verdict"]:
+        problems.append("verdict %s, expected %s" % (verdict, expected["verdict"]))
+    for e in report.get("errors", []):
+        problems.append("report error: %s" % e)
+    violated = {r["rule"] for r in report.get("rules", [])
+                if r.get("outcome") == "RULE_OUTCOME_VIOLATED"}
+    required = set(expected["violated"])
+    if not result["final"]:
+        required -= expected["final_only"]
+    for rule in sorted(required - violated):
+        problems.append("%s not violated; expected: %s" % (rule, expected["violated"][rule]))
+    allowed = set(expected["violated"]) | set(expected["may"]) | set(expectations.APPLICATION)
+    for rule in sorted(violated - allowed):
+        messages = [v.get("message", "") for v in report.get("violations", [])
+                    if v["rule"] == rule]
+        problems.append("%s violated, not expected: %s" % (rule, "; ".join(messages[:3])))
+    return problems
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pimsim", required=True)
+    parser.add_argument("--client", required=True, choices=sorted(run_client.CLIENTS))
+    parser.add_argument("--workload", required=True, choices=workload.WORKLOADS)
+    args = parser.parse_args()
+    if args.client not in expectations.EXPECTATIONS:
+        print("FAIL: expectations.py has no entry for %s" % args.client)
+        return 1
+    outputs = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR") or os.environ.get("TEST_TMPDIR")
+    stem = os.path.join(outputs, "%s-%s" % (args.client, args.workload)) if outputs else None
+    try:
+        result = run_client.run(os.path.abspath(args.pimsim), args.client, args.workload,
+                                report_json=stem and stem + ".report.json",
+                                journal=stem and stem + ".journal.jsonl", final=True)
+    except run_client.RunError as e:
+        print("FAIL: the run broke: %s" % e)
+        return 1
+    print(run_client.describe(result, args.client, args.workload))
+    problems = check(result, expectations.EXPECTATIONS[args.client],
+                     len(workload.plan(args.workload)))
+    if problems:
+        print("\nFAIL: %s on %s differs from expectations.py:" % (args.client, args.workload))
+        for p in problems:
+            print("  - " + p)
+        return 1
+    print("\nPASS")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
