@@ -33,20 +33,21 @@ bool Scored(const Analysis& a, size_t i) {
 
 // A possible retry of the client's own backoff that was left out because
 // of its delay: its successor link was too uncertain at its gap, while at
-// the shortest scored delay of its retry index it would have been linked.
+// the median scored delay of its retry index it would have been linked.
 // Leaving such candidates out truncates the delays of that index (the long
 // ones are the ones confused with repeats), so their share is bounded.
 // Candidates left out whatever their delay (a request sent in parallel with
-// itself, a chain whose start is unknown, a request the client repeats all
-// the time) bias nothing. Returns the retry index it would have, or -1.
-int UnscoredForItsDelay(const Analysis& a, size_t i, const std::vector<int64_t>& shortest) {
+// itself, a chain whose start is unknown, a request the client repeats as
+// often as it retries) bias nothing. Returns the retry index it would have,
+// or -1.
+int UnscoredForItsDelay(const Analysis& a, size_t i, const std::vector<int64_t>& median) {
   if (!a.chains.Candidate(i) || Scored(a, i)) return -1;
   const size_t f = static_cast<size_t>(a.chains.follows[i]);
   if (a.at(f).retry_after_s >= 0) return -1;
   if (a.chains.chains[a.chains.chain[f]].tainted) return -1;
   const size_t k = a.chains.retry_index[f] + 1;
-  const int64_t at_shortest = k < shortest.size() && shortest[k] >= 0 ? shortest[k] : 0;
-  if (a.chains.RepeatChance(f, at_shortest) > kLinkChanceMax) return -1;
+  const int64_t typical = k < median.size() && median[k] >= 0 ? median[k] : 0;
+  if (a.chains.RepeatChance(f, typical) > kLinkChanceMax) return -1;
   return static_cast<int>(k);
 }
 
@@ -61,17 +62,22 @@ constexpr double kUnscoredShareMax = 0.1;
 
 // Candidates left out for their delay, per retry index.
 std::vector<uint64_t> UnscoredByIndex(const Analysis& a) {
-  std::vector<int64_t> shortest;
+  std::vector<std::vector<int64_t>> gaps;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
     if (!Scored(a, i)) continue;
     const size_t k = a.chains.retry_index[i];
-    if (shortest.size() <= k) shortest.resize(k + 1, -1);
-    const int64_t gap = std::max<int64_t>(a.GapUs(i), 0);
-    if (shortest[k] < 0 || gap < shortest[k]) shortest[k] = gap;
+    if (gaps.size() <= k) gaps.resize(k + 1);
+    gaps[k].push_back(std::max<int64_t>(a.GapUs(i), 0));
+  }
+  std::vector<int64_t> median(gaps.size(), -1);
+  for (size_t k = 0; k < gaps.size(); ++k) {
+    if (gaps[k].empty()) continue;
+    std::nth_element(gaps[k].begin(), gaps[k].begin() + gaps[k].size() / 2, gaps[k].end());
+    median[k] = gaps[k][gaps[k].size() / 2];
   }
   std::vector<uint64_t> out;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
-    const int k = UnscoredForItsDelay(a, i, shortest);
+    const int k = UnscoredForItsDelay(a, i, median);
     if (k < 0) continue;
     if (out.size() <= static_cast<size_t>(k)) out.resize(k + 1);
     ++out[k];

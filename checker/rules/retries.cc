@@ -206,7 +206,10 @@ void CheckRetryNonIdempotent(const Analysis& a, RuleRecorder& rec) {
     const auto [p, i] = uncertain[k];
     report(p, i, a.RepeatChance(p, kRetryChainMaxGapUs));
   }
-  std::string detail = absl::StrCat(samples, " ambiguous failures of non-idempotent writes");
+  std::string detail = absl::StrCat(samples, " ambiguous failures of non-idempotent writes",
+                                    excess.flagged() == 0 && rec.violations() == 0
+                                        ? "; none sent again blindly"
+                                        : "");
   if (excess.flagged() > 0) absl::StrAppend(&detail, "; uncertain: ", excess.Summary());
   if (rec.violations() == 0 && excess.flagged() > 0) {
     rec.SetUndecided(absl::StrCat(detail, ": as many as independent repeats explain"));

@@ -10,6 +10,7 @@ Keeps the report JSON and the mock's journal in TEST_UNDECLARED_OUTPUTS_DIR
 """
 
 import argparse
+import json
 import os
 import sys
 
@@ -46,6 +47,37 @@ def check(result, expected, planned_ops):
     return problems
 
 
+def journal_problems(path, per_connection=4, per_instance=10):
+    """What the mock's journal says against itself: every concurrency 429 must
+    be justified by the requests the journal shows in flight at its arrival
+    (arrived no later, answered later), and a client that never has more than
+    4 requests in flight (every client here) must get none."""
+    events = []
+    with open(path) as f:
+        for line in f:
+            e = json.loads(line)
+            if "summary" not in e:
+                events.append(e)
+    problems = []
+    rejected = [e for e in events if e.get("rejection", "").startswith("REJECTION_CONCURRENCY")]
+    for r in rejected:
+        t = int(r["arrival_us"])
+        instance_wide = r["rejection"] == "REJECTION_CONCURRENCY_INSTANCE"
+        in_flight = sum(
+            1 for e in events
+            if e is not r and e.get("instance") == r.get("instance")
+            and (instance_wide or e.get("connection") == r.get("connection"))
+            and int(e["arrival_us"]) <= t < int(e["response_us"]))
+        limit = per_instance if instance_wide else per_connection
+        if in_flight < limit:
+            problems.append("event %s got %s with only %d in flight in the journal (limit %d)" % (
+                r["id"], r["rejection"], in_flight, limit))
+    if rejected:
+        problems.append("%d concurrency 429s for a client with at most %d in flight" % (
+            len(rejected), per_connection))
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pimsim", required=True)
@@ -67,6 +99,8 @@ def main():
     print(run_client.describe(result, args.client, args.workload))
     problems = check(result, expectations.EXPECTATIONS[args.client],
                      len(workload.plan(args.workload)))
+    if stem:
+        problems += journal_problems(stem + ".journal.jsonl")
     if problems:
         print("\nFAIL: %s on %s differs from expectations.py:" % (args.client, args.workload))
         for p in problems:
