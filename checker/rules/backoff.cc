@@ -2,9 +2,11 @@
 // rules over the retry delays (gap = retry arrival - failure response) of
 // retries whose failure carried no Retry-After (a wake-up driven by
 // Retry-After says nothing about the client's own backoff). Only linked
-// retries of untainted chains are scored (retry_chains.h); a retry index
-// where more than 10% of the possible retries were left out for their delay
-// is not judged (see UnscoredForItsDelay). Never scored on fewer than min_chains retry chains.
+// retries of untainted chains are scored (retry_chains.h). Candidates left
+// out because of their delay (too long to be told from a repeat) would bias
+// what is scored, so each rule convicts only when the worst case, with them
+// counted as retries, convicts too (see LeftOutForTheirDelay). Never scored
+// on fewer than min_chains retry chains.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -34,13 +36,11 @@ bool Scored(const Analysis& a, size_t i) {
 // A possible retry of the client's own backoff that was left out because
 // of its delay: its successor link was too uncertain at its gap, while at
 // the median scored delay of its retry index it would have been linked.
-// Leaving such candidates out truncates the delays of that index (the long
-// ones are the ones confused with repeats), so their share is bounded.
-// Candidates left out whatever their delay (a request sent in parallel with
-// itself, a chain whose start is unknown, a request the client repeats as
-// often as it retries) bias nothing. Returns the retry index it would have,
-// or -1.
-int UnscoredForItsDelay(const Analysis& a, size_t i, const std::vector<int64_t>& median) {
+// Leaving such candidates out cuts the long delays off that index. Those
+// left out whatever their delay (a request sent in parallel with itself, a
+// chain whose start is unknown, a request the client repeats as often as it
+// retries) bias nothing. Returns the retry index it would have, or -1.
+int LeftOutForItsDelay(const Analysis& a, size_t i, const std::vector<int64_t>& median) {
   if (!a.chains.Candidate(i) || Scored(a, i)) return -1;
   const size_t f = static_cast<size_t>(a.chains.follows[i]);
   if (a.at(f).retry_after_s >= 0) return -1;
@@ -51,17 +51,9 @@ int UnscoredForItsDelay(const Analysis& a, size_t i, const std::vector<int64_t>&
   return static_cast<int>(k);
 }
 
-// How many standard errors above the measured ratio of mean delays must
-// still be at or under backoff_growth_ratio for "not growing" (about 99%
-// one-sided).
-constexpr double kRatioConfidenceZ = 2.5;
-
-// Share of the candidates at one retry index left out for their delay,
-// above which that index is not judged.
-constexpr double kUnscoredShareMax = 0.1;
-
-// Candidates left out for their delay, per retry index.
-std::vector<uint64_t> UnscoredByIndex(const Analysis& a) {
+// The delays of the candidates left out for their delay, per retry index:
+// what the worst case adds to the scored ones.
+std::vector<std::vector<double>> LeftOutForTheirDelay(const Analysis& a) {
   std::vector<std::vector<int64_t>> gaps;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
     if (!Scored(a, i)) continue;
@@ -75,27 +67,25 @@ std::vector<uint64_t> UnscoredByIndex(const Analysis& a) {
     std::nth_element(gaps[k].begin(), gaps[k].begin() + gaps[k].size() / 2, gaps[k].end());
     median[k] = gaps[k][gaps[k].size() / 2];
   }
-  std::vector<uint64_t> out;
+  std::vector<std::vector<double>> out;
   for (size_t i = 0; i < a.table.attempts.size(); ++i) {
-    const int k = UnscoredForItsDelay(a, i, median);
+    const int k = LeftOutForItsDelay(a, i, median);
     if (k < 0) continue;
     if (out.size() <= static_cast<size_t>(k)) out.resize(k + 1);
-    ++out[k];
+    out[k].push_back(static_cast<double>(std::max<int64_t>(a.GapUs(i), 0)));
   }
   return out;
 }
 
-bool TooManyUnscored(const std::vector<uint64_t>& unscored, size_t k, uint64_t scored) {
-  const uint64_t u = k < unscored.size() ? unscored[k] : 0;
-  return u > kUnscoredShareMax * static_cast<double>(u + scored);
+const std::vector<double>& At(const std::vector<std::vector<double>>& v, size_t k) {
+  static const std::vector<double> kNone;
+  return k < v.size() ? v[k] : kNone;
 }
 
-std::string UnscoredNote(const std::vector<uint64_t>& unscored, size_t k, uint64_t scored) {
-  const uint64_t u = k < unscored.size() ? unscored[k] : 0;
-  return absl::StrCat(u, " of ", u + scored, " possible retries ", k,
-                      " were too slow to be told from independent repeats (more than ",
-                      Percent(kUnscoredShareMax), ")");
-}
+// How many standard errors above the measured ratio of mean delays must
+// still be at or under backoff_growth_ratio for "not growing" (about 99%
+// one-sided).
+constexpr double kRatioConfidenceZ = 2.5;
 
 // Running mean and variance (Welford), plus the first retries seen.
 struct Stats {
@@ -153,23 +143,24 @@ void CheckBackoffImmediate(const Analysis& a, RuleRecorder& rec) {
     }
   }
   rec.AddSamples(samples);
-  const std::vector<uint64_t> unscored = UnscoredByIndex(a);
-  if (TooManyUnscored(unscored, 1, samples)) {
-    rec.SetUndecided(UnscoredNote(unscored, 1, samples));
-    return;
-  }
+  // The worst case counts the first retries left out for their delay as
+  // retries that did wait.
+  const uint64_t left_out = At(LeftOutForTheirDelay(a), 1).size();
   if (samples < th.min_chains) {
     rec.SetUndecided(absl::StrCat("only ", samples,
                                   " retry chains whose first failure had no Retry-After (needs ",
                                   th.min_chains, ")"));
     return;
   }
-  const double share = static_cast<double>(immediate) / samples;
+  const double share = static_cast<double>(immediate) / (samples + left_out);
   rec.SetDetail(absl::StrCat("first-retry immediate share ", Percent(share), " (", immediate, "/",
-                             samples, ")"));
+                             samples + left_out, ")",
+                             left_out > 0 ? absl::StrCat(", counting ", left_out,
+                                                         " possible retries that waited")
+                                          : ""));
   if (immediate == 0 || share < th.immediate_retry_share) return;
   if (pimsim::v1::Violation* v = rec.Add(first_immediate)) {
-    v->set_message(absl::StrCat(immediate, " of ", samples, " first retries came sooner than ",
+    v->set_message(absl::StrCat(immediate, " of ", samples + left_out, " first retries came sooner than ",
                                 Seconds(th.epsilon_us), " (", Percent(share), "; limit ",
                                 Percent(th.immediate_retry_share), ")"));
     rec.Evidence(v, examples);
@@ -205,10 +196,9 @@ void CheckBackoffNotGrowing(const Analysis& a, RuleRecorder& rec) {
     return;
   }
   const double eps = static_cast<double>(std::max<int64_t>(th.epsilon_us, 1));
-  const std::vector<uint64_t> unscored = UnscoredByIndex(a);
+  const std::vector<std::vector<double>> left_out = LeftOutForTheirDelay(a);
   std::vector<std::string> ratios;
   std::vector<std::string> means;
-  std::string skipped;
   bool grows = false;
   // Every judged ratio is at or under the threshold even at the top of its
   // confidence interval: the delays really do not grow (few jittered
@@ -216,30 +206,30 @@ void CheckBackoffNotGrowing(const Analysis& a, RuleRecorder& rec) {
   bool surely_flat = true;
   for (size_t k = 1; k + 1 < by_index.size(); ++k) {
     if (by_index[k].n < th.min_chains || by_index[k + 1].n < th.min_chains) continue;
-    if (TooManyUnscored(unscored, k, by_index[k].n) ||
-        TooManyUnscored(unscored, k + 1, by_index[k + 1].n)) {
-      skipped = UnscoredNote(unscored, TooManyUnscored(unscored, k, by_index[k].n) ? k : k + 1,
-                             by_index[TooManyUnscored(unscored, k, by_index[k].n) ? k : k + 1].n);
-      continue;
-    }
     const double lo = std::max(by_index[k].mean, eps), hi = std::max(by_index[k + 1].mean, eps);
     const double ratio = hi / lo;
+    // The worst case for "flat": the later retries' left-out (long) delays
+    // counted, the earlier ones' not.
+    Stats later = by_index[k + 1];
+    for (double gap : At(left_out, k + 1)) {
+      if (gap < kBackoffCapUs) later.Add(gap, 0);
+    }
+    const double worst_hi = std::max(later.mean, eps);
+    const double worst = worst_hi / lo;
     // Delta-method standard error of a ratio of two independent means.
-    const double rel_lo = by_index[k].StdDev() / lo, rel_hi = by_index[k + 1].StdDev() / hi;
-    const double se = ratio * std::sqrt(rel_lo * rel_lo / by_index[k].n +
-                                        rel_hi * rel_hi / by_index[k + 1].n);
-    surely_flat = surely_flat && ratio + kRatioConfidenceZ * se <= th.backoff_growth_ratio;
+    const double rel_lo = by_index[k].StdDev() / lo, rel_hi = later.StdDev() / worst_hi;
+    const double se =
+        worst * std::sqrt(rel_lo * rel_lo / by_index[k].n + rel_hi * rel_hi / later.n);
+    surely_flat = surely_flat && worst + kRatioConfidenceZ * se <= th.backoff_growth_ratio;
     if (means.empty()) means.push_back(Seconds(static_cast<int64_t>(by_index[k].mean)));
     means.push_back(Seconds(static_cast<int64_t>(by_index[k + 1].mean)));
     ratios.push_back(absl::StrFormat("%.2f", ratio));
     grows = grows || ratio > th.backoff_growth_ratio;
   }
   if (ratios.empty()) {
-    rec.SetUndecided(!skipped.empty()
-                         ? skipped
-                         : absl::StrCat("fewer than ", th.min_chains,
-                                        " comparable delays at consecutive retries (Retry-After "
-                                        "and delays >= 30 s are not scored)"));
+    rec.SetUndecided(absl::StrCat("fewer than ", th.min_chains,
+                                  " comparable delays at consecutive retries (Retry-After and "
+                                  "delays >= 30 s are not scored)"));
     return;
   }
   const std::string detail = absl::StrCat("mean retry delays ", absl::StrJoin(means, ", "),
@@ -292,20 +282,23 @@ void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
     delays[k].push_back(gap);
   }
   const double eps = static_cast<double>(std::max<int64_t>(th.epsilon_us, 1));
-  const std::vector<uint64_t> unscored = UnscoredByIndex(a);
+  const std::vector<std::vector<double>> left_out = LeftOutForTheirDelay(a);
   int best = -1;
   double best_cv = 0;
   uint64_t samples = 0;
-  std::string skipped;
   for (size_t k = 1; k < by_index.size(); ++k) {
     samples += by_index[k].n;
     if (by_index[k].n < th.min_chains) continue;
-    if (TooManyUnscored(unscored, k, by_index[k].n)) {
-      skipped = UnscoredNote(unscored, k, by_index[k].n);
-      continue;
+    // The spread is judged at its widest: the lower of the plain and the
+    // robust CV of the scored delays, but no lower than the robust CV with
+    // the left-out delays counted too.
+    double cv = std::min(by_index[k].StdDev() / std::max(by_index[k].mean, eps),
+                         RobustCv(delays[k], eps));
+    if (!At(left_out, k).empty()) {
+      std::vector<double> with_left_out = delays[k];
+      for (double gap : At(left_out, k)) with_left_out.push_back(gap < eps ? 0.0 : gap);
+      cv = std::max(cv, RobustCv(std::move(with_left_out), eps));
     }
-    const double cv = std::min(by_index[k].StdDev() / std::max(by_index[k].mean, eps),
-                               RobustCv(delays[k], eps));
     if (best < 0 || cv > best_cv) {
       best = static_cast<int>(k);
       best_cv = cv;
@@ -317,10 +310,8 @@ void CheckBackoffNoJitter(const Analysis& a, RuleRecorder& rec) {
           ? absl::StrCat("; ", after_retry_after, " retries after Retry-After not scored")
           : "";
   if (best < 0) {
-    rec.SetUndecided(!skipped.empty()
-                         ? absl::StrCat(skipped, info)
-                         : absl::StrCat("fewer than ", th.min_chains,
-                                        " retries without Retry-After at any retry index", info));
+    rec.SetUndecided(absl::StrCat("fewer than ", th.min_chains,
+                                  " retries without Retry-After at any retry index", info));
     return;
   }
   const Stats& s = by_index[best];
