@@ -1,7 +1,6 @@
 #!/usr/bin/python3
-"""Runs one real client on one workload (run_client.run, with a final report
-where pimsim supports it) and checks the verdict and the violated rules
-against expectations.py.
+"""Runs one real client on one workload (run_client.run, with a final report)
+and checks the verdict and the violated rules against expectations.py.
 
   real_client_test.py --pimsim=PATH --client=NAME --workload=unique|repeat
 

@@ -8,9 +8,9 @@ and judges it with `pimsim report`.
 Starts the mock on 127.0.0.1 (port 0, no service-time model, seeded products,
 the fault rules in FAULTS), runs the client with PIM_BASE_URL, PIM_CLIENT_ID,
 PIM_CLIENT_SECRET, PIM_USERNAME and PIM_PASSWORD in its environment and a hard
-timeout, asks the control plane for the report (with --final when given and
-the binary knows it: the run is over, so rules that wait for what follows a
-failure judge the end of the run too), stops the mock with SIGTERM and prints
+timeout, asks the control plane for the report (with --final when given: the
+run is over, so rules that wait for what follows a failure judge the end of
+the run too), stops the mock with SIGTERM and prints
 the verdict, each rule's outcome and violation count, and the violations.
 
 Exit code 0 when it ran (whatever the verdict), 3 when the mock, the client or
@@ -76,12 +76,6 @@ CREDENTIALS = {"PIM_CLIENT_ID": "pimsim", "PIM_CLIENT_SECRET": "pimsim",
 
 class RunError(Exception):
     """The run broke: the mock, the client or the report."""
-
-
-def _supports_final(pimsim):
-    usage = subprocess.run([pimsim, "report", "--help"], stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True).stdout
-    return re.search(r"--final\b", usage) is not None
 
 
 def _start_mock(pimsim, seed, journal, scratch):
@@ -164,7 +158,6 @@ def run(pimsim, client, workload_name, report_json=None, journal=None, final=Fal
         raise RunError("%s/node_modules is missing: run scripts/setup.sh (npm ci)" % HERE)
     scratch = tempfile.mkdtemp(prefix="run_client.", dir=os.environ.get("TEST_TMPDIR"))
     report_json = report_json or os.path.join(scratch, "report.json")
-    final = final and _supports_final(pimsim)
     started = time.monotonic()
     proc, http, control = _start_mock(pimsim, seed, journal, scratch)
     try:
@@ -216,7 +209,7 @@ def main():
     parser.add_argument("--report-json", help="also keep the report JSON here")
     parser.add_argument("--journal", help="have the mock write its journal here at shutdown")
     parser.add_argument("--final", action="store_true",
-                        help="ask for a final report (if this pimsim supports --final)")
+                        help="ask for a final report (pimsim report --final)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the mock's seed")
     args = parser.parse_args()
     try:
