@@ -2,9 +2,11 @@
 
 #include <arpa/inet.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <chrono>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -18,6 +20,47 @@ std::string_view StripBrackets(std::string_view host) {
   }
   return host;
 }
+
+// Cancels, before it is served, a call of a service other than PimControl
+// (server reflection) that lacks the token; PimControl's methods answer
+// UNAUTHENTICATED themselves (ControlService::Authorize).
+class TokenInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  TokenInterceptor(grpc::experimental::ServerRpcInfo* info, std::string expected)
+      : info_(info), expected_(std::move(expected)) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
+      bool authorized = false;
+      const auto* metadata = methods->GetRecvInitialMetadata();
+      for (auto [it, end] = metadata->equal_range("authorization"); it != end; ++it) {
+        if (std::string_view(it->second.data(), it->second.size()) == expected_) authorized = true;
+      }
+      if (!authorized) info_->server_context()->TryCancel();
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+  const std::string expected_;
+};
+
+class TokenInterceptorFactory final
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit TokenInterceptorFactory(std::string token)
+      : expected_(absl::StrCat("Bearer ", token)) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    if (absl::StartsWith(info->method(), "/pimsim.v1.PimControl/")) return nullptr;
+    return new TokenInterceptor(info, expected_);
+  }
+
+ private:
+  const std::string expected_;
+};
 
 }  // namespace
 
@@ -62,6 +105,14 @@ absl::StatusOr<std::unique_ptr<ControlServer>> ControlServer::Start(
   grpc::ServerBuilder builder;
   // Without this a second server could share a port already in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  grpc::ResourceQuota quota("pimsim-control");
+  quota.SetMaxThreads(kMaxControlThreads);
+  builder.SetResourceQuota(quota);
+  if (!options.token.empty()) {
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(std::make_unique<TokenInterceptorFactory>(options.token));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   int bound_port = 0;
   builder.AddListeningPort(absl::StrCat(host_text, ":", options.port),
                            grpc::InsecureServerCredentials(), &bound_port);

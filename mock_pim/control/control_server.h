@@ -5,7 +5,10 @@
 // A control plane reachable from other machines must be protected: Start()
 // refuses a non-loopback host (anything but 127.0.0.0/8, ::1 and localhost)
 // unless a token is set, and with a token every call must carry
-// "authorization: Bearer <token>". The traffic itself is plain HTTP/2.
+// "authorization: Bearer <token>" (server reflection too: a call of any
+// other service without it is cancelled before it is served). The traffic
+// itself is plain HTTP/2. The server runs at most kMaxControlThreads threads;
+// calls beyond them are refused with RESOURCE_EXHAUSTED.
 //
 // Thread-safety: address() and port() are constant; Shutdown() may be called
 // from any thread, more than once.
@@ -30,6 +33,10 @@
 #include "mock_pim/mock_pim.h"
 
 namespace pimsim::control {
+
+// Threads the control server may run at once (each call, streams included,
+// holds one while it is served).
+inline constexpr int kMaxControlThreads = 48;
 
 struct ControlServerOptions {
   // An IPv4 or IPv6 address (no brackets) or "localhost" (bound as

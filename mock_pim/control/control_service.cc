@@ -1,7 +1,9 @@
 #include "mock_pim/control/control_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <set>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -20,7 +22,7 @@ namespace {
 using pimsim::v1::JournalEvent;
 
 grpc::Status InvalidArgument(std::string message) {
-  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
+  return BoundedStatus(grpc::StatusCode::INVALID_ARGUMENT, std::move(message));
 }
 
 // Compares in time independent of where the first difference is, so a
@@ -68,8 +70,43 @@ Page ReadCompletePage(const Journal& journal, uint64_t after_id, size_t max, siz
 
 }  // namespace
 
+class ControlService::StreamSlot {
+ public:
+  explicit StreamSlot(std::atomic<int>& streams) : streams_(streams) {
+    taken_ = streams_.fetch_add(1) < kMaxStreams;
+    if (!taken_) streams_.fetch_sub(1);
+  }
+  ~StreamSlot() {
+    if (taken_) streams_.fetch_sub(1);
+  }
+  grpc::Status status() const {
+    return taken_ ? grpc::Status::OK
+                  : grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                 absl::StrCat("at most ", kMaxStreams,
+                                              " WatchJournal and WatchViolations streams are "
+                                              "served at once; close one first"));
+  }
+
+ private:
+  std::atomic<int>& streams_;
+  bool taken_ = false;
+};
+
 ControlService::ControlService(MockPim& pim, ControlServiceOptions options)
     : pim_(pim), options_(std::move(options)) {}
+
+std::shared_ptr<const pimsim::v1::Report> ControlService::SharedLiveReport(
+    absl::Duration max_age, absl::Duration* cost) {
+  std::lock_guard<std::mutex> lock(report_mu_);
+  const absl::Time now = absl::Now();
+  if (report_ == nullptr || now - report_at_ >= max_age) {
+    report_ = std::make_shared<const pimsim::v1::Report>(LiveReport(pim_));
+    report_at_ = absl::Now();
+    report_cost_ = report_at_ - now;
+  }
+  *cost = report_cost_;
+  return report_;
+}
 
 ControlService::~ControlService() { Stop(); }
 
@@ -238,6 +275,8 @@ grpc::Status ControlService::WatchJournal(grpc::ServerContext* context,
                                           const pimsim::v1::WatchJournalRequest* request,
                                           grpc::ServerWriter<JournalEvent>* writer) {
   if (grpc::Status s = Authorize(*context); !s.ok()) return s;
+  StreamSlot slot(streams_);
+  if (!slot.status().ok()) return slot.status();
   uint64_t cursor = request->after_id();
   const auto poll = std::chrono::microseconds(
       std::max<int64_t>(1, absl::ToInt64Microseconds(options_.poll_interval)));
@@ -275,16 +314,23 @@ grpc::Status ControlService::WatchViolations(grpc::ServerContext* context,
                                              const pimsim::v1::WatchViolationsRequest* request,
                                              grpc::ServerWriter<pimsim::v1::Violation>* writer) {
   if (grpc::Status s = Authorize(*context); !s.ok()) return s;
-  const int64_t interval_ms =
-      request->interval_ms() == 0 ? 1000 : std::max<int64_t>(100, request->interval_ms());
+  StreamSlot slot(streams_);
+  if (!slot.status().ok()) return slot.status();
+  const absl::Duration asked = request->interval_ms() == 0
+                                   ? kMinViolationsInterval
+                                   : absl::Milliseconds(request->interval_ms());
   // A violation is identified by its rule and its first piece of evidence
   // (later passes may add evidence to the same episode); each is sent once.
   std::set<std::pair<std::string, uint64_t>> sent;
+  absl::Duration cost;
   while (true) {
     const bool stop = stopping();
     if (context->IsCancelled()) return grpc::Status::CANCELLED;
-    pimsim::v1::Report report = LiveReport(pim_);
-    for (const pimsim::v1::Violation& v : report.violations()) {
+    const absl::Duration interval = std::max({asked, kMinViolationsInterval, 2 * cost});
+    // The last pass before the end judges everything there is.
+    const std::shared_ptr<const pimsim::v1::Report> report =
+        SharedLiveReport(stop ? absl::ZeroDuration() : interval, &cost);
+    for (const pimsim::v1::Violation& v : report->violations()) {
       const uint64_t anchor = v.event_ids().empty() ? 0 : v.event_ids(0);
       if (!sent.insert({v.rule(), anchor}).second) continue;
       if (!writer->Write(v)) return grpc::Status::CANCELLED;
@@ -293,7 +339,10 @@ grpc::Status ControlService::WatchViolations(grpc::ServerContext* context,
       return grpc::Status(grpc::StatusCode::UNAVAILABLE, "the control server is shutting down");
     }
     std::unique_lock<std::mutex> lock(mu_);
-    stop_cv_.wait_for(lock, std::chrono::milliseconds(interval_ms), [this] { return stopping_; });
+    stop_cv_.wait_for(lock,
+                      std::chrono::microseconds(absl::ToInt64Microseconds(
+                          std::max({asked, kMinViolationsInterval, 2 * cost}))),
+                      [this] { return stopping_; });
   }
 }
 

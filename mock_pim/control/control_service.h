@@ -13,6 +13,10 @@
 // complete (it never skips an event still in flight), polling the journal
 // every `poll_interval`, until the client cancels or Stop() is called; on
 // Stop() it flushes what is complete and ends with UNAVAILABLE.
+// WatchViolations re-judges the journal at most once a second (and no more
+// often than twice what a judgement takes), one judgement shared by every
+// watcher. At most kMaxStreams streams (of both kinds) are open at once;
+// more are refused with RESOURCE_EXHAUSTED.
 //
 // Thread-safety: thread-safe; gRPC calls the methods from its own threads.
 //
@@ -25,8 +29,10 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -48,6 +54,10 @@ struct ControlServiceOptions {
 // ceiling, and the most bytes of events one page carries (under gRPC's
 // default 4 MiB receive limit, whatever max_events asks for).
 inline constexpr uint32_t kDefaultJournalPage = 1000;
+// WatchJournal and WatchViolations streams open at once, at most.
+inline constexpr int kMaxStreams = 16;
+// WatchViolations' shortest interval between judgements.
+inline constexpr absl::Duration kMinViolationsInterval = absl::Seconds(1);
 inline constexpr uint32_t kMaxJournalPage = 10000;
 inline constexpr size_t kMaxJournalPageBytes = 3 << 20;
 
@@ -102,9 +112,22 @@ class ControlService final : public pimsim::v1::PimControl::Service {
   // instances there are.
   absl::StatusOr<std::string> ResolveInstance(const std::string& name) const;
   bool stopping() const;
+  // Holds one of the kMaxStreams stream slots while it lives.
+  class StreamSlot;
+  // The live report, judged again only once the last one is older than
+  // `max_age`; concurrent callers wait for one judgement and share it.
+  // `cost` is set to what the last judgement took.
+  std::shared_ptr<const pimsim::v1::Report> SharedLiveReport(absl::Duration max_age,
+                                                             absl::Duration* cost);
 
   MockPim& pim_;
   const ControlServiceOptions options_;
+  std::atomic<int> streams_{0};
+
+  std::mutex report_mu_;
+  std::shared_ptr<const pimsim::v1::Report> report_;  // guarded by report_mu_
+  absl::Time report_at_;                              // guarded by report_mu_
+  absl::Duration report_cost_;                        // guarded by report_mu_
 
   mutable std::mutex mu_;
   std::condition_variable stop_cv_;

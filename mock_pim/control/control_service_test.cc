@@ -6,6 +6,7 @@
 #include <grpcpp/impl/codegen/sync_stream.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <set>
@@ -20,6 +21,7 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "mock_pim/config/scenario_config.h"
 #include "mock_pim/control/control_server.h"
+#include "mock_pim/faults/fault_injector.h"
 #include "mock_pim/mock_pim.h"
 #include "proto/control.grpc.pb.h"
 
@@ -536,41 +538,150 @@ TEST(ControlServerTest, LoopbackHosts) {
 // ServerReflectionInfo stream. The messages are hand-encoded (Debian ships no
 // reflection stubs): request field 7 (list_services) = "", response field 6
 // (list_services_response) { repeated field 1 { field 1 (name) } }.
-TEST_F(ControlServiceTest, ReflectionListsThePimControlService) {
+grpc::Status ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel,
+                                      const std::string& authorization,
+                                      std::vector<std::string>* services) {
   grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
   grpc::internal::RpcMethod method("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                                   grpc::internal::RpcMethod::BIDI_STREAMING, channel_);
+                                   grpc::internal::RpcMethod::BIDI_STREAMING, channel);
   std::unique_ptr<grpc::ClientReaderWriter<grpc::ByteBuffer, grpc::ByteBuffer>> stream(
       grpc::internal::ClientReaderWriterFactory<grpc::ByteBuffer, grpc::ByteBuffer>::Create(
-          channel_.get(), method, &context));
+          channel.get(), method, &context));
   const std::string request("\x3a\x00", 2);
   grpc::Slice slice(request);
-  ASSERT_TRUE(stream->Write(grpc::ByteBuffer(&slice, 1)));
+  stream->Write(grpc::ByteBuffer(&slice, 1));
   stream->WritesDone();
   grpc::ByteBuffer reply;
-  ASSERT_TRUE(stream->Read(&reply));
-  ASSERT_TRUE(stream->Finish().ok());
+  const bool got_reply = stream->Read(&reply);
+  grpc::Status status = stream->Finish();
+  if (!status.ok()) return status;
+  if (!got_reply) return grpc::Status(grpc::StatusCode::INTERNAL, "no reply");
 
   std::vector<grpc::Slice> slices;
-  ASSERT_TRUE(reply.Dump(&slices).ok());
+  if (!reply.Dump(&slices).ok()) return grpc::Status(grpc::StatusCode::INTERNAL, "dump");
   std::string bytes;
   for (const grpc::Slice& s : slices)
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   google::protobuf::UnknownFieldSet response;
-  ASSERT_TRUE(response.ParseFromString(bytes));
-  std::vector<std::string> services;
+  if (!response.ParseFromString(bytes)) return grpc::Status(grpc::StatusCode::INTERNAL, "parse");
   for (int i = 0; i < response.field_count(); ++i) {
     if (response.field(i).number() != 6) continue;
     google::protobuf::UnknownFieldSet list;
-    ASSERT_TRUE(list.ParseFromString(response.field(i).length_delimited()));
+    if (!list.ParseFromString(response.field(i).length_delimited())) break;
     for (int j = 0; j < list.field_count(); ++j) {
       google::protobuf::UnknownFieldSet service;
-      ASSERT_TRUE(service.ParseFromString(list.field(j).length_delimited()));
-      services.push_back(service.field(0).length_delimited());
+      if (!service.ParseFromString(list.field(j).length_delimited())) break;
+      services->push_back(service.field(0).length_delimited());
     }
   }
+  return grpc::Status::OK;
+}
+
+TEST_F(ControlServiceTest, ReflectionListsThePimControlService) {
+  std::vector<std::string> services;
+  grpc::Status s = ListServicesByReflection(channel_, "", &services);
+  ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_NE(std::find(services.begin(), services.end(), "pimsim.v1.PimControl"), services.end())
       << "services: " << ::testing::PrintToString(services);
+}
+
+TEST_F(ControlServiceTest, ReflectionNeedsTheTokenWhenOneIsSet) {
+  StartServer("s3cret");
+  std::vector<std::string> services;
+  EXPECT_FALSE(ListServicesByReflection(channel_, "", &services).ok());
+  EXPECT_FALSE(ListServicesByReflection(channel_, "Bearer wrong", &services).ok());
+  EXPECT_TRUE(services.empty());
+  grpc::Status s = ListServicesByReflection(channel_, "Bearer s3cret", &services);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_NE(std::find(services.begin(), services.end(), "pimsim.v1.PimControl"), services.end());
+}
+
+// --- resource limits -------------------------------------------------------------
+
+TEST_F(ControlServiceTest, AtMostSixteenStreamsAreServedAtOnce) {
+  // Half journal watchers, half violation watchers: both kinds count.
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<pimsim::v1::JournalEvent>>> journals;
+  std::vector<std::unique_ptr<grpc::ClientReader<pimsim::v1::Violation>>> violations;
+  for (int i = 0; i < kMaxStreams; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    if (i % 2 == 0) {
+      journals.push_back(stub_->WatchJournal(contexts.back().get(), {}));
+    } else {
+      violations.push_back(stub_->WatchViolations(contexts.back().get(), {}));
+    }
+  }
+  // One more is refused once the server has taken them all up.
+  grpc::Status refused;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext probe;
+    probe.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
+    auto reader = stub_->WatchJournal(&probe, {});
+    pimsim::v1::JournalEvent event;
+    while (reader->Read(&event)) {
+    }
+    refused = reader->Finish();
+    if (refused.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+  }
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << refused.error_message();
+  EXPECT_TRUE(absl::StrContains(refused.error_message(), "at most 16")) << refused.error_message();
+
+  // Closing one frees its slot: a new stream is served until its deadline.
+  contexts[0]->TryCancel();
+  journals[0]->Finish();
+  grpc::Status again;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    grpc::ClientContext probe;
+    probe.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+    auto reader = stub_->WatchJournal(&probe, {});
+    pimsim::v1::JournalEvent event;
+    while (reader->Read(&event)) {
+    }
+    again = reader->Finish();
+    if (again.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) break;
+    absl::SleepFor(absl::Milliseconds(20));  // the server notices the cancel at its next poll
+  }
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << again.error_message();
+
+  for (size_t i = 1; i < contexts.size(); ++i) contexts[i]->TryCancel();
+  for (size_t i = 1; i < journals.size(); ++i) journals[i]->Finish();
+  for (auto& reader : violations) reader->Finish();
+}
+
+TEST_F(ControlServiceTest, FaultRulesAreBounded) {
+  pimsim::v1::SetFaultsRequest too_many;
+  for (size_t i = 0; i <= kMaxFaultRules; ++i) {
+    too_many.add_rules()->mutable_action()->mutable_status()->set_code(503);
+  }
+  pimsim::v1::SetFaultsResponse set;
+  grpc::Status s = stub_->SetFaults(Context().get(), too_many, &set);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "at most 1000 fault rules")) << s.error_message();
+
+  too_many.mutable_rules()->RemoveLast();
+  ASSERT_TRUE(stub_->SetFaults(Context().get(), too_many, &set).ok());
+  pimsim::v1::AddFaultRequest add;
+  add.mutable_rule()->mutable_action()->mutable_status()->set_code(503);
+  pimsim::v1::AddFaultResponse added;
+  s = stub_->AddFault(Context().get(), add, &added);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << s.error_message();
+}
+
+TEST_F(ControlServiceTest, AHugeValueInARequestGetsABoundedError) {
+  pimsim::v1::AddFaultRequest add;
+  add.mutable_rule()->set_name(std::string(1 << 20, 'x') + "!");
+  add.mutable_rule()->mutable_action()->mutable_status()->set_code(503);
+  pimsim::v1::AddFaultResponse added;
+  grpc::Status s = stub_->AddFault(Context().get(), add, &added);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_LT(s.error_message().size(), 2000u);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "(1048577 bytes)")) << s.error_message();
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "name must match")) << s.error_message();
+  // The server still serves.
+  pimsim::v1::GetLimitsResponse limits;
+  EXPECT_TRUE(stub_->GetLimits(Context().get(), {}, &limits).ok());
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace pimsim::control {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
@@ -12,7 +14,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   const grpc::StatusCode grpc_code = code > 0 && code <= grpc::StatusCode::UNAUTHENTICATED
                                          ? static_cast<grpc::StatusCode>(code)
                                          : grpc::StatusCode::UNKNOWN;
-  return grpc::Status(grpc_code, std::string(status.message()));
+  return BoundedStatus(grpc_code, std::string(status.message()));
+}
+
+grpc::Status BoundedStatus(grpc::StatusCode code, std::string message) {
+  if (message.size() > kMaxStatusMessageBytes) {
+    const size_t full = message.size();
+    message.resize(kMaxStatusMessageBytes);
+    absl::StrAppend(&message, "... (", full, " bytes)");
+  }
+  return grpc::Status(code, std::move(message));
 }
 
 }  // namespace pimsim::control

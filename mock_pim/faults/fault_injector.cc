@@ -80,7 +80,7 @@ absl::Duration FromProto(const google::protobuf::Duration& d) {
 }
 
 std::string RuleLabel(const std::string& where, const std::string& name) {
-  return name.empty() ? where : absl::StrCat(where, " \"", name, "\"");
+  return name.empty() ? where : absl::StrCat(where, " ", QuoteValue(name));
 }
 
 }  // namespace
@@ -192,6 +192,10 @@ absl::StatusOr<std::unique_ptr<FaultInjector::CompiledRule>> FaultInjector::Comp
 }
 
 absl::Status FaultInjector::SetRules(std::vector<FaultRule> rules) {
+  if (rules.size() > kMaxFaultRules) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("at most ", kMaxFaultRules, " fault rules, got ", rules.size()));
+  }
   // Names: explicit ones must be unique; then the unnamed get free defaults.
   std::unordered_set<std::string> taken;
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -245,6 +249,10 @@ absl::StatusOr<FaultRule> FaultInjector::AddRule(FaultRule rule) {
                                                    s.message()));
   }
   WriteGuard lock(mu_);
+  if (rules_.size() >= kMaxFaultRules) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "at most ", kMaxFaultRules, " fault rules; clear some before adding more"));
+  }
   auto taken = [this](const std::string& name) {
     return std::any_of(rules_.begin(), rules_.end(),
                        [&](const auto& r) { return r->proto.name() == name; });

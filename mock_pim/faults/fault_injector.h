@@ -56,6 +56,10 @@
 
 namespace pimsim {
 
+// Fault rules in force at once, at most: every admitted request is matched
+// against each of them.
+inline constexpr size_t kMaxFaultRules = 1000;
+
 // What the injector may match on.
 struct FaultRequest {
   std::string_view instance;
@@ -96,8 +100,10 @@ class FaultInjector {
   // `rules[2] "flaky": trigger.probability must be in [0, 1], got 1.5`.
   // Unnamed rules are named "fault-<k>", k their 1-based position (or the
   // next free number if that name is taken); duplicate names are an error.
+  // At most kMaxFaultRules rules: more is InvalidArgument.
   absl::Status SetRules(std::vector<pimsim::v1::FaultRule> rules);
-  // Appends a rule; returns it as stored (with its name).
+  // Appends a rule; returns it as stored (with its name). ResourceExhausted
+  // when kMaxFaultRules are in place already.
   absl::StatusOr<pimsim::v1::FaultRule> AddRule(pimsim::v1::FaultRule rule);
   // Removes the named rules (unknown names are ignored); empty: all rules.
   // Returns how many were removed.

@@ -97,16 +97,15 @@ constexpr uint32_t kStatusCodes[] = {500, 502, 503, 504, 408, 429};
 
 std::optional<FieldError> Check(const FaultRule& rule) {
   if (!rule.name().empty() && !IsValidName(rule.name())) {
-    return FieldError{"name", absl::StrCat(" must match [A-Za-z0-9_.-]{1,64}, got \"",
-                                           rule.name(), "\"")};
+    return FieldError{"name", absl::StrCat(" must match [A-Za-z0-9_.-]{1,64}, got ",
+                                           QuoteValue(rule.name()))};
   }
 
   const pimsim::v1::FaultMatch& m = rule.match();
   for (int i = 0; i < m.methods_size(); ++i) {
     if (!IsUpperToken(m.methods(i))) {
       return FieldError{absl::StrCat("match.methods[", i, "]"),
-                        absl::StrCat(" must be an upper-case HTTP method, got \"", m.methods(i),
-                                     "\"")};
+                        absl::StrCat(" must be an upper-case HTTP method, got ", QuoteValue(m.methods(i)))};
     }
   }
   for (int i = 0; i < m.route_kinds_size(); ++i) {
@@ -117,9 +116,18 @@ std::optional<FieldError> Check(const FaultRule& rule) {
                                      k)};
     }
   }
+  if (m.path().size() > kMaxPathGlobBytes) {
+    return FieldError{"match.path", absl::StrCat(" must be at most ", kMaxPathGlobBytes,
+                                                 " bytes, got ", m.path().size())};
+  }
+  if (m.methods_size() > kMaxMatchValues || m.connections_size() > kMaxMatchValues ||
+      m.instances_size() > kMaxMatchValues) {
+    return FieldError{"match", absl::StrCat(": at most ", kMaxMatchValues,
+                                            " methods, connections and instances each")};
+  }
   if (!m.path().empty() && m.path()[0] != '/' && m.path()[0] != '*') {
     return FieldError{"match.path",
-                      absl::StrCat(" must start with '/' or '*', got \"", m.path(), "\"")};
+                      absl::StrCat(" must start with '/' or '*', got ", QuoteValue(m.path()))};
   }
   for (int i = 0; i < m.connections_size(); ++i) {
     if (m.connections(i).empty()) {
@@ -317,8 +325,8 @@ absl::Status ParseDurationValue(const Item& item, absl::string_view text,
 
 absl::Status ParseUint64Value(const Item& item, uint64_t* out) {
   if (!absl::SimpleAtoi(item.value, out)) {
-    return ItemError(item, absl::StrCat(item.key, " must be a whole number >= 0, got \"",
-                                        item.value, "\""));
+    return ItemError(item, absl::StrCat(item.key, " must be a whole number >= 0, got ",
+                                        QuoteValue(item.value)));
   }
   return absl::OkStatus();
 }
@@ -401,6 +409,13 @@ std::string FieldLabel(const std::string& field) {
 }
 
 }  // namespace
+
+std::string QuoteValue(std::string_view value) {
+  constexpr size_t kMax = 64;
+  const absl::string_view v(value.data(), value.size());
+  if (v.size() <= kMax) return absl::StrCat("\"", v, "\"");
+  return absl::StrCat("\"", v.substr(0, kMax), "\"... (", v.size(), " bytes)");
+}
 
 absl::Status ValidateFaultRule(const FaultRule& rule) {
   if (std::optional<FieldError> e = Check(rule)) {
@@ -502,8 +517,8 @@ absl::StatusOr<FaultRule> ParseFaultSpec(std::string_view spec_in) {
     if (key == "status") {
       uint32_t code;
       if (!absl::SimpleAtoi(item.value, &code)) {
-        return ItemError(item, absl::StrCat("status must be an HTTP status code, got \"",
-                                            item.value, "\""));
+        return ItemError(item, absl::StrCat("status must be an HTTP status code, got ",
+                                            QuoteValue(item.value)));
       }
       a.mutable_status()->set_code(code);
     } else if (key == "disconnect") {
@@ -515,16 +530,16 @@ absl::StatusOr<FaultRule> ParseFaultSpec(std::string_view spec_in) {
       } else if (item.value == "after") {
         d->set_point(pimsim::v1::DISCONNECT_POINT_AFTER_PROCESSING);
       } else {
-        return ItemError(item, absl::StrCat("disconnect must be before or after, got \"",
-                                            item.value, "\""));
+        return ItemError(item, absl::StrCat("disconnect must be before or after, got ",
+                                            QuoteValue(item.value)));
       }
     } else if (key == "truncate") {
       auto* tr = a.mutable_truncate();
       if (item.has_value) {
         uint32_t bytes;
         if (!absl::SimpleAtoi(item.value, &bytes)) {
-          return ItemError(item, absl::StrCat("truncate must be a byte count, got \"",
-                                              item.value, "\""));
+          return ItemError(item, absl::StrCat("truncate must be a byte count, got ",
+                                              QuoteValue(item.value)));
         }
         tr->set_body_bytes(bytes);
       }
@@ -544,14 +559,14 @@ absl::StatusOr<FaultRule> ParseFaultSpec(std::string_view spec_in) {
     } else if (key == "close") {
       if (item.value != "reset" && item.value != "orderly") {
         return ItemError(item,
-                         absl::StrCat("close must be reset or orderly, got \"", item.value, "\""));
+                         absl::StrCat("close must be reset or orderly, got ", QuoteValue(item.value)));
       }
       close_item = &item;
     } else if (key == "p") {
       double p;
       if (!absl::SimpleAtod(item.value, &p)) {
-        return ItemError(item, absl::StrCat("probability must be a number, got \"",
-                                            item.value, "\""));
+        return ItemError(item, absl::StrCat("probability must be a number, got ",
+                                            QuoteValue(item.value)));
       }
       t.set_probability(p);
     } else if (key == "every") {

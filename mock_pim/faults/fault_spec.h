@@ -83,9 +83,18 @@ absl::StatusOr<pimsim::v1::FaultRule> ParseFaultSpec(std::string_view spec);
 // trigger, match, name.
 std::string FormatFaultSpec(const pimsim::v1::FaultRule& rule);
 
+// `value` in double quotes for an error message, cut to 64 bytes (with its
+// size): a message quotes what a request held, and a request may hold
+// megabytes.
+std::string QuoteValue(std::string_view value);
+
 // The hang default and cap (faults.proto: HangFault.max).
 inline constexpr absl::Duration kDefaultHangMax = absl::Seconds(300);
 inline constexpr absl::Duration kMaxHangMax = absl::Hours(1);
+// Longest match.path glob, and most methods, connections or instances one
+// match lists (ValidateFaultRule).
+inline constexpr size_t kMaxPathGlobBytes = 1024;
+inline constexpr int kMaxMatchValues = 64;
 
 // How long a hang holds the response: `max`, or the default when unset.
 absl::Duration HangMax(const pimsim::v1::HangFault& hang);

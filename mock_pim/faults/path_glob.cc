@@ -42,35 +42,44 @@ bool PathGlob::Matches(std::string_view path) const {
   if (path.compare(0, literal_prefix_.size(), literal_prefix_) != 0) return false;
   const size_t query = path.find('?');
   if (query != std::string_view::npos) path = path.substr(0, query);
-  return MatchFrom(0, path, 0);
-}
-
-bool PathGlob::MatchFrom(size_t seg, std::string_view path, size_t pos) const {
+  // The wildcard algorithm over segments: "**" is the star, every other
+  // pattern segment matches one path segment. Only the last "**" is ever
+  // backtracked to (an earlier one could only take what the later one
+  // takes), so this is O(pattern segments x path segments) however many
+  // "**" there are. Path positions are segment starts; npos is past the end.
   constexpr size_t npos = std::string_view::npos;
-  for (; seg < segments_.size(); ++seg) {
-    const Segment& s = segments_[seg];
-    if (s.kind == Segment::Kind::kAnySegments) {
-      if (seg + 1 == segments_.size()) return true;  // swallows the rest
-      // Zero segments, then one more at a time.
-      size_t p = pos;
-      while (true) {
-        if (MatchFrom(seg + 1, path, p)) return true;
-        if (p == npos) return false;
-        const size_t slash = path.find('/', p);
-        p = slash == npos ? npos : slash + 1;
+  const auto after = [&](size_t pos) {
+    const size_t slash = path.find('/', pos);
+    return slash == npos ? npos : slash + 1;
+  };
+  size_t seg = 0;
+  size_t pos = 0;
+  size_t star = npos;  // index of the last "**" seen
+  size_t mark = 0;     // where the path stood when it was seen (plus what it took)
+  while (pos != npos) {
+    if (seg < segments_.size() && segments_[seg].kind == Segment::Kind::kAnySegments) {
+      star = seg++;
+      mark = pos;
+      continue;
+    }
+    if (seg < segments_.size()) {
+      const size_t slash = path.find('/', pos);
+      const std::string_view text = path.substr(pos, slash == npos ? npos : slash - pos);
+      const Segment& s = segments_[seg];
+      if (s.kind == Segment::Kind::kLiteral ? text == s.text : SegmentMatches(s.text, text)) {
+        ++seg;
+        pos = slash == npos ? npos : slash + 1;
+        continue;
       }
     }
-    if (pos == npos) return false;  // pattern has segments left, path has none
-    const size_t slash = path.find('/', pos);
-    const std::string_view text = path.substr(pos, slash == npos ? npos : slash - pos);
-    if (s.kind == Segment::Kind::kLiteral) {
-      if (text != s.text) return false;
-    } else if (!SegmentMatches(s.text, text)) {
-      return false;
-    }
-    pos = slash == npos ? npos : slash + 1;
+    if (star == npos) return false;
+    // The last "**" takes one more path segment.
+    seg = star + 1;
+    mark = after(mark);
+    pos = mark;
   }
-  return pos == npos;
+  while (seg < segments_.size() && segments_[seg].kind == Segment::Kind::kAnySegments) ++seg;
+  return seg == segments_.size();
 }
 
 // Classic '*' wildcard matching with single-star backtracking: linear in
