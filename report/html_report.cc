@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "report/internal/escape.h"
 #include "report/internal/format.h"
 #include "report/internal/svg_chart.h"
@@ -61,6 +62,13 @@ svg.chart{display:block;width:100%;height:auto;margin:4px 0 12px}
 details{margin:8px 0}
 summary{cursor:pointer;font-weight:600}
 .events{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#4a5568}
+tr.evidence>td{padding:0 8px 8px 24px;border-bottom:1px solid #e2e8f0}
+table.evidence{width:auto;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:12px;color:#2d3748}
+table.evidence th{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;font-size:11px;padding:2px 8px;background:none;white-space:nowrap}
+table.evidence td{padding:2px 8px;border-bottom:1px solid #edf2f7;white-space:nowrap}
+table.evidence td.path{white-space:normal;word-break:break-all;min-width:16em}
+td.st-bad{color:#c92a2a;font-weight:600}td.st-warn{color:#8a5a00;font-weight:600}
+.live{display:inline-block;padding:4px 12px;border-radius:6px;font-weight:700;font-size:14px;background:#fff3bf;color:#8a5a00;border:1px solid #e69500}
 .note{color:#4a5568;font-size:13px}
 .empty{padding:40px;text-align:center;color:#718096;font-size:18px;border:2px dashed #cbd5e0;border-radius:8px}
 footer{color:#718096;font-size:12px;text-align:center}
@@ -125,20 +133,25 @@ RuleIndex IndexRules(const pimsim::v1::Report& report) {
 
 std::string Header(const pimsim::v1::Report& report) {
   const std::string verdict = internal::VerdictLabel(report.verdict());
-  int violated = 0;
-  for (const auto& rule : report.rules()) {
-    violated += rule.outcome() == pimsim::v1::RULE_OUTCOME_VIOLATED;
+  std::string out =
+      absl::StrCat("<header><span class=\"badge verdict-", verdict,
+                   "\" id=\"verdict\">", verdict, "</span>");
+  if (report.live()) {
+    absl::StrAppend(&out,
+                    "<span class=\"live\" id=\"live\" title=\"The run is "
+                    "still going: rules that need what follows an attempt "
+                    "are undecided for the attempts near its end.\">live "
+                    "snapshot</span>");
   }
-  std::string out = absl::StrCat(
-      "<header><span class=\"badge verdict-", verdict, "\" id=\"verdict\">",
-      verdict,
-      "</span><div><h1>pimsim compliance report</h1><div class=\"sub\">");
+  absl::StrAppend(&out,
+                  "<div><h1>pimsim compliance report</h1><div class=\"sub\">");
   if (!report.scenario().empty()) {
     absl::StrAppend(&out, "scenario <b>", Esc(report.scenario()),
                     "</b> &middot; ");
   }
-  absl::StrAppend(&out, violated, " of ", report.rules_size(),
-                  " rules violated &middot; ", FormatCount(report.events()),
+  absl::StrAppend(&out, report.rules_size(),
+                  " rules: ", Esc(internal::ViolatedRulesSummary(report)),
+                  " &middot; ", FormatCount(report.events()),
                   " journal events</div></div></header>\n");
   return out;
 }
@@ -414,10 +427,16 @@ std::string RuleTable(const pimsim::v1::Report& report) {
     const bool violated = rule.outcome() == pimsim::v1::RULE_OUTCOME_VIOLATED;
     const std::string severity = internal::SeverityLabel(rule.severity());
     const std::string outcome = internal::OutcomeLabel(rule.outcome());
+    std::string outcome_cell = Pill("out-" + outcome, outcome);
+    const pimsim::v1::Severity at = internal::ViolatedSeverity(rule);
+    if (violated && at != rule.severity()) {
+      const std::string label = internal::SeverityLabel(at);
+      absl::StrAppend(&outcome_cell, " ", Pill("sev-" + label, "as " + label));
+    }
     absl::StrAppend(&out, "<tr", violated ? " class=\"violated\"" : "",
                     "><td class=\"id\">", Esc(rule.rule()), "</td><td>",
                     Pill("sev-" + severity, severity), "</td><td>",
-                    Pill("out-" + outcome, outcome), "</td><td class=\"num\">",
+                    outcome_cell, "</td><td class=\"num\">",
                     FormatCount(rule.violations()), "</td><td class=\"num\">",
                     FormatCount(rule.samples()), "</td><td>",
                     Esc(rule.description()));
@@ -428,6 +447,57 @@ std::string RuleTable(const pimsim::v1::Report& report) {
     absl::StrAppend(&out, "</td></tr>\n");
   }
   absl::StrAppend(&out, "</tbody></table></section>\n");
+  return out;
+}
+
+// A violation's evidence as a small table under its row: one row per
+// journal event, the columns that are not empty for every event.
+std::string EvidenceTable(const pimsim::v1::Violation& v) {
+  if (v.evidence_size() == 0) return "";
+  const auto& columns = internal::EvidenceColumns();
+  std::vector<bool> used(columns.size(), false);
+  for (const auto& line : v.evidence()) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      used[c] = used[c] || !columns[c].value(line).empty();
+    }
+  }
+  std::string out =
+      "<tr class=\"evidence\"><td colspan=\"5\"><table "
+      "class=\"evidence\"><thead><tr>";
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (!used[c]) continue;
+    absl::StrAppend(&out, "<th", columns[c].numeric ? " class=\"num\"" : "",
+                    ">", Esc(columns[c].heading), "</th>");
+  }
+  absl::StrAppend(&out, "</tr></thead><tbody>");
+  for (const auto& line : v.evidence()) {
+    absl::StrAppend(&out, "<tr class=\"ev\">");
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (!used[c]) continue;
+      const absl::string_view heading = columns[c].heading;
+      std::string cls = columns[c].numeric ? "num" : "";
+      if (heading == "path") cls = "path";
+      if (heading == "status") {
+        switch (internal::ToneOfStatus(line.status())) {
+          case internal::StatusTone::kFailed:
+            cls = "st-bad";
+            break;
+          case internal::StatusTone::kClientError:
+            cls = "st-warn";
+            break;
+          default:
+            break;
+        }
+      }
+      absl::StrAppend(&out, "<td", cls.empty() ? "" : " class=\"" + cls + "\"",
+                      ">",
+                      Esc(internal::ShortenMiddle(columns[c].value(line),
+                                                  kHtmlEvidenceCellWidth)),
+                      "</td>");
+    }
+    absl::StrAppend(&out, "</tr>");
+  }
+  absl::StrAppend(&out, "</tbody></table></td></tr>\n");
   return out;
 }
 
@@ -464,12 +534,12 @@ std::string ViolationList(const pimsim::v1::Report& report,
                     "<th>connection</th><th>instance</th><th>what happened</th>"
                     "<th>journal events</th></tr></thead><tbody>\n");
     for (const pimsim::v1::Violation* v : listed) {
-      absl::StrAppend(&out, "<tr><td class=\"num\">",
-                      internal::FormatOffset(v->time_us() - origin),
-                      "</td><td>", Esc(v->connection()), "</td><td>",
-                      Esc(v->instance()), "</td><td>", Esc(v->message()),
-                      "</td><td class=\"events\">",
-                      internal::FormatEventIds(*v, 12), "</td></tr>\n");
+      absl::StrAppend(
+          &out, "<tr><td class=\"num\">",
+          internal::FormatOffset(v->time_us() - origin), "</td><td>",
+          Esc(v->connection()), "</td><td>", Esc(v->instance()), "</td><td>",
+          Esc(v->message()), "</td><td class=\"events\">",
+          internal::FormatEventIds(*v, 12), "</td></tr>\n", EvidenceTable(*v));
     }
     absl::StrAppend(&out, "</tbody></table></details>\n");
   }
@@ -488,6 +558,7 @@ std::string RenderHtml(const pimsim::v1::Report& report) {
   const RuleIndex index = IndexRules(report);
   const std::string verdict = internal::VerdictLabel(report.verdict());
   std::string title = absl::StrCat("pimsim ", verdict);
+  if (report.live()) absl::StrAppend(&title, " (live)");
   if (!report.scenario().empty())
     absl::StrAppend(&title, ": ", report.scenario());
   return absl::StrCat(

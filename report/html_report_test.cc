@@ -50,6 +50,56 @@ TEST(RenderHtmlTest, ShowsVerdictRulesAndViolations) {
   EXPECT_TRUE(absl::StrContains(html, "7 violations (5 listed)"));
 }
 
+TEST(RenderHtmlTest, CountsRulesByTheSeverityTheyWereViolatedAt) {
+  const std::string html = RenderHtml(MakeSampleReport());
+  EXPECT_TRUE(absl::StrContains(
+      html, "20 rules: 3 error rules violated, 2 warnings, 2 advice &middot;"));
+  // backoff.no_jitter: an error rule violated at warning severity.
+  EXPECT_EQ(Count(html, "<span class=\"pill sev-warning\">as warning</span>"),
+            1);
+
+  pimsim::v1::Report report;
+  report.set_verdict(pimsim::v1::VERDICT_PASS);
+  auto* rule = report.add_rules();
+  rule->set_rule("backoff.no_jitter");
+  rule->set_severity(pimsim::v1::SEVERITY_ERROR);
+  rule->set_violated_severity(pimsim::v1::SEVERITY_WARNING);
+  rule->set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  EXPECT_TRUE(absl::StrContains(RenderHtml(report),
+                                "0 error rules violated, 1 warning, 0 advice"));
+}
+
+TEST(RenderHtmlTest, ShowsEachViolationsEvidenceAsATable) {
+  const pimsim::v1::Report report = MakeSampleReport();
+  int lines = 0;
+  for (const auto& v : report.violations()) lines += v.evidence_size();
+  const std::string html = RenderHtml(report);
+  EXPECT_EQ(Count(html, "<table class=\"evidence\">"),
+            report.violations_size());
+  EXPECT_EQ(Count(html, "<tr class=\"ev\">"), lines);
+  EXPECT_TRUE(absl::StrContains(
+      html,
+      "<tr class=\"ev\"><td class=\"num\">+40.753 s</td><td>#4100</td>"
+      "<td>GET</td><td class=\"path\">"
+      "/api/rest/v1/products/sku-104200?with_quality_scores=true</td><td>200"
+      "</td><td class=\"num\">180 ms</td><td>33</td><td>erp-sync</td></tr>"))
+      << html;
+  EXPECT_TRUE(absl::StrContains(html, "<th>Retry-After</th>"));
+  EXPECT_TRUE(absl::StrContains(
+      html, "<td class=\"st-bad\">no response (aborted)</td>"));
+  EXPECT_TRUE(absl::StrContains(html, "<td>outage-503</td>"));
+}
+
+TEST(RenderHtmlTest, MarksALiveSnapshot) {
+  pimsim::v1::Report report = MakeSampleReport();
+  EXPECT_FALSE(absl::StrContains(RenderHtml(report), "id=\"live\""));
+  report.set_live(true);
+  const std::string html = RenderHtml(report);
+  EXPECT_TRUE(absl::StrContains(html, "id=\"live\""));
+  EXPECT_TRUE(absl::StrContains(html, ">live snapshot</span>"));
+  EXPECT_TRUE(absl::StrContains(html, "<title>pimsim FAIL (live): "));
+}
+
 TEST(RenderHtmlTest, DrawsFourChartsWithLimitsAndMarkers) {
   const std::string html = RenderHtml(MakeSampleReport());
   EXPECT_EQ(Count(html, "<svg "), 4);
@@ -100,6 +150,8 @@ TEST(RenderHtmlTest, EscapesEveryTextFromTheReport) {
   report.mutable_rules(0)->set_detail(evil);
   report.mutable_violations(0)->set_message(evil);
   report.mutable_violations(0)->set_connection(evil);
+  report.mutable_violations(0)->mutable_evidence(0)->set_path(evil);
+  report.mutable_violations(0)->mutable_evidence(0)->set_fault(evil);
   (*report.mutable_metrics()
         ->mutable_timeline(0)
         ->mutable_max_in_flight_connection())[evil] = 1;

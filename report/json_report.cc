@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_json.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace pimsim::report {
@@ -11,15 +12,13 @@ absl::StatusOr<std::string> RenderJson(const pimsim::v1::Report& report) {
   options.add_whitespace = true;
   options.always_print_primitive_fields = true;
   options.preserve_proto_field_names = true;
-  std::string json;
-  const auto status =
-      google::protobuf::util::MessageToJsonString(report, &json, options);
-  if (!status.ok()) {
-    // Debian 12's protobuf has its own Status type: translate at the edge.
-    return absl::InternalError(absl::StrCat("rendering the report as JSON: ",
-                                            std::string(status.message())));
+  absl::StatusOr<std::string> json = MessageToJson(report, options);
+  if (!json.ok()) {
+    return absl::Status(json.status().code(),
+                        absl::StrCat("rendering the report as JSON: ",
+                                     json.status().message()));
   }
-  if (json.empty() || json.back() != '\n') json += '\n';
+  if (json->empty() || json->back() != '\n') json->push_back('\n');
   return json;
 }
 

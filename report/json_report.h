@@ -4,8 +4,10 @@
 // can read `verdict` and `violations[].rule` without guarding for absence.
 //
 // As in any proto3 JSON, enums are their names ("VERDICT_FAIL",
-// "SEVERITY_ERROR"), 64-bit integers are strings ("time_us": "1717..."), and
-// durations are strings ("119.731s"). JsonStringToMessage reads it back.
+// "SEVERITY_ERROR") and durations are strings ("119.731s"). 64-bit integers
+// are JSON numbers ("time_us": 1717000041203000) up to 2^53 in magnitude and
+// strings beyond, as proto3 allows (common/proto_json.h); JsonStringToMessage
+// reads it back.
 //
 // Thread-safety: pure function.
 //

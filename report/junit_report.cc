@@ -39,6 +39,15 @@ std::string Evidence(const pimsim::v1::RuleResult& rule,
                       "]");
     }
     absl::StrAppend(&text, "\n");
+    for (const pimsim::v1::EvidenceLine& line : v->evidence()) {
+      absl::StrAppend(&text, "   ");
+      for (const internal::EvidenceColumn& column :
+           internal::EvidenceColumns()) {
+        const std::string value = column.value(line);
+        if (!value.empty()) absl::StrAppend(&text, " ", column.prefix, value);
+      }
+      absl::StrAppend(&text, "\n");
+    }
   }
   if (rule.violations() > listed.size()) {
     absl::StrAppend(&text,
@@ -73,7 +82,8 @@ std::string RenderJunit(const pimsim::v1::Report& report) {
         break;
       case pimsim::v1::RULE_OUTCOME_VIOLATED: {
         const std::string evidence = Evidence(rule, listed, origin);
-        if (rule.severity() == pimsim::v1::SEVERITY_ERROR) {
+        const pimsim::v1::Severity severity = internal::ViolatedSeverity(rule);
+        if (severity == pimsim::v1::SEVERITY_ERROR) {
           ++failures;
           std::string message = absl::StrCat(
               internal::FormatCount(rule.violations()), " violation",
@@ -82,12 +92,12 @@ std::string RenderJunit(const pimsim::v1::Report& report) {
             absl::StrAppend(&message, "; first: ", listed.front()->message());
           absl::StrAppend(&cases, ">\n      <failure message=\"",
                           EscapeXmlAttribute(message), "\" type=\"",
-                          internal::SeverityLabel(rule.severity()), "\">",
+                          internal::SeverityLabel(severity), "\">",
                           EscapeXml(evidence), "</failure>\n    </testcase>\n");
         } else {
           absl::StrAppend(
               &cases, ">\n      <system-out>",
-              EscapeXml(absl::StrCat(internal::SeverityLabel(rule.severity()),
+              EscapeXml(absl::StrCat(internal::SeverityLabel(severity),
                                      " (does not fail the gate): ", evidence)),
               "</system-out>\n    </testcase>\n");
         }

@@ -5,13 +5,16 @@
 //   <testcase classname="pimsim.<family>" name="<rule id>">, where the family
 //   is the id up to its first dot ("pimsim.backoff" for "backoff.immediate").
 //
-// Outcomes map as follows:
-//   - violated, error severity: <failure type="error">, the message naming the
-//     count and first violation, the text listing the evidence (time,
-//     connection, message, journal event ids);
-//   - violated, warning or advice severity: a passed test case with the same
-//     evidence in <system-out>. Such a report's verdict can still be PASS, and
-//     the JUnit view mirrors the gate rather than turning the build red on
+// Outcomes map as follows, by the severity the rule was violated at
+// (RuleResult.violated_severity, else the rule's severity):
+//   - violated at error severity: <failure type="error">, the message naming
+//     the count and first violation, the text listing the evidence (time,
+//     connection, message, journal event ids, then one line per journal
+//     event: time, method, path, status, Retry-After, socket, fault...);
+//   - violated at warning or advice severity (an error rule broken only at
+//     warning severity included): a passed test case with the same evidence
+//     in <system-out>. Such a report's verdict can still be PASS, and the
+//     JUnit view mirrors the gate rather than turning the build red on
 //     advice; the evidence stays one click away in the CI's test details;
 //   - undecided, disabled (or no outcome): <skipped message="...">;
 //   - passed: an empty test case.

@@ -51,6 +51,46 @@ TEST(RenderJunitTest, FailsViolatedErrorRulesWithEvidence) {
   EXPECT_TRUE(absl::StrContains(xml, "2 more not listed in the report"));
 }
 
+TEST(RenderJunitTest, ListsEachViolationsEvidenceLines) {
+  const std::string xml = RenderJunit(MakeSampleReport());
+  EXPECT_TRUE(absl::StrContains(
+      xml,
+      "[events #4100, #4107, #4114, #4121]\n    +40.753 s #4100 GET "
+      "/api/rest/v1/products/sku-104200?with_quality_scores=true 200 in 180 "
+      "ms socket 33 erp-sync\n"))
+      << xml;
+  EXPECT_TRUE(absl::StrContains(
+      xml, "429 in 600 us Retry-After 2 s socket 36 erp-sync\n"));
+}
+
+TEST(RenderJunitTest, DoesNotFailAnErrorRuleViolatedOnlyAtWarningSeverity) {
+  // The sample's backoff.no_jitter: error rule, weak jitter.
+  const std::string sample = RenderJunit(MakeSampleReport());
+  const size_t at = sample.find("name=\"backoff.no_jitter\"");
+  ASSERT_NE(at, std::string::npos);
+  const std::string testcase =
+      sample.substr(at, sample.find("</testcase>", at) - at);
+  EXPECT_FALSE(absl::StrContains(testcase, "<failure"));
+  EXPECT_TRUE(absl::StrContains(
+      testcase, "<system-out>warning (does not fail the gate)"));
+  EXPECT_TRUE(absl::StrContains(testcase, "no response (aborted)"));
+
+  pimsim::v1::Report report;
+  report.set_verdict(pimsim::v1::VERDICT_PASS);
+  auto* rule = report.add_rules();
+  rule->set_rule("backoff.no_jitter");
+  rule->set_severity(pimsim::v1::SEVERITY_ERROR);
+  rule->set_violated_severity(pimsim::v1::SEVERITY_WARNING);
+  rule->set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  rule->set_violations(1);
+  const std::string xml = RenderJunit(report);
+  EXPECT_TRUE(absl::StrContains(xml, "tests=\"1\" failures=\"0\""));
+  EXPECT_EQ(Count(xml, "<failure "), 0);
+  // Without violated_severity (an older report), the rule's severity.
+  report.mutable_rules(0)->clear_violated_severity();
+  EXPECT_EQ(Count(RenderJunit(report), "<failure "), 1);
+}
+
 TEST(RenderJunitTest, KeepsWarningsAndAdvicePassedWithSystemOut) {
   const std::string xml = RenderJunit(MakeSampleReport());
   const size_t at = xml.find("name=\"throttle.ignored\"");

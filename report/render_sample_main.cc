@@ -4,8 +4,8 @@
 //   render_sample <terminal|json|junit|html> <sample|hostile|empty|error> OUT
 //
 // "hostile" is the sample with markup, quotes, control characters and invalid
-// UTF-8 in every free-text field; "empty" has no traffic; "error" is an ERROR
-// verdict with run errors.
+// UTF-8 in every free-text field (evidence lines included); "empty" has no
+// traffic; "error" is an ERROR verdict with run errors.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -36,6 +36,12 @@ pimsim::v1::Report Variant(const std::string& name, bool* ok) {
     for (auto& v : *report.mutable_violations()) {
       v.set_message(v.message() + " " + kHostile);
       v.set_connection(v.connection() + kHostile);
+      for (auto& line : *v.mutable_evidence()) {
+        line.set_method(line.method() + kHostile);
+        line.set_path(line.path() + kHostile);
+        line.set_connection(line.connection() + kHostile);
+        line.set_fault(kHostile);
+      }
     }
     report.set_verdict(pimsim::v1::VERDICT_ERROR);
     report.add_errors(kHostile);

@@ -36,6 +36,9 @@ void AddRule(Report* report, const std::string& id, Severity severity,
   rule->set_violations(violations);
   rule->set_samples(samples);
   rule->set_detail(detail);
+  if (outcome == pimsim::v1::RULE_OUTCOME_VIOLATED) {
+    rule->set_violated_severity(severity);
+  }
 }
 
 struct ViolationSpec {
@@ -45,6 +48,73 @@ struct ViolationSpec {
   const char* connection;
   std::string message;
 };
+
+// The journal events behind one violation, as the checker describes them:
+// `n` requests ending at the violation's time, shaped by its rule.
+void AddEvidence(const ViolationSpec& spec, uint64_t first_event, int n,
+                 pimsim::v1::Violation* v) {
+  const std::string rule = spec.rule;
+  const std::string connection =
+      spec.connection[0] != '\0' ? spec.connection : "erp-sync";
+  const int64_t at = static_cast<int64_t>(spec.at_seconds * 1e6);
+  for (int k = 0; k < n; ++k) {
+    auto* line = v->add_evidence();
+    line->set_event_id(first_event + k * 7);
+    line->set_connection(connection);
+    line->set_socket_id(30 + first_event % 17 + k % 4);
+    line->set_retry_after_s(-1);
+    line->set_method("GET");
+    line->set_status(200);
+    line->set_latency_us(38'000 + 9'000 * (k % 5));
+    const std::string sku = std::to_string(104'200 + k);
+    int64_t gap = 150'000;
+    if (rule == "rate.instance") {
+      gap = 8'000;
+      line->set_path(
+          "/api/rest/v1/products?limit=100&page=" + std::to_string(3 + k) +
+          "&search=%7B%22updated%22%3A%5B%7B%22operator%22%3A%22%3E%22%2C"
+          "%22value%22%3A%222024-06-01T00%3A00%3A00Z%22%7D%5D%7D");
+      if (k == n - 1) {
+        line->set_status(429);
+        line->set_retry_after_s(1);
+        line->set_latency_us(400);
+      }
+    } else if (rule == "retry_after.ignored" || rule == "throttle.ignored") {
+      gap = static_cast<int64_t>(410'000);
+      line->set_method(rule == "throttle.ignored" ? "PATCH" : "GET");
+      line->set_path("/api/rest/v1/products/sku-" + sku);
+      const bool outage = spec.message.find("(503)") != std::string::npos;
+      line->set_status(outage ? 503 : 429);
+      line->set_retry_after_s(outage ? 5 : 2);
+      line->set_latency_us(600);
+      if (outage) line->set_fault("outage-503");
+    } else if (rule == "backoff.no_jitter") {
+      gap = 1'000'000;
+      line->set_path("/api/rest/v1/media-files/" + sku + "/download");
+      line->set_status(503);
+      line->set_fault("outage-503");
+      line->set_latency_us(1'200);
+      if (k == 5) {  // the client gave up waiting on this one
+        line->set_status(0);
+        line->set_client_aborted(true);
+        line->set_latency_us(30'000'000);
+      }
+    } else if (rule == "batch.unused") {
+      gap = 90'000;
+      line->set_method("PATCH");
+      line->set_path("/api/rest/v1/products/sku-" + sku);
+      line->set_status(204);
+    } else if (rule == "cache.unused") {
+      gap = 2'000'000;
+      line->set_path("/api/rest/v1/channels");
+    } else {
+      line->set_path("/api/rest/v1/products/sku-" + sku +
+                     "?with_quality_scores=true");
+      line->set_latency_us(180'000 + 20'000 * k);
+    }
+    line->set_since_start_us(at - (n - 1 - k) * gap);
+  }
+}
 
 }  // namespace
 
@@ -84,9 +154,12 @@ Report MakeSampleReport() {
   AddRule(&report, "backoff.not_growing", SEVERITY_ERROR, RULE_OUTCOME_PASSED,
           "Retry delays do not grow (no exponential backoff).", 0, 96,
           "median growth factor 1.9");
-  AddRule(&report, "backoff.no_jitter", SEVERITY_WARNING, RULE_OUTCOME_VIOLATED,
+  AddRule(&report, "backoff.no_jitter", SEVERITY_ERROR, RULE_OUTCOME_VIOLATED,
           "Retries in lockstep: delays identical across requests.", 1, 96,
           "weak jitter: delay spread 3% of the median");
+  // Weak jitter: an error rule broken only at warning severity.
+  report.mutable_rules(report.rules_size() - 1)
+      ->set_violated_severity(SEVERITY_WARNING);
   AddRule(&report, "retry.too_many", SEVERITY_ERROR, RULE_OUTCOME_PASSED,
           "More attempts than the maximum, or retrying for too long.", 0, 402,
           "at most 4 attempts; limit 9");
@@ -240,8 +313,11 @@ Report MakeSampleReport() {
     v->set_time_us(kOrigin + static_cast<int64_t>(spec.at_seconds * 1e6));
     v->set_connection(spec.connection);
     v->set_instance(kInstance);
-    const int evidence = spec.severity == SEVERITY_ADVICE ? 6 : 2 + (event % 3);
+    const int evidence = std::string(spec.rule) == "backoff.no_jitter" ? 12
+                         : spec.severity == SEVERITY_ADVICE            ? 6
+                                                            : 2 + (event % 3);
     for (int k = 0; k < evidence; ++k) v->add_event_ids(event + k * 7);
+    AddEvidence(spec, event, evidence, v);
     event += 311;
     auto* bucket = m->mutable_timeline(static_cast<int>(spec.at_seconds));
     bucket->set_violations(bucket->violations() + 1);

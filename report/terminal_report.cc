@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "report/internal/escape.h"
 #include "report/internal/format.h"
 
@@ -79,7 +80,7 @@ const char* OutcomeColor(const pimsim::v1::RuleResult& rule) {
     case pimsim::v1::RULE_OUTCOME_PASSED:
       return kGreen;
     case pimsim::v1::RULE_OUTCOME_VIOLATED:
-      return SeverityColor(rule.severity());
+      return SeverityColor(internal::ViolatedSeverity(rule));
     default:
       return kDim;
   }
@@ -90,25 +91,21 @@ std::string VerdictLine(const pimsim::v1::Report& report,
   const char* color = kBoldMagenta;
   if (report.verdict() == pimsim::v1::VERDICT_PASS) color = kBoldGreen;
   if (report.verdict() == pimsim::v1::VERDICT_FAIL) color = kBoldRed;
-  int violated[4] = {0, 0, 0, 0};
-  for (const auto& rule : report.rules()) {
-    if (rule.outcome() == pimsim::v1::RULE_OUTCOME_VIOLATED) {
-      ++violated[std::clamp(static_cast<int>(rule.severity()), 0, 3)];
-    }
-  }
-  std::vector<std::string> parts;
-  const auto plural = [](int n, const char* one, const char* many) {
-    return absl::StrCat(n, " ", n == 1 ? one : many);
-  };
-  parts.push_back(plural(violated[pimsim::v1::SEVERITY_ERROR],
-                         "error rule violated", "error rules violated"));
-  parts.push_back(
-      plural(violated[pimsim::v1::SEVERITY_WARNING], "warning", "warnings"));
-  parts.push_back(
-      plural(violated[pimsim::v1::SEVERITY_ADVICE], "advice", "advice"));
   return absl::StrCat(paint(kBold, "Verdict: "),
                       paint(color, internal::VerdictLabel(report.verdict())),
-                      "  (", absl::StrJoin(parts, ", "), ")\n");
+                      "  (", internal::ViolatedRulesSummary(report), ")\n");
+}
+
+// "violated", or "violated (warning)" for a rule violated at a lower
+// severity than its own.
+std::string OutcomeText(const pimsim::v1::RuleResult& rule) {
+  std::string text = internal::OutcomeLabel(rule.outcome());
+  const pimsim::v1::Severity at = internal::ViolatedSeverity(rule);
+  if (rule.outcome() == pimsim::v1::RULE_OUTCOME_VIOLATED &&
+      at != rule.severity()) {
+    absl::StrAppend(&text, " (", internal::SeverityLabel(at), ")");
+  }
+  return text;
 }
 
 void AppendRuleTable(const pimsim::v1::Report& report, const Painter& paint,
@@ -118,14 +115,16 @@ void AppendRuleTable(const pimsim::v1::Report& report, const Painter& paint,
     return;
   }
   size_t id_width = 4;
+  size_t outcome_width = 9;
   for (const auto& rule : report.rules()) {
     id_width = std::max(id_width, Width(SanitizeForTerminal(rule.rule())));
+    outcome_width = std::max(outcome_width, Width(OutcomeText(rule)));
   }
   absl::StrAppend(out, "\n", paint(kBold, "Rules"), "\n");
-  absl::StrAppend(out, "  ", PadRight("RULE", id_width), "  ",
-                  PadRight("SEVERITY", 8), "  ", PadRight("OUTCOME", 9), "  ",
-                  PadLeft("VIOLATIONS", 10), "  ", PadLeft("SAMPLES", 9),
-                  "  DETAIL\n");
+  absl::StrAppend(
+      out, "  ", PadRight("RULE", id_width), "  ", PadRight("SEVERITY", 8),
+      "  ", PadRight("OUTCOME", outcome_width), "  ", PadLeft("VIOLATIONS", 10),
+      "  ", PadLeft("SAMPLES", 9), "  DETAIL\n");
   for (const auto& rule : report.rules()) {
     const std::string detail = SanitizeForTerminal(rule.detail());
     absl::StrAppend(
@@ -133,11 +132,68 @@ void AppendRuleTable(const pimsim::v1::Report& report, const Painter& paint,
         paint(SeverityColor(rule.severity()),
               PadRight(internal::SeverityLabel(rule.severity()), 8)),
         "  ",
-        paint(OutcomeColor(rule),
-              PadRight(internal::OutcomeLabel(rule.outcome()), 9)),
+        paint(OutcomeColor(rule), PadRight(OutcomeText(rule), outcome_width)),
         "  ", PadLeft(FormatCount(rule.violations()), 10), "  ",
         PadLeft(FormatCount(rule.samples()), 9), detail.empty() ? "" : "  ",
         detail, "\n");
+  }
+}
+
+const char* StatusColor(uint32_t code) {
+  switch (internal::ToneOfStatus(code)) {
+    case internal::StatusTone::kFailed:
+      return kRed;
+    case internal::StatusTone::kClientError:
+      return kYellow;
+    default:
+      return kGreen;
+  }
+}
+
+// A violation's evidence, one line per journal event under it, in columns
+// aligned across its lines; columns empty on every line are left out.
+void AppendEvidence(const pimsim::v1::Violation& v, const Painter& paint,
+                    std::string* out) {
+  const auto& columns = internal::EvidenceColumns();
+  const size_t shown =
+      std::min<size_t>(v.evidence_size(), kTerminalEvidencePerViolation);
+  if (shown == 0) return;
+  std::vector<std::vector<std::string>> cells(shown);
+  std::vector<size_t> widths(columns.size(), 0);
+  for (size_t i = 0; i < shown; ++i) {
+    for (size_t c = 0; c < columns.size(); ++c) {
+      cells[i].push_back(internal::ShortenMiddle(
+          SanitizeForTerminal(columns[c].value(v.evidence(i))),
+          kTerminalEvidenceCellWidth));
+      widths[c] = std::max(widths[c], Width(cells[i][c]));
+    }
+  }
+  for (size_t i = 0; i < shown; ++i) {
+    std::string line = "      ";
+    bool first = true;
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (widths[c] == 0) continue;
+      const std::string prefix = columns[c].prefix;
+      std::string cell =
+          cells[i][c].empty()
+              ? std::string(Width(prefix) + widths[c], ' ')
+              : prefix + (columns[c].numeric
+                              ? PadLeft(cells[i][c], widths[c])
+                              : PadRight(cells[i][c], widths[c]));
+      if (absl::string_view(columns[c].heading) == "status") {
+        cell = paint(StatusColor(v.evidence(i).status()), cell);
+      }
+      absl::StrAppend(&line, first ? "" : "  ", cell);
+      first = false;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    absl::StrAppend(out, line, "\n");
+  }
+  if (v.evidence_size() > static_cast<int>(shown)) {
+    absl::StrAppend(out, "      ",
+                    paint(kDim, absl::StrCat("... ", v.evidence_size() - shown,
+                                             " more events")),
+                    "\n");
   }
 }
 
@@ -192,6 +248,7 @@ void AppendViolations(const pimsim::v1::Report& report, const Painter& paint,
             out, "  ", paint(kDim, "events " + internal::FormatEventIds(v, 5)));
       }
       absl::StrAppend(out, "\n");
+      AppendEvidence(v, paint, out);
     }
     if (counted > kTerminalViolationsPerRule) {
       absl::StrAppend(
@@ -243,10 +300,7 @@ void AppendMetrics(const pimsim::v1::Report& report, const Painter& paint,
                         [](const auto& entry) { return entry.first != 0; });
   for (const auto& [code, count] : by_code) {
     const std::string label = code == 0 ? "no response" : absl::StrCat(code);
-    const char* color = code == 0 || code >= 500 ? kRed
-                        : code == 429            ? kYellow
-                        : code >= 400            ? kYellow
-                                                 : kGreen;
+    const char* color = StatusColor(code);
     statuses.push_back(
         absl::StrCat(paint(color, label), " ", FormatCount(count)));
   }
@@ -288,6 +342,8 @@ std::string RenderTerminal(const pimsim::v1::Report& report, bool color) {
     absl::StrAppend(&out, ": scenario ",
                     SanitizeForTerminal(report.scenario()));
   }
+  if (report.live())
+    absl::StrAppend(&out, " ", paint(kYellow, "(live snapshot)"));
   absl::StrAppend(&out, "\n", VerdictLine(report, paint));
   AppendRuleTable(report, paint, &out);
   AppendViolations(report, paint, &out);

@@ -43,6 +43,88 @@ TEST(RenderTerminalTest, ListsTheFirstViolationsPerRuleWithEvidence) {
       absl::StrContains(out, "2 violations were counted but not listed"));
 }
 
+// A report whose only violation is weak jitter: an error rule broken at
+// warning severity, which passes the gate.
+pimsim::v1::Report WarningOnlyReport() {
+  pimsim::v1::Report report;
+  report.set_verdict(pimsim::v1::VERDICT_PASS);
+  auto* rule = report.add_rules();
+  rule->set_rule("backoff.no_jitter");
+  rule->set_severity(pimsim::v1::SEVERITY_ERROR);
+  rule->set_violated_severity(pimsim::v1::SEVERITY_WARNING);
+  rule->set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  rule->set_violations(1);
+  auto* v = report.add_violations();
+  v->set_rule("backoff.no_jitter");
+  v->set_severity(pimsim::v1::SEVERITY_WARNING);
+  v->set_message("weak jitter");
+  return report;
+}
+
+TEST(RenderTerminalTest, CountsRulesByTheSeverityTheyWereViolatedAt) {
+  const std::string out = RenderTerminal(WarningOnlyReport(), false);
+  EXPECT_TRUE(absl::StrContains(
+      out, "Verdict: PASS  (0 error rules violated, 1 warning, 0 advice)"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(out, "violated (warning)"));
+  EXPECT_TRUE(
+      absl::StrContains(out, "backoff.no_jitter [warning] 1 violation"));
+
+  // A report without violated_severity counts by the rule's severity.
+  pimsim::v1::Report old = WarningOnlyReport();
+  old.mutable_rules(0)->clear_violated_severity();
+  old.set_verdict(pimsim::v1::VERDICT_FAIL);
+  EXPECT_TRUE(absl::StrContains(
+      RenderTerminal(old, false),
+      "Verdict: FAIL  (1 error rule violated, 0 warnings, 0 advice)"));
+}
+
+TEST(RenderTerminalTest, SaysWhenTheReportIsALiveSnapshot) {
+  pimsim::v1::Report report = MakeSampleReport();
+  EXPECT_FALSE(
+      absl::StrContains(RenderTerminal(report, false), "live snapshot"));
+  report.set_live(true);
+  EXPECT_TRUE(absl::StartsWith(
+      RenderTerminal(report, false),
+      "pimsim compliance report: scenario catalogue_import_burst (live "
+      "snapshot)\n"));
+}
+
+TEST(RenderTerminalTest, PrintsEvidenceLinesUnderEachViolation) {
+  const std::string out = RenderTerminal(MakeSampleReport(), false);
+  EXPECT_TRUE(absl::StrContains(
+      out,
+      "\n      +40.753 s  #4100  GET  "
+      "/api/rest/v1/products/sku-104200?with_quality_scores=true  200  in 180 "
+      "ms  socket 33  erp-sync\n"))
+      << out;
+  EXPECT_TRUE(absl::StrContains(
+      out, "429  in 600 us  Retry-After 2 s  socket 36  erp-sync\n"));
+  // Columns line up; a cell empty on one line is blank there.
+  EXPECT_TRUE(absl::StrContains(out,
+                                "  200  in  38 ms                   "
+                                "socket 38  erp-sync\n"));
+  EXPECT_TRUE(absl::StrContains(out,
+                                "  429  in 400 us  Retry-After 1 s  "
+                                "socket 40  erp-sync\n"));
+  EXPECT_TRUE(absl::StrContains(
+      out,
+      "  no response (aborted)  in   30 s  socket 36  dam-connector  "
+      "fault outage-503\n"));
+  // backoff.no_jitter has 12 evidence lines: 8 shown.
+  EXPECT_TRUE(absl::StrContains(out, "#8503"));
+  EXPECT_FALSE(absl::StrContains(out, "#8510"));
+  EXPECT_TRUE(absl::StrContains(out, "      ... 4 more events\n"));
+}
+
+TEST(RenderTerminalTest, ShortensLongEvidencePaths) {
+  const std::string out = RenderTerminal(MakeSampleReport(), false);
+  EXPECT_TRUE(absl::StrContains(
+      out, "/api/rest/v1/products?limit=100&page=3...0%3A00Z%22%7D%5D%7D  200"))
+      << out;
+  EXPECT_FALSE(absl::StrContains(out, "%22operator%22"));
+}
+
 TEST(RenderTerminalTest, ColoursOnlyWhenAsked) {
   const pimsim::v1::Report report = MakeSampleReport();
   EXPECT_FALSE(absl::StrContains(RenderTerminal(report, false), "\x1b"));
@@ -64,10 +146,19 @@ TEST(RenderTerminalTest, StripsControlCharactersFromJournalText) {
   v->set_severity(pimsim::v1::SEVERITY_ERROR);
   v->set_message("evil\x1b[2J\nnext line");
   v->set_connection("c\x07");
+  auto* line = v->add_evidence();
+  line->set_method("GET\x1b[31m");
+  line->set_path("/p\r\n\x1b]0;title\x07");
+  line->set_connection("conn\x9b");
+  line->set_fault("f\x08");
   const std::string out = RenderTerminal(report, false);
   EXPECT_FALSE(absl::StrContains(out, "\x1b"));
   EXPECT_FALSE(absl::StrContains(out, "\x07"));
+  EXPECT_FALSE(absl::StrContains(out, "\x08"));
+  EXPECT_FALSE(absl::StrContains(out, "\x9b"));
   EXPECT_TRUE(absl::StrContains(out, "evil[2J next line"));
+  EXPECT_TRUE(absl::StrContains(out, "GET[31m  /p  ]0;title  no response"))
+      << out;
 }
 
 TEST(RenderTerminalTest, ListsErrorsOfAnErrorVerdict) {

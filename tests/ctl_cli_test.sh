@@ -82,6 +82,7 @@ grep -q "previous phase: warmup" "$TMP/o" || fail "phase: $(cat "$TMP/o")"
 expect_exit 0 ctl journal tail
 [ "$(wc -l <"$TMP/o")" = 2 ] || fail "journal tail: $(cat "$TMP/o")"
 grep -q '"status":503' "$TMP/o" || fail "journal tail lacks the fault: $(cat "$TMP/o")"
+grep -q '^{"id":1,.*"socket_id":[0-9]' "$TMP/o" || fail "journal tail: 64-bit fields not numbers: $(cat "$TMP/o")"
 expect_exit 0 ctl journal tail --after=1
 [ "$(wc -l <"$TMP/o")" = 1 ] || fail "journal tail --after=1: $(cat "$TMP/o")"
 expect_exit 0 ctl counters

@@ -19,6 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "common/proto_json.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "mock_pim/faults/fault_spec.h"
@@ -353,10 +354,11 @@ int Ctl::Reset() {
 int Ctl::JournalTail() {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
+  const ProtoJsonPrinter printer(pimsim::v1::JournalEvent::descriptor(), options);
   std::string line;
   auto print = [&](const pimsim::v1::JournalEvent& event) {
     line.clear();
-    (void)google::protobuf::util::MessageToJsonString(event, &line, options);
+    (void)printer.Print(event, &line);
     std::cout << line << "\n";
   };
   if (flags_.follow) {

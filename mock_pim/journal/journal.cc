@@ -11,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_json.h"
 #include "google/protobuf/util/json_util.h"
 #include "mock_pim/journal/fingerprint.h"
 
@@ -305,6 +306,7 @@ absl::Status Journal::WriteJsonLines(const std::string& path) const {
   }
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
+  const ProtoJsonPrinter event_json(pimsim::v1::JournalEvent::descriptor(), options);
   std::string line;
   uint64_t written = 0;
   uint64_t after = 0;
@@ -313,10 +315,9 @@ absl::Status Journal::WriteJsonLines(const std::string& path) const {
     if (page.empty()) break;
     for (const pimsim::v1::JournalEvent& event : page) {
       line.clear();
-      auto status = google::protobuf::util::MessageToJsonString(event, &line, options);
-      if (!status.ok()) {
+      if (absl::Status status = event_json.Print(event, &line); !status.ok()) {
         return absl::InternalError(
-            absl::StrCat("journal event ", event.id(), " to JSON: ", status.ToString()));
+            absl::StrCat("journal event ", event.id(), ": ", status.message()));
       }
       line.push_back('\n');
       file.write(line.data(), static_cast<std::streamsize>(line.size()));
@@ -326,9 +327,9 @@ absl::Status Journal::WriteJsonLines(const std::string& path) const {
   }
   pimsim::v1::JournalSummary summary = Summary();
   summary.set_events(written);  // the lines above, even if appends raced the write
-  line.clear();
-  auto status = google::protobuf::util::MessageToJsonString(summary, &line, options);
-  if (!status.ok()) return absl::InternalError(status.ToString());
+  absl::StatusOr<std::string> summary_json = MessageToJson(summary, options);
+  if (!summary_json.ok()) return summary_json.status();
+  line = *std::move(summary_json);
   file << "{\"summary\":" << line << "}\n";
   file.close();
   if (!file) {

@@ -122,8 +122,9 @@ class Journal {
   std::vector<pimsim::v1::JournalEvent> Read(uint64_t after_id, size_t max) const;
 
   // Writes every stored event as one JSON object per line (protobuf's JSON
-  // mapping with the proto field names; default values omitted; int64 fields
-  // as strings), then a last line {"summary":{...}}. Written to a temporary
+  // mapping with the proto field names; default values omitted; 64-bit
+  // integers as JSON numbers up to 2^53, see common/proto_json.h), then a
+  // last line {"summary":{...}}. Written to a temporary
   // file renamed over `path`, so a reader never sees half a journal.
   absl::Status WriteJsonLines(const std::string& path) const;
 

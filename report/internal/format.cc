@@ -112,6 +112,113 @@ std::string FormatEventIds(const pimsim::v1::Violation& violation, int max) {
   return out;
 }
 
+pimsim::v1::Severity ViolatedSeverity(const pimsim::v1::RuleResult& rule) {
+  return rule.violated_severity() != pimsim::v1::SEVERITY_UNSPECIFIED
+             ? rule.violated_severity()
+             : rule.severity();
+}
+
+std::string ViolatedRulesSummary(const pimsim::v1::Report& report) {
+  int error = 0, warning = 0, advice = 0;
+  for (const auto& rule : report.rules()) {
+    if (rule.outcome() != pimsim::v1::RULE_OUTCOME_VIOLATED) continue;
+    switch (ViolatedSeverity(rule)) {
+      case pimsim::v1::SEVERITY_ERROR:
+        ++error;
+        break;
+      case pimsim::v1::SEVERITY_WARNING:
+        ++warning;
+        break;
+      case pimsim::v1::SEVERITY_ADVICE:
+        ++advice;
+        break;
+      default:
+        break;
+    }
+  }
+  return absl::StrCat(
+      error, error == 1 ? " error rule violated, " : " error rules violated, ",
+      warning, warning == 1 ? " warning, " : " warnings, ", advice, " advice");
+}
+
+StatusTone ToneOfStatus(uint32_t status) {
+  if (status == 0 || status >= 500) return StatusTone::kFailed;
+  return status >= 400 ? StatusTone::kClientError : StatusTone::kOk;
+}
+
+std::string ShortenMiddle(absl::string_view text, size_t max) {
+  max = std::max<size_t>(max, 5);
+  // Byte offset of each code point, so the cut never splits one.
+  std::vector<size_t> starts;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      starts.push_back(i);
+    }
+  }
+  if (starts.size() <= max) return std::string(text);
+  const size_t keep = max - 3;
+  // Two thirds to the head: a path's route says more than its last bytes.
+  const size_t head = std::min((2 * keep + 2) / 3, keep - 1);
+  const size_t tail = keep - head;
+  return absl::StrCat(text.substr(0, starts[head]), "...",
+                      text.substr(starts[starts.size() - tail]));
+}
+
+namespace {
+
+std::string EvidenceTime(const pimsim::v1::EvidenceLine& line) {
+  return FormatOffset(line.since_start_us());
+}
+std::string EvidenceEvent(const pimsim::v1::EvidenceLine& line) {
+  return absl::StrCat("#", line.event_id());
+}
+std::string EvidenceMethod(const pimsim::v1::EvidenceLine& line) {
+  return line.method();
+}
+std::string EvidencePath(const pimsim::v1::EvidenceLine& line) {
+  return line.path();
+}
+std::string EvidenceStatus(const pimsim::v1::EvidenceLine& line) {
+  return absl::StrCat(
+      line.status() == 0 ? "no response" : absl::StrCat(line.status()),
+      line.client_aborted() ? " (aborted)" : "");
+}
+std::string EvidenceLatency(const pimsim::v1::EvidenceLine& line) {
+  // Negative when the journal has no response time.
+  return line.latency_us() >= 0 ? FormatMicros(line.latency_us()) : "";
+}
+std::string EvidenceRetryAfter(const pimsim::v1::EvidenceLine& line) {
+  return line.retry_after_s() >= 0 ? absl::StrCat(line.retry_after_s(), " s")
+                                   : "";
+}
+std::string EvidenceSocket(const pimsim::v1::EvidenceLine& line) {
+  return line.socket_id() != 0 ? absl::StrCat(line.socket_id()) : "";
+}
+std::string EvidenceConnection(const pimsim::v1::EvidenceLine& line) {
+  return line.connection();
+}
+std::string EvidenceFault(const pimsim::v1::EvidenceLine& line) {
+  return line.fault();
+}
+
+}  // namespace
+
+const std::vector<EvidenceColumn>& EvidenceColumns() {
+  static const auto* const kColumns = new std::vector<EvidenceColumn>{
+      {"time", "", true, EvidenceTime},
+      {"event", "", false, EvidenceEvent},
+      {"method", "", false, EvidenceMethod},
+      {"path", "", false, EvidencePath},
+      {"status", "", false, EvidenceStatus},
+      {"latency", "in ", true, EvidenceLatency},
+      {"Retry-After", "Retry-After ", false, EvidenceRetryAfter},
+      {"socket", "socket ", false, EvidenceSocket},
+      {"connection", "", false, EvidenceConnection},
+      {"fault", "fault ", false, EvidenceFault},
+  };
+  return *kColumns;
+}
+
 namespace {
 
 int64_t DurationMicros(const google::protobuf::Duration& d) {

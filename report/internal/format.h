@@ -44,6 +44,45 @@ std::string FormatDecimal(double value, int decimals);
 // Event ids as "#101, #102, #103", at most `max` of them, then "+N more".
 std::string FormatEventIds(const pimsim::v1::Violation& violation, int max);
 
+// The severity a rule was violated at: violated_severity, or the rule's own
+// severity when that is unset (a report from before the field existed). A
+// rule of error severity may be violated only at warning severity (weak
+// jitter), which does not fail the gate.
+pimsim::v1::Severity ViolatedSeverity(const pimsim::v1::RuleResult& rule);
+
+// The violated rules counted by the severity they were violated at:
+// "3 error rules violated, 2 warnings, 2 advice".
+std::string ViolatedRulesSummary(const pimsim::v1::Report& report);
+
+// `text` cut to at most `max` code points (5 if less): its middle, a third
+// of the way from the end, replaced by "..." so that both ends show (a path's
+// route and the end of its query).
+std::string ShortenMiddle(absl::string_view text, size_t max);
+
+// How a status code reads: served, refused by the client's fault (4xx), or
+// failed (5xx, or 0: no response).
+enum class StatusTone { kOk, kClientError, kFailed };
+StatusTone ToneOfStatus(uint32_t status);
+
+// One column of a violation's evidence (EvidenceLine), as every renderer
+// shows it. Text is raw: renderers escape it.
+struct EvidenceColumn {
+  // Table heading: "time", "status", "Retry-After"...
+  const char* heading;
+  // Written before the value where there is no heading ("socket ", "fault ").
+  const char* prefix;
+  // Right-aligned (times and durations).
+  bool numeric;
+  // The cell; "" when the line has none (no fault, no Retry-After).
+  std::string (*value)(const pimsim::v1::EvidenceLine& line);
+};
+
+// The columns in display order: time since the start ("+12.345 s"), event
+// ("#4100"), method, path, status ("503"; "no response" for 0; "(aborted)"
+// appended when the client went away), latency, Retry-After ("2 s"), socket,
+// connection, fault.
+const std::vector<EvidenceColumn>& EvidenceColumns();
+
 // The origin of the run's time axis, in journal microseconds: the start of the
 // first timeline bucket, else the earliest violation, else 0.
 int64_t RunOriginMicros(const pimsim::v1::Report& report);

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <string>
 
 #include "gtest/gtest.h"
 
@@ -54,6 +55,80 @@ TEST(FormatTest, ListsEventIdsUpToAMaximum) {
   for (uint64_t id : {101, 102, 103, 104}) v.add_event_ids(id);
   EXPECT_EQ(FormatEventIds(v, 2), "#101, #102 +2 more");
   EXPECT_EQ(FormatEventIds(v, 10), "#101, #102, #103, #104");
+}
+
+TEST(FormatTest, CountsViolatedRulesByTheSeverityTheyWereViolatedAt) {
+  pimsim::v1::Report report;
+  auto* jitter = report.add_rules();  // error rule, weak jitter: a warning
+  jitter->set_severity(pimsim::v1::SEVERITY_ERROR);
+  jitter->set_violated_severity(pimsim::v1::SEVERITY_WARNING);
+  jitter->set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  auto* passed = report.add_rules();
+  passed->set_severity(pimsim::v1::SEVERITY_ERROR);
+  passed->set_outcome(pimsim::v1::RULE_OUTCOME_PASSED);
+  EXPECT_EQ(ViolatedSeverity(*jitter), pimsim::v1::SEVERITY_WARNING);
+  EXPECT_EQ(ViolatedRulesSummary(report),
+            "0 error rules violated, 1 warning, 0 advice");
+
+  auto* old_report_rule = report.add_rules();  // no violated_severity
+  old_report_rule->set_severity(pimsim::v1::SEVERITY_ERROR);
+  old_report_rule->set_outcome(pimsim::v1::RULE_OUTCOME_VIOLATED);
+  EXPECT_EQ(ViolatedSeverity(*old_report_rule), pimsim::v1::SEVERITY_ERROR);
+  EXPECT_EQ(ViolatedRulesSummary(report),
+            "1 error rule violated, 1 warning, 0 advice");
+}
+
+TEST(FormatTest, ShortensTheMiddleOnCodePointBoundaries) {
+  EXPECT_EQ(ShortenMiddle("/api/rest/v1/products", 30),
+            "/api/rest/v1/products");
+  EXPECT_EQ(ShortenMiddle("0123456789abcdef", 10), "01234...ef");
+  EXPECT_EQ(
+      ShortenMiddle("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 5),
+      "\xc3\xa9...\xc3\xa9");
+  EXPECT_EQ(ShortenMiddle("0123456789", 1), "0...9");
+}
+
+TEST(FormatTest, TellsServedRefusedAndFailedStatuses) {
+  EXPECT_EQ(ToneOfStatus(200), StatusTone::kOk);
+  EXPECT_EQ(ToneOfStatus(304), StatusTone::kOk);
+  EXPECT_EQ(ToneOfStatus(429), StatusTone::kClientError);
+  EXPECT_EQ(ToneOfStatus(503), StatusTone::kFailed);
+  EXPECT_EQ(ToneOfStatus(0), StatusTone::kFailed);
+}
+
+std::string Cell(const char* heading, const pimsim::v1::EvidenceLine& line) {
+  for (const EvidenceColumn& column : EvidenceColumns()) {
+    if (std::string(column.heading) == heading) return column.value(line);
+  }
+  return "no such column";
+}
+
+TEST(FormatTest, FormatsEvidenceCells) {
+  pimsim::v1::EvidenceLine line;
+  line.set_event_id(4100);
+  line.set_since_start_us(12'345'000);
+  line.set_method("GET");
+  line.set_status(0);
+  line.set_retry_after_s(-1);
+  line.set_socket_id(7);
+  line.set_latency_us(-5);
+  line.set_client_aborted(true);
+  EXPECT_EQ(Cell("time", line), "+12.345 s");
+  EXPECT_EQ(Cell("event", line), "#4100");
+  EXPECT_EQ(Cell("status", line), "no response (aborted)");
+  EXPECT_EQ(Cell("Retry-After", line), "");
+  EXPECT_EQ(Cell("latency", line), "");
+  EXPECT_EQ(Cell("socket", line), "7");
+  EXPECT_EQ(Cell("fault", line), "");
+  line.set_status(429);
+  line.set_client_aborted(false);
+  line.set_retry_after_s(2);
+  line.set_latency_us(1500);
+  line.set_fault("slow");
+  EXPECT_EQ(Cell("status", line), "429");
+  EXPECT_EQ(Cell("Retry-After", line), "2 s");
+  EXPECT_EQ(Cell("latency", line), "1.5 ms");
+  EXPECT_EQ(Cell("fault", line), "slow");
 }
 
 TEST(FormatTest, BucketWidthFallsBackWhenUnset) {
