@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "tests/http_test_client.h"
 #include "tests/test_server.h"
@@ -107,6 +109,36 @@ TEST_F(MalformedRequestsTest, EachGetsItsStatusAndTheServerKeepsServing) {
     ASSERT_TRUE(ok.ok()) << "after " << abuse.name << ": " << ok.status();
     EXPECT_EQ(ok->status, 200) << "after " << abuse.name;
   }
+}
+
+// Regression: request bytes that are not UTF-8, echoed into an error
+// message, made the token route's 415 throw (the process aborted) and other
+// bodies invalid JSON. Each body must parse (nlohmann rejects invalid UTF-8).
+TEST_F(MalformedRequestsTest, EchoedInvalidUtf8GivesValidJsonBodies) {
+  const std::string product = "/api/rest/v1/products";
+  const std::string auth = absl::StrCat("Authorization: ", *token_);
+  const std::vector<std::pair<std::string, int>> requests = {
+      {Req("POST /api/oauth/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: \xff\r\nContent-Length: 0"), 415},
+      {Req(absl::StrCat("GET ", product, "/%FF HTTP/1.1\r\nHost: x\r\n", auth)), 404},
+      {Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: \xc3(\r\nContent-Length: 2\r\n", auth), "{}"), 415},
+      {Req(absl::StrCat("GET ", product, " HTTP/1.1\r\nHost: x\r\nAccept: \xe2\x82\r\n", auth)), 406},
+      {Req("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \xff"), 501},
+  };
+  for (const auto& [request, status] : requests) {
+    TestClient client(server_->port());
+    ASSERT_TRUE(client.Send(request).ok());
+    absl::StatusOr<TestResponse> r = client.Read();
+    ASSERT_TRUE(r.ok()) << status << ": " << r.status();
+    EXPECT_EQ(r->status, status) << r->body;
+    const nlohmann::json body = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(body.is_discarded()) << status << ": not valid JSON: " << r->body;
+    EXPECT_EQ(body["code"], status);
+    EXPECT_THAT(body["message"].get<std::string>(), ::testing::HasSubstr("\xef\xbf\xbd"));
+  }
+  TestClient next(server_->port());
+  absl::StatusOr<TestResponse> ok = next.Call("GET", "/api/rest/v1/locales", {{"Authorization", *token_}});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->status, 200);
 }
 
 TEST_F(MalformedRequestsTest, ProtocolErrorsCloseTheConnection) {

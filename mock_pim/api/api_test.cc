@@ -134,6 +134,34 @@ TEST_F(ApiTest, InvalidJsonBodiesAre400) {
   }
 }
 
+// Request text echoed into a message (percent-decoded codes, headers, query
+// values) may be any bytes; the body must still be valid UTF-8 JSON, with
+// U+FFFD in place of the invalid bytes. Json::parse throws on invalid UTF-8.
+TEST_F(ApiTest, EchoedRequestTextIsValidUtf8) {
+  const std::string fffd = "\xef\xbf\xbd";
+  ExpectError(Get("/api/rest/v1/products/%FF"), 404,
+              "Product \"" + fffd + "\" does not exist.");
+  ExpectError(Get("/api/rest/v1/families/a%C3"), 404,
+              "Family \"a" + fffd + "\" does not exist.");
+  ExpectError(Get("/api/rest/v1/attributes/color/options/%E2%82"), 404,
+              "Attribute option \"" + fffd +
+                  "\" does not exist or is not an option of the attribute \"color\".");
+  ExpectError(Get("/api/rest/v1/\xff"), 404,
+              "No route found for \"GET /api/rest/v1/" + fffd + "\"");
+  ExpectError(Get("/api/rest/v1/channels/ecommerce", "\xff"), 406,
+              "\"" + fffd + "\" in \"Accept\" header is not valid. Only "
+              "\"application/json\" is allowed.");
+  ExpectError(Call("PATCH", "/api/rest/v1/families/f", "{}", "\xff"), 415,
+              "\"" + fffd + "\" in \"Content-Type\" header is not valid. Only "
+              "\"application/json\" is allowed.");
+  ExpectError(Get("/api/rest/v1/products?limit=%FF"), 422,
+              "\"" + fffd + "\" is not a valid limit number.");
+  ApiResponse mismatch =
+      Call("PATCH", "/api/rest/v1/products/%FF", R"({"identifier":"other"})");
+  EXPECT_EQ(mismatch.status, 422);
+  EXPECT_EQ(Body(mismatch)["code"], 422);
+}
+
 // --- Products -----------------------------------------------------------------
 
 TEST_F(ApiTest, GetProductReturnsSeededDocument) {

@@ -1,6 +1,6 @@
 // JSON helpers for the Akeneo resource model: one JSON type, parsing and
 // serialization that never throw, and the small string builders the hot paths
-// use instead of building a DOM.
+// use instead of building a DOM (AppendJsonString, from common/json_string.h).
 //
 // Documents use nlohmann::ordered_json so fields keep Akeneo's order
 // ("code" first, "labels" last...) through parse, merge and dump.
@@ -19,6 +19,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_string.h"
+
 namespace pimsim::api {
 
 using Json = nlohmann::ordered_json;
@@ -28,11 +30,9 @@ using Json = nlohmann::ordered_json;
 std::optional<Json> ParseJson(std::string_view text);
 
 // Compact serialization, byte-identical to what AppendJsonString builds by
-// hand. Invalid UTF-8 in strings is replaced rather than thrown on.
+// hand. Invalid UTF-8 in strings is replaced (as common/utf8.h does) rather
+// than thrown on.
 std::string DumpJson(const Json& value);
-
-// Appends `s` as a quoted JSON string, escaped exactly like DumpJson.
-void AppendJsonString(std::string_view s, std::string* out);
 
 // The PHP type name Akeneo's messages use for a JSON value: "NULL",
 // "boolean", "integer", "double", "string" or "array" (objects too).

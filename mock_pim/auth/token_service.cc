@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/json_string.h"
 #include "common/url.h"
 #include <nlohmann/json.hpp>
 
@@ -44,6 +45,8 @@ constexpr char kBadRefresh[] =
     R"({"code":422,"message":"Refresh token is invalid or has expired"})";
 constexpr char kTooLarge[] =
     R"({"code":413,"message":"The request body is too large: 300 bytes at most are accepted on the token route."})";
+constexpr char kMissingContentType[] =
+    R"({"code":415,"message":"The 'Content-type' header is missing. 'application/json' has to specified as value."})";
 constexpr char kNoAuth[] = R"({"code":401,"message":"Authentication is required"})";
 constexpr char kInvalidToken[] =
     R"({"code":401,"message":"The access token provided is invalid."})";
@@ -150,17 +153,16 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
         absl::StripAsciiWhitespace(A(content_type.substr(0, content_type.find(';'))));
     std::string media = absl::AsciiStrToLower(media_type);
     if (media != "application/json" && media != "application/x-www-form-urlencoded") {
-      nlohmann::ordered_json j;
-      j["code"] = 415;
-      j["message"] =
-          media_type.empty()
-              ? std::string("The 'Content-type' header is missing. 'application/json' has to "
-                            "specified as value.")
-              : absl::StrCat("\"", media_type,
-                             "\" in \"Content-Type\" header is not valid. Only "
-                             "\"application/json\" or \"application/x-www-form-urlencoded\" "
-                             "are allowed.");
-      return Error(415, j.dump());
+      if (media_type.empty()) return Error(415, kMissingContentType);
+      // The header is echoed: AppendJsonString replaces invalid UTF-8 in it.
+      std::string reply = "{\"code\":415,\"message\":";
+      AppendJsonString(absl::StrCat("\"", media_type,
+                                    "\" in \"Content-Type\" header is not valid. Only "
+                                    "\"application/json\" or \"application/x-www-form-urlencoded\" "
+                                    "are allowed."),
+                       &reply);
+      reply.push_back('}');
+      return Error(415, reply);
     }
     if (body.size() > kMaxTokenBody) return Error(413, kTooLarge);
     int client = FindClient(authorization);

@@ -98,6 +98,18 @@ TEST_F(TokenServiceTest, DocumentedErrors) {
   EXPECT_EQ(tokens_.counters().rejected, std::size(cases));
 }
 
+// Regression: an invalid UTF-8 Content-Type made the 415's serialisation
+// throw (nlohmann type_error.316) and the process abort.
+TEST_F(TokenServiceTest, EchoesAnInvalidUtf8ContentTypeAsValidJson) {
+  TokenReply r = tokens_.HandleTokenRequest(Basic("pimsim", "pimsim"), "\xff", "", kT0);
+  EXPECT_EQ(r.status, 415);
+  nlohmann::json j = nlohmann::json::parse(r.body);  // throws on invalid UTF-8
+  EXPECT_EQ(j["code"], 415);
+  EXPECT_EQ(j["message"],
+            "\"\xef\xbf\xbd\" in \"Content-Type\" header is not valid. Only "
+            "\"application/json\" or \"application/x-www-form-urlencoded\" are allowed.");
+}
+
 TEST_F(TokenServiceTest, RejectedGrantStillNamesTheConnection) {
   TokenReply r = tokens_.HandleTokenRequest(Basic("pimsim", "pimsim"), kJson, "{}", kT0);
   EXPECT_EQ(r.status, 422);
