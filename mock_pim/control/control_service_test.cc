@@ -355,6 +355,30 @@ TEST_F(ControlServiceTest, GetJournalStopsBeforeARequestStillInFlight) {
   EXPECT_EQ(response.next_after_id(), last);
 }
 
+// Regression: a request whose Idempotency-Key (or path) was not UTF-8 made
+// the page holding its event unparsable, so `pimsim ctl journal tail` failed.
+TEST_F(ControlServiceTest, GetJournalServesEventsOfRequestsWithInvalidUtf8) {
+  Journal& journal = pim_->journal();
+  AppendEvent(journal, journal.NextId());
+  JournalRecord record;
+  record.instance = "eu";
+  record.method = "POST";
+  record.route = "/api/rest/v1/products";
+  record.normalized_path = "/api/rest/v1/products/\xff";
+  record.idempotency_key = "\xc3(";
+  record.status = 201;
+  journal.Append(journal.NextId(), record);
+  AppendEvent(journal, journal.NextId());
+
+  pimsim::v1::GetJournalResponse response;
+  grpc::Status s = stub_->GetJournal(Context().get(), {}, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(response.events_size(), 3);
+  EXPECT_EQ(response.events(1).idempotency_key(), "\xef\xbf\xbd(");
+  EXPECT_EQ(response.events(1).normalized_path(), "/api/rest/v1/products/\xef\xbf\xbd");
+  EXPECT_EQ(response.events(2).status(), 200u);
+}
+
 TEST_F(ControlServiceTest, GetJournalRejectsTooLargeAPage) {
   pimsim::v1::GetJournalRequest request;
   request.set_max_events(10001);
