@@ -114,6 +114,9 @@ class MockPim final : public http::Handler {
                   std::optional<http::HttpResponse> partial, size_t partial_bytes);
   void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
   void CountStatus(Instance& instance, uint32_t status);
+  // Copies the values owned elsewhere (in flight, journal size and overflow,
+  // faults injected) into their gauges; runs whenever the metrics render.
+  void RefreshGauges();
   http::HttpResponse MetricsResponse();
 
   Clock* const clock_;

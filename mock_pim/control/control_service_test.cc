@@ -459,6 +459,22 @@ TEST_F(ControlServiceTest, GetCountersReturnsTheMetricsSeries) {
   EXPECT_EQ(response.counters().at("pimsim_journal_overflowed_total"), 0);
 }
 
+// Regression: the journal gauges read 0 until /metrics had been scraped.
+TEST_F(ControlServiceTest, GetCountersReportsTheJournalAsItIsNow) {
+  Journal& journal = pim_->journal();
+  for (int i = 0; i < 3; ++i) AppendEvent(journal, journal.NextId());
+  journal.Append(journal.NextId() + 1'000'000, JournalRecord());  // never reserved: overflowed
+  pimsim::v1::GetCountersResponse response;
+  ASSERT_TRUE(stub_->GetCounters(Context().get(), {}, &response).ok());
+  EXPECT_EQ(response.counters().at("pimsim_journal_events"), 3);
+  EXPECT_EQ(response.counters().at("pimsim_journal_overflowed_total"), 1);
+  EXPECT_EQ(response.counters().at("pimsim_in_flight{instance=\"eu\"}"), 0);
+
+  AppendEvent(journal, journal.NextId());
+  ASSERT_TRUE(stub_->GetCounters(Context().get(), {}, &response).ok());
+  EXPECT_EQ(response.counters().at("pimsim_journal_events"), 4);
+}
+
 TEST(ParsePrometheusTextTest, KeepsLabelsAndSkipsComments) {
   google::protobuf::Map<std::string, double> counters;
   ParsePrometheusText(
