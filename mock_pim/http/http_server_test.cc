@@ -267,19 +267,20 @@ TEST_F(ServerTest, DelaysResponsesWithAfter) {
 }
 
 TEST_F(ServerTest, HandlesPipelinedRequestsOneAtATimeInOrder) {
-  std::atomic<int> in_flight{0};
-  std::atomic<int> max_in_flight{0};
-  handler_.on_request = [&](std::shared_ptr<Exchange> ex) {
-    const int now = ++in_flight;
-    int seen = max_in_flight.load();
-    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
+  // Shared with the server's loop: the last done callback may run after the
+  // client has read the last response, once this test body has returned.
+  auto in_flight = std::make_shared<std::atomic<int>>(0);
+  auto max_in_flight = std::make_shared<std::atomic<int>>(0);
+  handler_.on_request = [in_flight, max_in_flight](std::shared_ptr<Exchange> ex) {
+    const int now = ++*in_flight;
+    int seen = max_in_flight->load();
+    while (now > seen && !max_in_flight->compare_exchange_weak(seen, now)) {
     }
     // The first request is the slowest; answers must still come in order.
     const absl::Duration delay = ex->request().path == "/1" ? absl::Milliseconds(60)
                                                             : absl::ZeroDuration();
-    ex->After(delay, [ex, &in_flight] {
-      ex->Respond(Text(ex->request().path),
-                  [&in_flight](absl::Time, bool) { --in_flight; });
+    ex->After(delay, [ex, in_flight] {
+      ex->Respond(Text(ex->request().path), [in_flight](absl::Time, bool) { --*in_flight; });
     });
   };
   StartServer();
@@ -291,7 +292,7 @@ TEST_F(ServerTest, HandlesPipelinedRequestsOneAtATimeInOrder) {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->body, path);
   }
-  EXPECT_EQ(max_in_flight.load(), 1);
+  EXPECT_EQ(max_in_flight->load(), 1);
 }
 
 TEST_F(ServerTest, ReportsAClientResetDuringAPendingExchange) {
