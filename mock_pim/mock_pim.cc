@@ -193,8 +193,7 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
         OrDefault(config.has_access_token_lifetime(), config.access_token_lifetime(),
                   absl::Hours(1)),
         OrDefault(config.has_refresh_token_lifetime(), config.refresh_token_lifetime(),
-                  absl::Seconds(1'209'600)),
-        StreamSeed(scenario.seed(), i, /*stream=*/2));
+                  absl::Seconds(1'209'600)));
     instance->admission = std::make_unique<AdmissionController>(ResolveLimits(config.limits()));
     {
       absl::MutexLock lock(&instance->judged_mu);
