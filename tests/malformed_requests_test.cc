@@ -30,6 +30,14 @@ std::vector<Abuse> Table() {
   for (int i = 0; i < 200; ++i) absl::StrAppend(&many_headers, "\r\nX-H", i, ": v");
   std::string batch_101;
   for (int i = 0; i < 101; ++i) absl::StrAppend(&batch_101, R"({"identifier":"b)", i, "\"}\n");
+  // Regression: 43,000 levels overflowed the stack.
+  const std::string deep = absl::StrCat(R"({"values":{"name":[{"locale":null,"scope":null,"data":)",
+                                        std::string(43000, '['), std::string(43000, ']'), "}]}}");
+  auto patch = [&](const std::string& body) {
+    return Req(absl::StrCat("PATCH ", product, "/product_000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ",
+                            body.size(), "\r\n", auth),
+               body);
+  };
   return {
       {"garbage request line", Req("GARBAGE"), 400},
       {"http2 version", Req("GET / HTTP/2.0\r\nHost: x"), 505},
@@ -59,6 +67,7 @@ std::vector<Abuse> Table() {
       {"post without content-type", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"post with text/plain", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"post invalid json", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n", auth), "{nope"), 400},
+      {"JSON nested 43,000 levels", patch(deep), 400},
       {"batch of 101 lines", Req(absl::StrCat("PATCH ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.akeneo.collection+json\r\nContent-Length: ", batch_101.size(), "\r\n", auth), batch_101), 413},
       {"batch as application/json", Req(absl::StrCat("PATCH ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"limit over 100", Req(absl::StrCat("GET ", product, "?limit=1000 HTTP/1.1\r\nHost: x\r\n", auth)), 422},

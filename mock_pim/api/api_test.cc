@@ -162,6 +162,48 @@ TEST_F(ApiTest, EchoedRequestTextIsValidUtf8) {
   EXPECT_EQ(Body(mismatch)["code"], 422);
 }
 
+// --- Limits on request JSON (json_util.h) --------------------------------------
+
+std::string Deep(size_t levels) {
+  return std::string(levels, '[') + std::string(levels, ']');
+}
+
+constexpr char kTooDeep[] =
+    "Invalid json message received: objects and arrays nest more than 64 levels deep.";
+
+// Regression: ~43,000 levels in values[].data (an 86 KB body), 65,000 in
+// associations or a family's attribute_requirements, and the same in a batch
+// line or a search filter overflowed the stack (SIGSEGV).
+TEST_F(ApiTest, DeeplyNestedJsonIsRefusedWith400) {
+  ExpectError(Call("PATCH", "/api/rest/v1/products/product_000001",
+                   R"({"values":{"name":[{"locale":null,"scope":null,"data":)" + Deep(43000) +
+                       "}]}}"),
+              400, kTooDeep);
+  std::string associations = R"({"associations":)";
+  for (int i = 0; i < 65000; ++i) associations += R"({"x":)";
+  associations += "1" + std::string(65000 + 1, '}');
+  ExpectError(Call("PATCH", "/api/rest/v1/products/product_000001", associations), 400, kTooDeep);
+  ExpectError(Call("POST", "/api/rest/v1/families",
+                   R"({"code":"deep","attribute_requirements":{"ecommerce":)" + Deep(65000) + "}}"),
+              400, kTooDeep);
+  ApiResponse batch = Batch("/api/rest/v1/products",
+                            R"({"identifier":"ok1"})" "\n" R"({"identifier":"deep","x":)" +
+                                Deep(65000) + "}");
+  ASSERT_EQ(batch.status, 200);
+  std::vector<Json> lines = Lines(batch);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["status_code"], 201);
+  EXPECT_EQ(DumpJson(lines[1]),
+            std::string(R"({"line":2,"status_code":400,"message":")") + kTooDeep + "\"}");
+  ExpectError(Get("/api/rest/v1/products?search=" + url::PercentEncode(Deep(10000))), 400,
+              kTooDeep);
+  // Akeneo's own documents are far from the limit.
+  EXPECT_EQ(Call("PATCH", "/api/rest/v1/products/product_000001",
+                 R"({"associations":{"X_SELL":{"products":["product_000002"]}}})")
+                .status,
+            204);
+}
+
 // --- Products -----------------------------------------------------------------
 
 TEST_F(ApiTest, GetProductReturnsSeededDocument) {

@@ -20,7 +20,7 @@
 namespace pimsim::api::internal {
 namespace {
 
-constexpr char kInvalidJson[] = "Invalid json message received";
+constexpr const char* kInvalidJson = kInvalidJsonMessage;
 constexpr char kApiPath[] = "/api/rest/v1/";
 // Akeneo refuses page-mode product pages past this many items.
 constexpr size_t kMaxPageModeOffset = 10000;
@@ -1019,9 +1019,11 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
 // ---------------------------------------------------------------------------
 // Dispatch of writes.
 
-std::optional<Json> ParseObject(std::string_view body) {
-  std::optional<Json> doc = ParseJson(body);
-  if (!doc.has_value() || !doc->is_object()) return std::nullopt;
+// A request body (or batch line) that must be a JSON object, within
+// JsonLimits.
+absl::StatusOr<Json> ParseObject(std::string_view body) {
+  absl::StatusOr<Json> doc = ParseRequestJson(body);
+  if (doc.ok() && !doc->is_object()) return absl::InvalidArgumentError(kInvalidJson);
   return doc;
 }
 
@@ -1102,12 +1104,13 @@ ApiResponse Batch(WriteContext& w, const ParsedRoute& route,
       result["status_code"] = e.status;
       AppendErrorFields(e, &result);
     };
-    std::optional<Json> doc;
+    absl::StatusOr<Json> doc = absl::InvalidArgumentError(kInvalidJson);
     if (line.problem == BatchLine::kTooLong) {
       fail(PlainError(413, "Line is too long."));
-    } else if (line.problem == BatchLine::kEmpty ||
-               !(doc = ParseObject(line.text)).has_value()) {
+    } else if (line.problem == BatchLine::kEmpty) {
       fail(PlainError(400, kInvalidJson));
+    } else if (!(doc = ParseObject(line.text)).ok()) {
+      fail(PlainError(400, std::string(doc.status().message())));
     } else {
       auto key = doc->find(field);
       if (key == doc->end() || !key->is_string() ||
@@ -1183,8 +1186,8 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
     store->EraseProduct(p);
     return Empty(204, "");
   }
-  std::optional<Json> body = ParseObject(req.body);
-  if (!body.has_value()) return ErrorResponse(400, kInvalidJson);
+  absl::StatusOr<Json> body = ParseObject(req.body);
+  if (!body.ok()) return ErrorResponse(400, SV(body.status().message()));
   std::string key;
   if (route.item) {
     key = Decode(route.code);

@@ -5,8 +5,16 @@
 // Documents use nlohmann::ordered_json so fields keep Akeneo's order
 // ("code" first, "labels" last...) through parse, merge and dump.
 //
+// A document that comes from a request (a body, a line of a batch, a
+// `search` query value) is parsed with ParseRequestJson, which enforces
+// JsonLimits while it parses. The limits keep what the client controls
+// bounded: copying, dumping, comparing and merging a DOM recurse once per
+// level, so ~43,000 levels overflowed the stack. Akeneo's deepest documents
+// (product values) need 7 levels.
+//
 // Thread-safety: all functions are pure.
 //
+//   absl::StatusOr<Json> body = ParseRequestJson(request_body);  // 400 if not
 //   std::optional<Json> doc = ParseJson(R"({"code":"x"})");
 //   std::string out;
 //   AppendJsonString("a\"b", &out);  // out == R"("a\"b")"
@@ -19,6 +27,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "absl/status/statusor.h"
 #include "common/json_string.h"
 
 namespace pimsim::api {
@@ -26,8 +35,28 @@ namespace pimsim::api {
 using Json = nlohmann::ordered_json;
 
 // Parses `text` as one JSON value (surrounding whitespace allowed). Returns
-// nullopt on malformed JSON, including invalid UTF-8.
+// nullopt on malformed JSON, including invalid UTF-8. For text the mock
+// wrote itself; request text goes through ParseRequestJson.
 std::optional<Json> ParseJson(std::string_view text);
+
+// What a JSON document from a request may hold. Every limit is documented in
+// README.md's Limits table, with its status.
+struct JsonLimits {
+  // Nesting of objects and arrays: the root object is level 1.
+  size_t max_depth = 64;
+};
+
+// The message of malformed request JSON, Akeneo's.
+inline constexpr char kInvalidJsonMessage[] = "Invalid json message received";
+
+// Parses request text as one JSON value without recursion, and refuses it
+// as soon as it passes one of `limits`: InvalidArgument (HTTP 400) naming the
+// limit when it nests deeper than max_depth. Malformed JSON (invalid UTF-8
+// included) is InvalidArgument kInvalidJsonMessage.
+absl::StatusOr<Json> ParseRequestJson(std::string_view text, const JsonLimits& limits = {});
+
+// True for ParseRequestJson's error on malformed JSON (not a limit).
+bool IsMalformedJson(const absl::Status& status);
 
 // Compact serialization, byte-identical to what AppendJsonString builds by
 // hand. Invalid UTF-8 in strings is replaced (as common/utf8.h does) rather

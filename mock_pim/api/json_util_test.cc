@@ -1,5 +1,8 @@
 #include "mock_pim/api/json_util.h"
 
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace pimsim::api {
@@ -29,6 +32,61 @@ TEST(JsonUtilTest, AppendJsonStringMatchesDump) {
 
 TEST(JsonUtilTest, DumpReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_FALSE(DumpJson(Json(std::string("\xff"))).empty());
+}
+
+std::string Nested(size_t levels, const char* open = "[", const char* close = "]") {
+  std::string s;
+  for (size_t i = 0; i < levels; ++i) s += open;
+  s += "1";
+  for (size_t i = 0; i < levels; ++i) s += close;
+  return s;
+}
+
+std::string ObjectWithKeys(size_t keys, size_t distinct) {
+  std::string s = "{";
+  for (size_t i = 0; i < keys; ++i) {
+    s += (i ? ",\"k" : "\"k") + std::to_string(i % distinct) + "\":" + std::to_string(i);
+  }
+  return s + "}";
+}
+
+TEST(ParseRequestJsonTest, BuildsTheSameDocumentAsParseJson) {
+  for (const std::string& text : std::vector<std::string>{
+           R"({"code":"x","labels":{"en_US":"A","fr_FR":"B"},"n":[1,-2,3.5,1e300,18446744073709551615]})",
+        R"([true,false,null,"h\u00e9llo \"q\"",{},[],{"a":[{"b":{}}]}])",
+        R"({"dup":1,"other":2,"dup":3})", R"("text")", "12", " null ",
+        ObjectWithKeys(40, 40), ObjectWithKeys(60, 25),  // duplicates
+        Nested(64, "{\"a\":", "}")}) {
+    absl::StatusOr<Json> limited = ParseRequestJson(text);
+    std::optional<Json> plain = ParseJson(text);
+    ASSERT_TRUE(plain.has_value()) << text;
+    ASSERT_TRUE(limited.ok()) << limited.status() << ": " << text;
+    EXPECT_EQ(DumpJson(*limited), DumpJson(*plain)) << text;  // order included
+  }
+}
+
+TEST(ParseRequestJsonTest, MalformedJsonIsInvalidArgument) {
+  for (const char* text : {"{", "", "{\"a\":1} x", "\"\xff\"", "[1,]", "{\"a\"}"}) {
+    absl::StatusOr<Json> doc = ParseRequestJson(text);
+    ASSERT_FALSE(doc.ok()) << text;
+    EXPECT_TRUE(IsMalformedJson(doc.status())) << doc.status();
+  }
+}
+
+// Regression: ~43,000 levels (an 86 KB body) overflowed the stack in the
+// recursive copy, dump and merge of the document.
+TEST(ParseRequestJsonTest, RefusesNestingPastTheDepthLimit) {
+  EXPECT_TRUE(ParseRequestJson(Nested(64)).ok());
+  EXPECT_TRUE(ParseRequestJson(Nested(63, "{\"a\":", "}")).ok());
+  for (const std::string& deep : std::vector<std::string>{
+           Nested(65), Nested(43000), Nested(65000, "{\"a\":", "}"), std::string(100000, '[')}) {
+    absl::StatusOr<Json> doc = ParseRequestJson(deep);
+    ASSERT_FALSE(doc.ok());
+    EXPECT_EQ(doc.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(doc.status().message(),
+              "Invalid json message received: objects and arrays nest more than 64 levels deep.");
+    EXPECT_FALSE(IsMalformedJson(doc.status()));
+  }
 }
 
 TEST(JsonUtilTest, PhpTypeNames) {
