@@ -209,8 +209,7 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
         OrDefault(config.has_access_token_lifetime(), config.access_token_lifetime(),
                   absl::Hours(1)),
         OrDefault(config.has_refresh_token_lifetime(), config.refresh_token_lifetime(),
-                  absl::Seconds(1'209'600)),
-        StreamSeed(scenario.seed(), i, /*stream=*/2));
+                  absl::Seconds(1'209'600)));
     instance->admission = std::make_unique<AdmissionController>(ResolveLimits(config.limits()));
     {
       absl::MutexLock lock(&instance->judged_mu);
@@ -223,6 +222,8 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
     }
     pim->instances_.push_back(std::move(instance));
   }
+  // Every rendering (/metrics, the control plane's GetCounters) is current.
+  pim->metrics_.AddCollectHook([p = pim.get()] { p->RefreshGauges(); });
   return pim;
 }
 
@@ -591,7 +592,7 @@ void MockPim::OnParseError(http::SocketId socket, int status, std::string_view r
   journal_.Append(rec);
 }
 
-http::HttpResponse MockPim::MetricsResponse() {
+void MockPim::RefreshGauges() {
   for (const auto& instance : instances_) {
     metrics_.SetInFlight(instance->name, instance->admission->in_flight_instance());
   }
@@ -599,6 +600,9 @@ http::HttpResponse MockPim::MetricsResponse() {
   for (const auto& [kind, count] : faults_.InjectedCounts()) {
     metrics_.pimsim().faults_injected_total->Get({kind}).Set(count);
   }
+}
+
+http::HttpResponse MockPim::MetricsResponse() {
   http::HttpResponse response;
   response.body = metrics_.RenderPrometheus();
   response.headers.push_back({"Content-Type", std::string(Metrics::kContentType)});

@@ -120,6 +120,9 @@ class MockPim final : public http::Handler {
   // Journals the attempt once the server has handed its response over.
   void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
   void CountStatus(Instance& instance, uint32_t status);
+  // Copies the values owned elsewhere (in flight, journal size and overflow,
+  // faults injected) into their gauges; runs whenever the metrics render.
+  void RefreshGauges();
   http::HttpResponse MetricsResponse();
 
   Clock* const clock_;

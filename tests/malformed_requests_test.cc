@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "tests/http_test_client.h"
 #include "tests/test_server.h"
@@ -28,6 +30,18 @@ std::vector<Abuse> Table() {
   for (int i = 0; i < 200; ++i) absl::StrAppend(&many_headers, "\r\nX-H", i, ": v");
   std::string batch_101;
   for (int i = 0; i < 101; ++i) absl::StrAppend(&batch_101, R"({"identifier":"b)", i, "\"}\n");
+  // Regressions: 43,000 levels overflowed the stack; 100,000 keys took
+  // seconds of an event loop.
+  const std::string deep = absl::StrCat(R"({"values":{"name":[{"locale":null,"scope":null,"data":)",
+                                        std::string(43000, '['), std::string(43000, ']'), "}]}}");
+  std::string many_keys = R"({"values":{)";
+  for (int i = 0; i < 100000; ++i) absl::StrAppend(&many_keys, i ? "," : "", "\"a", i, "\":[]");
+  many_keys += "}}";
+  auto patch = [&](const std::string& body) {
+    return Req(absl::StrCat("PATCH ", product, "/product_000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ",
+                            body.size(), "\r\n", auth),
+               body);
+  };
   return {
       {"garbage request line", Req("GARBAGE"), 400},
       {"http2 version", Req("GET / HTTP/2.0\r\nHost: x"), 505},
@@ -57,6 +71,8 @@ std::vector<Abuse> Table() {
       {"post without content-type", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"post with text/plain", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"post invalid json", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n", auth), "{nope"), 400},
+      {"JSON nested 43,000 levels", patch(deep), 400},
+      {"JSON object of 100,000 keys", patch(many_keys), 413},
       {"batch of 101 lines", Req(absl::StrCat("PATCH ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.akeneo.collection+json\r\nContent-Length: ", batch_101.size(), "\r\n", auth), batch_101), 413},
       {"batch as application/json", Req(absl::StrCat("PATCH ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"limit over 100", Req(absl::StrCat("GET ", product, "?limit=1000 HTTP/1.1\r\nHost: x\r\n", auth)), 422},
@@ -107,6 +123,36 @@ TEST_F(MalformedRequestsTest, EachGetsItsStatusAndTheServerKeepsServing) {
     ASSERT_TRUE(ok.ok()) << "after " << abuse.name << ": " << ok.status();
     EXPECT_EQ(ok->status, 200) << "after " << abuse.name;
   }
+}
+
+// Regression: request bytes that are not UTF-8, echoed into an error
+// message, made the token route's 415 throw (the process aborted) and other
+// bodies invalid JSON. Each body must parse (nlohmann rejects invalid UTF-8).
+TEST_F(MalformedRequestsTest, EchoedInvalidUtf8GivesValidJsonBodies) {
+  const std::string product = "/api/rest/v1/products";
+  const std::string auth = absl::StrCat("Authorization: ", *token_);
+  const std::vector<std::pair<std::string, int>> requests = {
+      {Req("POST /api/oauth/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: \xff\r\nContent-Length: 0"), 415},
+      {Req(absl::StrCat("GET ", product, "/%FF HTTP/1.1\r\nHost: x\r\n", auth)), 404},
+      {Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: \xc3(\r\nContent-Length: 2\r\n", auth), "{}"), 415},
+      {Req(absl::StrCat("GET ", product, " HTTP/1.1\r\nHost: x\r\nAccept: \xe2\x82\r\n", auth)), 406},
+      {Req("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: \xff"), 501},
+  };
+  for (const auto& [request, status] : requests) {
+    TestClient client(server_->port());
+    ASSERT_TRUE(client.Send(request).ok());
+    absl::StatusOr<TestResponse> r = client.Read();
+    ASSERT_TRUE(r.ok()) << status << ": " << r.status();
+    EXPECT_EQ(r->status, status) << r->body;
+    const nlohmann::json body = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+    ASSERT_FALSE(body.is_discarded()) << status << ": not valid JSON: " << r->body;
+    EXPECT_EQ(body["code"], status);
+    EXPECT_THAT(body["message"].get<std::string>(), ::testing::HasSubstr("\xef\xbf\xbd"));
+  }
+  TestClient next(server_->port());
+  absl::StatusOr<TestResponse> ok = next.Call("GET", "/api/rest/v1/locales", {{"Authorization", *token_}});
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->status, 200);
 }
 
 TEST_F(MalformedRequestsTest, ProtocolErrorsCloseTheConnection) {

@@ -134,6 +134,113 @@ TEST_F(ApiTest, InvalidJsonBodiesAre400) {
   }
 }
 
+// Request text echoed into a message (percent-decoded codes, headers, query
+// values) may be any bytes; the body must still be valid UTF-8 JSON, with
+// U+FFFD in place of the invalid bytes. Json::parse throws on invalid UTF-8.
+TEST_F(ApiTest, EchoedRequestTextIsValidUtf8) {
+  const std::string fffd = "\xef\xbf\xbd";
+  ExpectError(Get("/api/rest/v1/products/%FF"), 404,
+              "Product \"" + fffd + "\" does not exist.");
+  ExpectError(Get("/api/rest/v1/families/a%C3"), 404,
+              "Family \"a" + fffd + "\" does not exist.");
+  ExpectError(Get("/api/rest/v1/attributes/color/options/%E2%82"), 404,
+              "Attribute option \"" + fffd +
+                  "\" does not exist or is not an option of the attribute \"color\".");
+  ExpectError(Get("/api/rest/v1/\xff"), 404,
+              "No route found for \"GET /api/rest/v1/" + fffd + "\"");
+  ExpectError(Get("/api/rest/v1/channels/ecommerce", "\xff"), 406,
+              "\"" + fffd + "\" in \"Accept\" header is not valid. Only "
+              "\"application/json\" is allowed.");
+  ExpectError(Call("PATCH", "/api/rest/v1/families/f", "{}", "\xff"), 415,
+              "\"" + fffd + "\" in \"Content-Type\" header is not valid. Only "
+              "\"application/json\" is allowed.");
+  ExpectError(Get("/api/rest/v1/products?limit=%FF"), 422,
+              "\"" + fffd + "\" is not a valid limit number.");
+  ApiResponse mismatch =
+      Call("PATCH", "/api/rest/v1/products/%FF", R"({"identifier":"other"})");
+  EXPECT_EQ(mismatch.status, 422);
+  EXPECT_EQ(Body(mismatch)["code"], 422);
+}
+
+// --- Limits on request JSON (json_util.h) --------------------------------------
+
+std::string Deep(size_t levels) {
+  return std::string(levels, '[') + std::string(levels, ']');
+}
+
+constexpr char kTooDeep[] =
+    "Invalid json message received: objects and arrays nest more than 64 levels deep.";
+constexpr char kTooManyKeys[] = "Invalid json message received: an object has more than 1000 keys.";
+
+// Regression: ~43,000 levels in values[].data (an 86 KB body), 65,000 in
+// associations or a family's attribute_requirements, and the same in a batch
+// line or a search filter overflowed the stack (SIGSEGV).
+TEST_F(ApiTest, DeeplyNestedJsonIsRefusedWith400) {
+  ExpectError(Call("PATCH", "/api/rest/v1/products/product_000001",
+                   R"({"values":{"name":[{"locale":null,"scope":null,"data":)" + Deep(43000) +
+                       "}]}}"),
+              400, kTooDeep);
+  std::string associations = R"({"associations":)";
+  for (int i = 0; i < 65000; ++i) associations += R"({"x":)";
+  associations += "1" + std::string(65000 + 1, '}');
+  ExpectError(Call("PATCH", "/api/rest/v1/products/product_000001", associations), 400, kTooDeep);
+  ExpectError(Call("POST", "/api/rest/v1/families",
+                   R"({"code":"deep","attribute_requirements":{"ecommerce":)" + Deep(65000) + "}}"),
+              400, kTooDeep);
+  ApiResponse batch = Batch("/api/rest/v1/products",
+                            R"({"identifier":"ok1"})" "\n" R"({"identifier":"deep","x":)" +
+                                Deep(65000) + "}");
+  ASSERT_EQ(batch.status, 200);
+  std::vector<Json> lines = Lines(batch);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["status_code"], 201);
+  EXPECT_EQ(DumpJson(lines[1]),
+            std::string(R"({"line":2,"status_code":400,"message":")") + kTooDeep + "\"}");
+  ExpectError(Get("/api/rest/v1/products?search=" + url::PercentEncode(Deep(10000))), 400,
+              kTooDeep);
+  // Akeneo's own documents are far from the limit.
+  EXPECT_EQ(Call("PATCH", "/api/rest/v1/products/product_000001",
+                 R"({"associations":{"X_SELL":{"products":["product_000002"]}}})")
+                .status,
+            204);
+}
+
+// Regression: ordered_json looks keys up linearly: 80,000 keys (868 KB) cost
+// 4.3 s and 16,000 value entries 6.8 s of one event loop's time.
+TEST_F(ApiTest, OversizedJsonIsRefusedWith413) {
+  std::string keys = R"({"values":{)";
+  for (int i = 0; i < 100000; ++i) keys += (i ? ",\"a" : "\"a") + std::to_string(i) + "\":[]";
+  keys += "}}";
+  ExpectError(Call("PATCH", "/api/rest/v1/products/product_000001", keys), 413, kTooManyKeys);
+  std::string entries = R"({"values":{"name":[)";
+  for (int i = 0; i < 16000; ++i) {
+    entries += std::string(i ? "," : "") + R"({"locale":"l)" + std::to_string(i) +
+               R"(","scope":null,"data":"x"})";
+  }
+  entries += "]}}";
+  ExpectError(Call("PATCH", "/api/rest/v1/products/product_000001", entries), 413,
+              "Invalid json message received: an array has more than 10000 items.");
+  ApiResponse batch = Batch("/api/rest/v1/products", R"({"identifier":"big",)" + keys.substr(1));
+  ASSERT_EQ(batch.status, 200);
+  EXPECT_EQ(Lines(batch)[0]["status_code"], 413);
+  std::string filter = "{";
+  for (int i = 0; i < 1001; ++i) filter += (i ? ",\"p" : "\"p") + std::to_string(i) + "\":[]";
+  ExpectError(Get("/api/rest/v1/products?search=" + url::PercentEncode(filter + "}")), 413,
+              kTooManyKeys);
+}
+
+TEST_F(ApiTest, AValidationFailureListsAtMostAHundredErrors) {
+  std::string entries = R"({"values":{"name":[)";
+  for (int i = 0; i < 5000; ++i) {
+    entries += std::string(i ? "," : "") + R"({"locale":"l)" + std::to_string(i) +
+               R"(","scope":null,"data":"x"})";
+  }
+  entries += "]}}";
+  ApiResponse r = Call("PATCH", "/api/rest/v1/products/product_000001", entries);
+  ASSERT_EQ(r.status, 422) << r.body.substr(0, 200);
+  EXPECT_EQ(Body(r)["errors"].size(), 100u);
+}
+
 // --- Products -----------------------------------------------------------------
 
 TEST_F(ApiTest, GetProductReturnsSeededDocument) {

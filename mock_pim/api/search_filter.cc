@@ -72,8 +72,11 @@ absl::Status DateError(std::string_view property, const Json& given) {
 // condition.
 template <typename Fn>
 absl::Status ForEachCondition(std::string_view search, Fn fn) {
-  std::optional<Json> doc = ParseJson(search);
-  if (!doc.has_value()) return absl::InvalidArgumentError(kNotJson);
+  // A query value is request text, held to JsonLimits like a body.
+  absl::StatusOr<Json> doc = ParseRequestJson(search);
+  if (!doc.ok()) {
+    return IsMalformedJson(doc.status()) ? absl::InvalidArgumentError(kNotJson) : doc.status();
+  }
   if (doc->is_array() && doc->empty()) return absl::OkStatus();
   if (!doc->is_object()) {
     return Unprocessable(

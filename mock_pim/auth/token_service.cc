@@ -7,11 +7,13 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/json_string.h"
 #include "common/url.h"
 #include <nlohmann/json.hpp>
+#include <openssl/err.h>
+#include <openssl/rand.h>
 
 namespace pimsim::auth {
 namespace {
@@ -44,17 +46,34 @@ constexpr char kBadRefresh[] =
     R"({"code":422,"message":"Refresh token is invalid or has expired"})";
 constexpr char kTooLarge[] =
     R"({"code":413,"message":"The request body is too large: 300 bytes at most are accepted on the token route."})";
+constexpr char kMissingContentType[] =
+    R"({"code":415,"message":"The 'Content-type' header is missing. 'application/json' has to specified as value."})";
 constexpr char kNoAuth[] = R"({"code":401,"message":"Authentication is required"})";
 constexpr char kInvalidToken[] =
     R"({"code":401,"message":"The access token provided is invalid."})";
 constexpr char kExpiredToken[] =
     R"({"code":401,"message":"The access token provided has expired."})";
 
-uint64_t SplitMix64(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
+constexpr char kNoRandomness[] =
+    R"({"code":500,"message":"No token could be generated: the secure random generator failed."})";
+
+// Random bytes per token: 192 bits, written as 48 hex digits.
+constexpr size_t kTokenBytes = 24;
+
+// A fresh token from OpenSSL's CSPRNG.
+absl::StatusOr<std::string> NewToken() {
+  unsigned char bytes[kTokenBytes];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) {
+    return absl::UnavailableError(
+        absl::StrCat("RAND_bytes failed: ", ERR_error_string(ERR_get_error(), nullptr)));
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string token(2 * kTokenBytes, '0');
+  for (size_t i = 0; i < kTokenBytes; ++i) {
+    token[2 * i] = kHex[bytes[i] >> 4];
+    token[2 * i + 1] = kHex[bytes[i] & 0xf];
+  }
+  return token;
 }
 
 TokenReply Error(int status, std::string_view body) {
@@ -85,19 +104,10 @@ std::optional<absl::flat_hash_map<std::string, std::string>> ParseGrant(
 
 TokenService::TokenService(std::vector<pimsim::v1::Connection> connections,
                            absl::Duration access_lifetime,
-                           absl::Duration refresh_lifetime, uint64_t seed)
+                           absl::Duration refresh_lifetime)
     : connections_(std::move(connections)),
       access_lifetime_(access_lifetime),
-      refresh_lifetime_(refresh_lifetime),
-      seed_(seed) {}
-
-std::string TokenService::NewTokenLocked() {
-  uint64_t n = ++next_token_;
-  uint64_t a = SplitMix64(seed_ ^ SplitMix64(n));
-  uint64_t b = SplitMix64(a ^ n);
-  uint64_t c = SplitMix64(b);
-  return absl::StrFormat("%016x%016x%016x", a, b, c);
-}
+      refresh_lifetime_(refresh_lifetime) {}
 
 int TokenService::FindClient(std::string_view authorization) const {
   absl::string_view value = absl::StripAsciiWhitespace(A(authorization));
@@ -122,20 +132,20 @@ std::string TokenService::ClientFromBasic(std::string_view authorization) const 
 }
 
 TokenReply TokenService::Issue(size_t connection, absl::Time now) {
-  std::string access, refresh;
+  absl::StatusOr<std::string> access = NewToken();
+  absl::StatusOr<std::string> refresh = NewToken();
+  if (!access.ok() || !refresh.ok()) return Error(500, kNoRandomness);
   {
     absl::MutexLock lock(&mu_);
-    access = NewTokenLocked();
-    refresh = NewTokenLocked();
-    access_[access] = Token{connection, now + access_lifetime_};
-    refresh_[refresh] = Token{connection, now + refresh_lifetime_};
+    access_[*access] = Token{connection, now + access_lifetime_};
+    refresh_[*refresh] = Token{connection, now + refresh_lifetime_};
   }
   nlohmann::ordered_json j;
-  j["access_token"] = access;
+  j["access_token"] = *access;
   j["expires_in"] = absl::ToInt64Seconds(access_lifetime_);
   j["token_type"] = "bearer";
   j["scope"] = nullptr;
-  j["refresh_token"] = refresh;
+  j["refresh_token"] = *refresh;
   TokenReply r;
   r.body = j.dump();
   r.connection = connections_[connection].client_id();
@@ -150,17 +160,16 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
         absl::StripAsciiWhitespace(A(content_type.substr(0, content_type.find(';'))));
     std::string media = absl::AsciiStrToLower(media_type);
     if (media != "application/json" && media != "application/x-www-form-urlencoded") {
-      nlohmann::ordered_json j;
-      j["code"] = 415;
-      j["message"] =
-          media_type.empty()
-              ? std::string("The 'Content-type' header is missing. 'application/json' has to "
-                            "specified as value.")
-              : absl::StrCat("\"", media_type,
-                             "\" in \"Content-Type\" header is not valid. Only "
-                             "\"application/json\" or \"application/x-www-form-urlencoded\" "
-                             "are allowed.");
-      return Error(415, j.dump());
+      if (media_type.empty()) return Error(415, kMissingContentType);
+      // The header is echoed: AppendJsonString replaces invalid UTF-8 in it.
+      std::string reply = "{\"code\":415,\"message\":";
+      AppendJsonString(absl::StrCat("\"", media_type,
+                                    "\" in \"Content-Type\" header is not valid. Only "
+                                    "\"application/json\" or \"application/x-www-form-urlencoded\" "
+                                    "are allowed."),
+                       &reply);
+      reply.push_back('}');
+      return Error(415, reply);
     }
     if (body.size() > kMaxTokenBody) return Error(413, kTooLarge);
     int client = FindClient(authorization);
@@ -185,6 +194,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
         refresh_.erase(it);  // a refresh token is single-use
       }
       TokenReply r = Issue(client, now);
+      if (r.status != 200) return r;
       absl::MutexLock lock(&mu_);
       ++counters_.refreshed;
       return r;
@@ -196,6 +206,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
     const pimsim::v1::Connection& c = connections_[client];
     if (c.username() != username || c.password() != password) return Error(422, kBadUser);
     TokenReply r = Issue(client, now);
+    if (r.status != 200) return r;
     absl::MutexLock lock(&mu_);
     ++counters_.issued;
     return r;

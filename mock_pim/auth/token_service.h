@@ -3,13 +3,20 @@
 // Serves POST /api/oauth/v1/token (password and refresh_token grants, client
 // credentials in an HTTP Basic header, JSON or form-urlencoded body) with the
 // status codes and messages of the real PIM, and authenticates the bearer
-// token of every other request. Tokens are derived from a seed and a counter,
-// so a replayed run issues the same tokens.
+// token of every other request.
+//
+// Tokens are credentials, so unlike every other draw of the mock they come
+// from a cryptographic generator (OpenSSL's RAND_bytes), not from the
+// scenario seed: no token tells anything about another, and a replayed run
+// issues different tokens (nothing else depends on their value; the journal
+// names connections, never tokens). Each is 48 lowercase hex digits (192
+// random bits). If the generator fails, the token request is answered 500
+// {"code":500,...} and nothing is issued.
 //
 // Thread-safety: all methods may be called concurrently. Authenticate() takes
 // a reader lock only.
 //
-//   TokenService tokens(connections, absl::Hours(1), absl::Hours(24 * 14), 1);
+//   TokenService tokens(connections, absl::Hours(1), absl::Hours(24 * 14));
 //   TokenReply reply = tokens.HandleTokenRequest(auth_header, ctype, body, now);
 //   AuthResult who = tokens.Authenticate("Bearer " + token, now);
 #ifndef PIMSIM_MOCK_PIM_AUTH_TOKEN_SERVICE_H_
@@ -22,6 +29,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "proto/scenario.pb.h"
@@ -58,8 +66,7 @@ class TokenService {
   // `connections` must have unique, non-empty client ids (validated by the
   // scenario loader).
   TokenService(std::vector<pimsim::v1::Connection> connections,
-               absl::Duration access_lifetime, absl::Duration refresh_lifetime,
-               uint64_t seed);
+               absl::Duration access_lifetime, absl::Duration refresh_lifetime);
 
   // Answers POST /api/oauth/v1/token.
   TokenReply HandleTokenRequest(std::string_view authorization,
@@ -82,7 +89,6 @@ class TokenService {
     size_t connection;  // index into connections_
     absl::Time expires;
   };
-  std::string NewTokenLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   TokenReply Issue(size_t connection, absl::Time now);
   // Index of the connection with these client credentials, or -1.
   int FindClient(std::string_view authorization) const;
@@ -90,10 +96,8 @@ class TokenService {
   const std::vector<pimsim::v1::Connection> connections_;
   const absl::Duration access_lifetime_;
   const absl::Duration refresh_lifetime_;
-  const uint64_t seed_;
 
   mutable absl::Mutex mu_;
-  uint64_t next_token_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, Token> access_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Token> refresh_ ABSL_GUARDED_BY(mu_);
   TokenCounters counters_ ABSL_GUARDED_BY(mu_);

@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
+#include <string>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace pimsim::auth {
 namespace {
@@ -20,7 +24,7 @@ std::string Basic(absl::string_view id, absl::string_view secret) {
 
 class TokenServiceTest : public ::testing::Test {
  protected:
-  TokenServiceTest() : tokens_(Connections(), absl::Hours(1), absl::Hours(24 * 14), 7) {}
+  TokenServiceTest() : tokens_(Connections(), absl::Hours(1), absl::Hours(24 * 14)) {}
 
   static std::vector<pimsim::v1::Connection> Connections() {
     std::vector<pimsim::v1::Connection> cs(2);
@@ -98,6 +102,18 @@ TEST_F(TokenServiceTest, DocumentedErrors) {
   EXPECT_EQ(tokens_.counters().rejected, std::size(cases));
 }
 
+// Regression: an invalid UTF-8 Content-Type made the 415's serialisation
+// throw (nlohmann type_error.316) and the process abort.
+TEST_F(TokenServiceTest, EchoesAnInvalidUtf8ContentTypeAsValidJson) {
+  TokenReply r = tokens_.HandleTokenRequest(Basic("pimsim", "pimsim"), "\xff", "", kT0);
+  EXPECT_EQ(r.status, 415);
+  nlohmann::json j = nlohmann::json::parse(r.body);  // throws on invalid UTF-8
+  EXPECT_EQ(j["code"], 415);
+  EXPECT_EQ(j["message"],
+            "\"\xef\xbf\xbd\" in \"Content-Type\" header is not valid. Only "
+            "\"application/json\" or \"application/x-www-form-urlencoded\" are allowed.");
+}
+
 TEST_F(TokenServiceTest, RejectedGrantStillNamesTheConnection) {
   TokenReply r = tokens_.HandleTokenRequest(Basic("pimsim", "pimsim"), kJson, "{}", kT0);
   EXPECT_EQ(r.status, 422);
@@ -143,12 +159,82 @@ TEST_F(TokenServiceTest, MissingAndInvalidTokens) {
             R"({"code":401,"message":"Authentication is required"})");
 }
 
-TEST_F(TokenServiceTest, SameSeedIssuesSameTokens) {
-  TokenService other(Connections(), absl::Hours(1), absl::Hours(1), 7);
+TEST_F(TokenServiceTest, TokensAre48HexDigitsAndNeverRepeat) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 500; ++i) {
+    nlohmann::json j = PasswordGrant();
+    for (const char* field : {"access_token", "refresh_token"}) {
+      const std::string token = j[field].get<std::string>();
+      EXPECT_EQ(token.size(), 48u);
+      EXPECT_EQ(token.find_first_not_of("0123456789abcdef"), std::string::npos) << token;
+      EXPECT_TRUE(seen.insert(token).second) << token;
+    }
+  }
+}
+
+// Tokens used to be SplitMix64(seed, counter): two services built alike
+// issued the same tokens, and since SplitMix64 inverts, one token gave away
+// the seed and so every other connection's tokens.
+TEST_F(TokenServiceTest, ServicesBuiltAlikeIssueDifferentTokens) {
+  TokenService other(Connections(), absl::Hours(1), absl::Hours(24 * 14));
   TokenReply a = other.HandleTokenRequest(
       Basic("pimsim", "pimsim"), kJson,
       R"({"grant_type":"password","username":"admin","password":"admin"})", kT0);
-  EXPECT_EQ(nlohmann::json::parse(a.body)["access_token"], PasswordGrant()["access_token"]);
+  ASSERT_EQ(a.status, 200);
+  EXPECT_NE(nlohmann::json::parse(a.body)["access_token"], PasswordGrant()["access_token"]);
+}
+
+// The old scheme and the attack on it: invert SplitMix64 on a token's first
+// word to recover the seed, then derive the tokens issued after it.
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+uint64_t UndoXorShift(uint64_t y, int shift) {
+  uint64_t x = y;
+  for (int i = 0; i < 64 / shift + 1; ++i) x = y ^ (x >> shift);
+  return x;
+}
+uint64_t InverseOf(uint64_t odd) {
+  uint64_t inverse = odd;  // Newton's iteration doubles the correct bits
+  for (int i = 0; i < 6; ++i) inverse *= 2 - odd * inverse;
+  return inverse;
+}
+uint64_t InverseSplitMix64(uint64_t y) {
+  uint64_t x = UndoXorShift(y, 31) * InverseOf(0x94d049bb133111ebULL);
+  x = UndoXorShift(x, 27) * InverseOf(0xbf58476d1ce4e5b9ULL);
+  return UndoXorShift(x, 30) - 0x9e3779b97f4a7c15ULL;
+}
+std::string OldSchemeToken(uint64_t seed, uint64_t n) {
+  const uint64_t a = SplitMix64(seed ^ SplitMix64(n));
+  const uint64_t b = SplitMix64(a ^ n);
+  const uint64_t c = SplitMix64(b);
+  return absl::StrFormat("%016x%016x%016x", a, b, c);
+}
+uint64_t SeedFromFirstToken(const std::string& token) {
+  return InverseSplitMix64(std::stoull(token.substr(0, 16), nullptr, 16)) ^ SplitMix64(1);
+}
+
+TEST_F(TokenServiceTest, ATokenRevealsNothingThatForgesAnother) {
+  // The attack works on the old scheme...
+  ASSERT_EQ(SeedFromFirstToken(OldSchemeToken(7, 1)), 7u);
+  // ...and yields nothing valid now: the first token issued "reveals" a seed
+  // whose derived tokens (this and the other connection's) are all refused.
+  const std::string first = PasswordGrant()["access_token"].get<std::string>();
+  TokenReply other = tokens_.HandleTokenRequest(
+      Basic("pimsim-2", "pimsim-2"), kJson,
+      R"({"grant_type":"password","username":"admin","password":"admin"})", kT0);
+  ASSERT_EQ(other.status, 200);
+  const uint64_t seed = SeedFromFirstToken(first);
+  for (uint64_t n = 1; n <= 8; ++n) {
+    EXPECT_EQ(tokens_.Authenticate(absl::StrCat("Bearer ", OldSchemeToken(seed, n)), kT0).outcome,
+              Outcome::kInvalid)
+        << n;
+  }
+  EXPECT_EQ(tokens_.Authenticate(absl::StrCat("Bearer ", OldSchemeToken(7, 3)), kT0).outcome,
+            Outcome::kInvalid);
 }
 
 TEST_F(TokenServiceTest, ResetForgetsTokens) {

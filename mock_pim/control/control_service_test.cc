@@ -357,6 +357,30 @@ TEST_F(ControlServiceTest, GetJournalStopsBeforeARequestStillInFlight) {
   EXPECT_EQ(response.next_after_id(), last);
 }
 
+// Regression: a request whose Idempotency-Key (or path) was not UTF-8 made
+// the page holding its event unparsable, so `pimsim ctl journal tail` failed.
+TEST_F(ControlServiceTest, GetJournalServesEventsOfRequestsWithInvalidUtf8) {
+  Journal& journal = pim_->journal();
+  AppendEvent(journal, journal.NextId());
+  JournalRecord record;
+  record.instance = "eu";
+  record.method = "POST";
+  record.route = "/api/rest/v1/products";
+  record.normalized_path = "/api/rest/v1/products/\xff";
+  record.idempotency_key = "\xc3(";
+  record.status = 201;
+  journal.Append(journal.NextId(), record);
+  AppendEvent(journal, journal.NextId());
+
+  pimsim::v1::GetJournalResponse response;
+  grpc::Status s = stub_->GetJournal(Context().get(), {}, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_EQ(response.events_size(), 3);
+  EXPECT_EQ(response.events(1).idempotency_key(), "\xef\xbf\xbd(");
+  EXPECT_EQ(response.events(1).normalized_path(), "/api/rest/v1/products/\xef\xbf\xbd");
+  EXPECT_EQ(response.events(2).status(), 200u);
+}
+
 TEST_F(ControlServiceTest, GetJournalRejectsTooLargeAPage) {
   pimsim::v1::GetJournalRequest request;
   request.set_max_events(10001);
@@ -435,6 +459,22 @@ TEST_F(ControlServiceTest, GetCountersReturnsTheMetricsSeries) {
   ASSERT_TRUE(stub_->GetCounters(Context().get(), {}, &response).ok());
   ASSERT_TRUE(response.counters().contains("pimsim_journal_overflowed_total"));
   EXPECT_EQ(response.counters().at("pimsim_journal_overflowed_total"), 0);
+}
+
+// Regression: the journal gauges read 0 until /metrics had been scraped.
+TEST_F(ControlServiceTest, GetCountersReportsTheJournalAsItIsNow) {
+  Journal& journal = pim_->journal();
+  for (int i = 0; i < 3; ++i) AppendEvent(journal, journal.NextId());
+  journal.Append(journal.NextId() + 1'000'000, JournalRecord());  // never reserved: overflowed
+  pimsim::v1::GetCountersResponse response;
+  ASSERT_TRUE(stub_->GetCounters(Context().get(), {}, &response).ok());
+  EXPECT_EQ(response.counters().at("pimsim_journal_events"), 3);
+  EXPECT_EQ(response.counters().at("pimsim_journal_overflowed_total"), 1);
+  EXPECT_EQ(response.counters().at("pimsim_in_flight{instance=\"eu\"}"), 0);
+
+  AppendEvent(journal, journal.NextId());
+  ASSERT_TRUE(stub_->GetCounters(Context().get(), {}, &response).ok());
+  EXPECT_EQ(response.counters().at("pimsim_journal_events"), 4);
 }
 
 TEST(ParsePrometheusTextTest, KeepsLabelsAndSkipsComments) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "common/json_string.h"
 #include "mock_pim/http/ascii_util.h"
 
 namespace pimsim::http {
@@ -252,23 +253,9 @@ HttpResponse JsonErrorResponse(int status, std::string_view message) {
   b.reserve(message.size() + 32);
   b.append("{\"code\":");
   AppendUint(status, &b);
-  b.append(",\"message\":\"");
-  for (char c : message) {
-    switch (c) {
-      case '"': b.append("\\\""); break;
-      case '\\': b.append("\\\\"); break;
-      case '\n': b.append("\\n"); break;
-      case '\r': b.append("\\r"); break;
-      case '\t': b.append("\\t"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          b.append(absl::StrFormat("\\u%04x", static_cast<unsigned char>(c)));
-        } else {
-          b.push_back(c);
-        }
-    }
-  }
-  b.append("\"}");
+  b.append(",\"message\":");
+  AppendJsonString(message, &b);
+  b.push_back('}');
   return r;
 }
 

@@ -139,7 +139,8 @@ void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out)
 std::string FormatHttpDate(int64_t unix_seconds);
 
 // A JSON error response in Akeneo's shape: {"code":N,"message":"..."}, with
-// Content-Type application/json.
+// Content-Type application/json. `message` may echo request bytes: invalid
+// UTF-8 in it is replaced (common/json_string.h).
 HttpResponse JsonErrorResponse(int status, std::string_view message);
 
 }  // namespace pimsim::http

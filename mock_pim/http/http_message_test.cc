@@ -121,6 +121,12 @@ TEST(JsonErrorResponseTest, EscapesTheMessage) {
   EXPECT_EQ(r.headers[0].value, "application/json");
 }
 
+TEST(JsonErrorResponseTest, ReplacesInvalidUtf8InTheMessage) {
+  // e.g. "unsupported transfer coding: " followed by a header's obs-text.
+  const HttpResponse r = JsonErrorResponse(501, "coding: \xff\xc3");
+  EXPECT_EQ(r.body, "{\"code\":501,\"message\":\"coding: \xef\xbf\xbd\xef\xbf\xbd\"}");
+}
+
 TEST(HttpRequestTest, GetIsCaseInsensitiveAndReturnsTheFirst) {
   HttpRequest r;
   r.headers = {{"Content-Type", "a"}, {"content-type", "b"}};

@@ -183,7 +183,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   asio::io_context& ioc() { return worker_->ioc; }
+  // The client reset, or a read or write failed: what it was sent is lost.
   bool peer_gone() const { return peer_gone_.load(std::memory_order_acquire); }
+  // The same, or the client sent FIN: it may be waiting still (half-close)
+  // or have given up; only a handler holding a request open needs to care.
+  bool client_gone() const { return peer_gone() || peer_fin_.load(std::memory_order_acquire); }
 
   // --- Exchange operations, on the loop. ---
 
@@ -253,8 +257,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       StartWrite();
       return;
     }
-    const bool aborted = peer_gone();
-    const absl::Time t = aborted ? GoneTime() : server_->clock()->Now();
+    // Closed unanswered after the client's FIN: the client stopped first.
+    const bool aborted = client_gone();
+    const absl::Time t = aborted ? std::max(GoneTime(), arrival_) : server_->clock()->Now();
     DoneCallback finish = TakeExchange(aborted);
     if (mode == CloseMode::kReset) {
       ResetClose();
@@ -343,6 +348,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnRead(const ErrorCode& ec, size_t n) {
     reading_ = false;
     if (closed_) return;
+    if (ec == asio::error::eof && !lingering_) {
+      OnFin();
+      return;
+    }
     if (ec) {
       peer_closed_ = true;
       if (!lingering_ && (exchange_active_ || writing_)) {
@@ -362,6 +371,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
     StartRead();
   }
 
+  // The client half-closed: it sends nothing more but may still read, as
+  // HTTP/1.1 allows. The requests it sent in full are answered as usual, one
+  // at a time; once none is left the connection closes (ProcessBuffer).
+  void OnFin() {
+    peer_closed_ = true;
+    gone_time_ = server_->clock()->Now();
+    peer_fin_.store(true, std::memory_order_release);
+    if (exchange_active_) return;  // Its response is written first.
+    if (close_after_write_) {
+      OrderlyClose();
+      return;
+    }
+    ProcessBuffer();
+  }
+
   void ProcessBuffer() {
     while (!closed_ && !exchange_active_ && !close_after_write_) {
       const RequestParser::State before = parser_.state();
@@ -374,6 +398,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
           return;
         case RequestParser::State::kHead:
           if (n > 0) continue;  // Skipped empty lines.
+          if (peer_closed_) {  // No other request will complete.
+            OrderlyClose();
+            return;
+          }
           if (in_begin_ != in_end_ && !request_started_) {
             request_started_ = true;
             SetDeadline(TimerMode::kHeader, NowPlus(server_->options().header_timeout));
@@ -391,6 +419,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
           }
           SetDeadline(TimerMode::kBody, NowPlus(idle_timeout()));
           if (n > 0 && in_begin_ != in_end_) continue;
+          if (peer_closed_) OrderlyClose();  // The body will never complete.
           return;
         case RequestParser::State::kComplete: {
           const absl::Time now = server_->clock()->Now();
@@ -649,7 +678,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool writing_ = false;
   bool in_direct_write_ = false;  // OnWritten runs from StartWrite's direct write.
   bool request_started_ = false;   // Bytes of the next request arrived.
-  bool peer_closed_ = false;       // Read saw EOF or an error.
+  bool peer_closed_ = false;       // Read saw EOF or an error: no more input.
   bool lingering_ = false;         // FIN sent; waiting for the client's.
   bool closed_ = false;            // Socket closed.
   bool close_after_write_ = false; // No more requests on this connection.
@@ -662,6 +691,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   int request_version_minor_ = 1;
   absl::Time arrival_;
   std::atomic<bool> peer_gone_{false};
+  std::atomic<bool> peer_fin_{false};  // Read saw EOF (before our own FIN).
   absl::Time gone_time_ = absl::InfinitePast();
   DoneCallback done_;
   CloseMode fault_mode_ = CloseMode::kOrderly;
@@ -710,7 +740,7 @@ class ExchangeImpl final : public Exchange {
   SocketId socket_id() const override { return id_; }
   absl::Time arrival_time() const override { return arrival_; }
   absl::Time body_complete_time() const override { return body_complete_; }
-  bool client_gone() const override { return conn_->peer_gone(); }
+  bool client_gone() const override { return conn_->client_gone(); }
 
   // Each operation runs at once when called on the connection's loop (the
   // usual case: handlers run there), else is posted to it.

@@ -14,6 +14,14 @@
 // pending the server keeps reading, so a client that closes or resets is
 // noticed (Exchange::client_gone()).
 //
+// Half-close: a client may send FIN after its requests (shutdown(SHUT_WR)),
+// as HTTP/1.1 allows. Every request it sent in full is still answered, in
+// order, and the connection closes after the last; an incomplete one is
+// dropped. A response written after a FIN is not aborted (only a reset or a
+// failed read or write is); but a FIN turns client_gone() true, since it
+// may as well come from a client that gave up and closed, and an exchange
+// then ended by Close() without an answer is client_aborted, at the FIN.
+//
 // Timeouts (real time, not the injected clock: they protect the process):
 // a connection idle between requests for `idle_timeout` is closed silently;
 // a request whose head is not complete `header_timeout` after its first byte
@@ -96,8 +104,10 @@ class Exchange {
   // mid-body.
   virtual void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
                      DoneCallback done) = 0;
-  // True once the server saw the client close or reset the socket while
-  // this exchange was pending.
+  // True once the server saw the client reset the socket, a read or write
+  // on it fail, or the client's FIN. The last may be a half-close, after
+  // which Respond still delivers: this is for a handler that holds a request
+  // open (a hang) and wants to know whether anyone may still be waiting.
   virtual bool client_gone() const = 0;
 };
 

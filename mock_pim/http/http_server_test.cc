@@ -267,19 +267,20 @@ TEST_F(ServerTest, DelaysResponsesWithAfter) {
 }
 
 TEST_F(ServerTest, HandlesPipelinedRequestsOneAtATimeInOrder) {
-  std::atomic<int> in_flight{0};
-  std::atomic<int> max_in_flight{0};
-  handler_.on_request = [&](std::shared_ptr<Exchange> ex) {
-    const int now = ++in_flight;
-    int seen = max_in_flight.load();
-    while (now > seen && !max_in_flight.compare_exchange_weak(seen, now)) {
+  // Shared with the server's loop: the last done callback may run after the
+  // client has read the last response, once this test body has returned.
+  auto in_flight = std::make_shared<std::atomic<int>>(0);
+  auto max_in_flight = std::make_shared<std::atomic<int>>(0);
+  handler_.on_request = [in_flight, max_in_flight](std::shared_ptr<Exchange> ex) {
+    const int now = ++*in_flight;
+    int seen = max_in_flight->load();
+    while (now > seen && !max_in_flight->compare_exchange_weak(seen, now)) {
     }
     // The first request is the slowest; answers must still come in order.
     const absl::Duration delay = ex->request().path == "/1" ? absl::Milliseconds(60)
                                                             : absl::ZeroDuration();
-    ex->After(delay, [ex, &in_flight] {
-      ex->Respond(Text(ex->request().path),
-                  [&in_flight](absl::Time, bool) { --in_flight; });
+    ex->After(delay, [ex, in_flight] {
+      ex->Respond(Text(ex->request().path), [in_flight](absl::Time, bool) { --*in_flight; });
     });
   };
   StartServer();
@@ -291,7 +292,7 @@ TEST_F(ServerTest, HandlesPipelinedRequestsOneAtATimeInOrder) {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->body, path);
   }
-  EXPECT_EQ(max_in_flight.load(), 1);
+  EXPECT_EQ(max_in_flight->load(), 1);
 }
 
 TEST_F(ServerTest, ReportsAClientResetDuringAPendingExchange) {
@@ -326,6 +327,93 @@ TEST_F(ServerTest, ReportsAClientCloseDuringAPendingExchange) {
   ex->Close(CloseMode::kOrderly, std::nullopt, 0, done.Callback());
   ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_TRUE(done.client_aborted);
+}
+
+// Regression: a FIN after a complete request (shutdown(SHUT_WR)) was taken
+// as an abort: no answer, and the exchange ended client_aborted.
+TEST_F(ServerTest, AnswersARequestFollowedByAHalfCloseThenCloses) {
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/a")));
+  c->ShutdownWrite();
+  auto ex = handler_.Next();
+  ASSERT_NE(ex, nullptr);
+  ASSERT_TRUE(Eventually([&] { return ex->client_gone(); }));  // the FIN came first
+  DoneRecord done;
+  ex->Respond(Text("answer"), done.Callback());
+  ex.reset();
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "answer");
+  const TestClient::Rest rest = c->ReadUntilClosed();
+  EXPECT_EQ(rest.end, TestClient::End::kEof);
+  EXPECT_EQ(rest.data, "");
+  ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_FALSE(done.client_aborted);
+  EXPECT_EQ(server_->stats().client_aborts, 0u);
+  ASSERT_TRUE(Eventually([&] { return server_->stats().connections_open == 0; }));
+}
+
+TEST_F(ServerTest, AnswersEveryPipelinedRequestSentBeforeAHalfClose) {
+  StartServer();
+  auto c = Connect();
+  // The last request is incomplete: it is dropped, not answered.
+  ASSERT_TRUE(c->Send(Get("/1") + "POST /2 HTTP/1.1\r\nHost: pim\r\nContent-Length: 1\r\n\r\nx" +
+                      Get("/3") + "GET /4 HTTP/1.1\r\nHost"));
+  c->ShutdownWrite();
+  for (const char* path : {"/1", "/2", "/3"}) {
+    auto ex = handler_.Next();
+    ASSERT_NE(ex, nullptr) << path;
+    ASSERT_TRUE(Eventually([&] { return ex->client_gone(); }));
+    EXPECT_EQ(ex->request().path, path);
+    ex->Respond(Text(path), nullptr);
+  }
+  for (const char* path : {"/1", "/2", "/3"}) {
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->body, path);
+  }
+  const TestClient::Rest rest = c->ReadUntilClosed();
+  EXPECT_EQ(rest.end, TestClient::End::kEof);
+  EXPECT_EQ(rest.data, "");
+  EXPECT_EQ(server_->stats().requests_parsed, 3u);
+  EXPECT_EQ(handler_.Next(absl::Milliseconds(50)), nullptr);
+}
+
+TEST_F(ServerTest, AHalfClosedClientGetsALargeResponseWhole) {
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/big")));
+  c->ShutdownWrite();
+  auto ex = handler_.Next();
+  ASSERT_NE(ex, nullptr);
+  // The FIN is seen while the exchange is pending: a hint, not an abort.
+  ASSERT_TRUE(Eventually([&] { return ex->client_gone(); }));
+  std::string big(8 << 20, 'B');
+  for (size_t i = 0; i < big.size(); i += 4096) big[i] = static_cast<char>('a' + i / 4096 % 26);
+  DoneRecord done;
+  ex->Respond(Text(big), done.Callback());
+  ex.reset();
+  auto r = c->ReadResponse(absl::Seconds(30));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->body == big) << "got " << r->body.size() << " bytes of " << big.size();
+  EXPECT_EQ(c->ReadUntilClosed().end, TestClient::End::kEof);
+  ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_FALSE(done.client_aborted);
+  EXPECT_EQ(server_->stats().client_aborts, 0u);
+}
+
+TEST_F(ServerTest, AHalfCloseWithAnIncompleteRequestClosesWithoutAnAnswer) {
+  handler_.on_request = Echo;
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("POST /x HTTP/1.1\r\nHost: pim\r\nContent-Length: 10\r\n\r\nabc"));
+  c->ShutdownWrite();
+  const TestClient::Rest rest = c->ReadUntilClosed();
+  EXPECT_EQ(rest.end, TestClient::End::kEof);
+  EXPECT_EQ(rest.data, "");
+  EXPECT_EQ(server_->stats().requests_parsed, 0u);
 }
 
 TEST_F(ServerTest, CloseWithResetIsSeenAsConnectionReset) {

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/proto_json.h"
+#include "common/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "mock_pim/journal/fingerprint.h"
 
@@ -51,6 +52,14 @@ bool ParseHex16(std::string_view text, uint64_t* out) {
   }
   *out = value;
   return true;
+}
+
+// `text`, or its repair (common/utf8.h) in `*storage` when it is not valid
+// UTF-8: events become protos, whose string fields must be valid UTF-8.
+std::string_view ValidText(std::string_view text, std::string* storage) {
+  if (IsValidUtf8(text)) return text;
+  *storage = ToValidUtf8(text);
+  return *storage;
 }
 
 }  // namespace
@@ -102,10 +111,16 @@ uint64_t Journal::NextId() { return next_id_.fetch_add(1, std::memory_order_rela
 
 uint32_t Journal::Intern(std::string_view s, InternField field) {
   // Consecutive events mostly repeat the same instance, connection, method
-  // and route: the field's last id saves hashing them.
+  // and route: the field's last id saves hashing them (and checking them:
+  // what was interned is valid UTF-8).
   // Interned strings never move (a deque), so the cache can view them.
   LastInterned& last = last_interned_[field];
   if (s == last.text) return last.id;
+  std::string repaired;
+  if (!IsValidUtf8(s)) {
+    repaired = ToValidUtf8(s);
+    s = repaired;
+  }
   uint32_t id;
   auto it = string_ids_.find(Absl(s));
   if (it != string_ids_.end()) {
@@ -144,6 +159,12 @@ uint64_t Journal::Append(const JournalRecord& record) {
 }
 
 uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
+  // The free text (path, key, a malformed body hash) is repaired to valid
+  // UTF-8 before the lock; interned fields are repaired once, when interned.
+  std::string path_storage, key_storage, hash_storage;
+  std::string_view path = ValidText(record.normalized_path, &path_storage);
+  std::string_view key = ValidUtf8Prefix(ValidText(record.idempotency_key, &key_storage),
+                                         std::numeric_limits<uint16_t>::max());
   absl::MutexLock lock(&mu_);
   if (id != 0 && id < first_id_) {
     ++stale_;
@@ -173,9 +194,7 @@ uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
   uint64_t hash = 0;
   const bool hash_is_hex = ParseHex16(record.body_hash, &hash);
   std::string_view hash_text;
-  if (!hash_is_hex) hash_text = record.body_hash.substr(0, 255);
-  std::string_view path = record.normalized_path;
-  std::string_view key = record.idempotency_key.substr(0, std::numeric_limits<uint16_t>::max());
+  if (!hash_is_hex) hash_text = ValidUtf8Prefix(ValidText(record.body_hash, &hash_storage), 255);
   if (block.text.size() + path.size() + key.size() + hash_text.size() >
       std::numeric_limits<uint32_t>::max()) {
     path = std::string_view();  // cannot happen with sane URLs: 4 GiB per 1024 events

@@ -16,6 +16,13 @@
 // nothing; repeated strings (instance, connection, method, route, fault) are
 // interned, times are int64 microseconds since the journal's epoch.
 //
+// Text is recorded as valid UTF-8, since events are protos whose `string`
+// fields must be: request bytes that are not (an Idempotency-Key, a path, a
+// connection name) are repaired deterministically, each ill-formed subpart
+// becoming U+FFFD (common/utf8.h), and the key, kept to 65,535 bytes, is cut
+// only between characters. So one client's bytes can never make a
+// GetJournal page or the journal file unreadable.
+//
 // Ids start at 1 and are never reused, not even across Clear(): a request in
 // flight during a Clear() cannot land in the new journal under a new event's
 // id (its late Append is counted in stale() and dropped).

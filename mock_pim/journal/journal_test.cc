@@ -298,6 +298,51 @@ TEST(JournalTest, JsonLinesRoundTripThroughProtobufParser) {
   }
 }
 
+// Regression: one Idempotency-Key that was not UTF-8 landed in a proto
+// string field, so the GetJournal page holding it no longer parsed and the
+// journal file lost the event.
+TEST(JournalTest, RepairsInvalidUtf8SoEventsStayValidProtos) {
+  const std::string fffd = "\xef\xbf\xbd";
+  Journal j(10, kEpoch);
+  JournalRecord r = Record(absl::ZeroDuration(), "/api/rest/v1/products/\xc3(");
+  r.idempotency_key = "key-\xff\xfe";
+  r.method = "G\x80T";
+  r.connection = "erp\xe2\x82";
+  r.instance = "\xf0\x9f\x98\x80";  // valid: kept as is
+  r.body_hash = "not-hex-\xc0";
+  ASSERT_NE(j.Append(r), 0u);
+  ASSERT_NE(j.Append(r), 0u);  // the interned repairs are found again
+  const std::vector<pimsim::v1::JournalEvent> events = j.Read(0, 10);
+  ASSERT_EQ(events.size(), 2u);
+  for (const pimsim::v1::JournalEvent& e : events) {
+    EXPECT_EQ(e.idempotency_key(), "key-" + fffd + fffd);
+    EXPECT_EQ(e.normalized_path(), "/api/rest/v1/products/" + fffd + "(");
+    EXPECT_EQ(e.method(), "G" + fffd + "T");
+    EXPECT_EQ(e.connection(), "erp" + fffd);
+    EXPECT_EQ(e.instance(), "\xf0\x9f\x98\x80");
+    EXPECT_EQ(e.body_hash(), "not-hex-" + fffd);
+    pimsim::v1::JournalEvent parsed;
+    EXPECT_TRUE(parsed.ParseFromString(e.SerializeAsString()));
+  }
+  const std::string path = TempPath("utf8.jsonl");
+  ASSERT_TRUE(j.WriteJsonLines(path).ok());
+  std::vector<pimsim::v1::JournalEvent> read;
+  ASSERT_TRUE(ReadJsonLines(path, &read, nullptr).ok());
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[0].idempotency_key(), "key-" + fffd + fffd);
+}
+
+TEST(JournalTest, ALongKeyIsCutBetweenCharacters) {
+  Journal j(10, kEpoch);
+  JournalRecord r = Record(absl::ZeroDuration());
+  const std::string key = std::string(65534, 'k') + "\xe2\x82\xac";  // ends with a euro sign
+  r.idempotency_key = key;
+  j.Append(r);
+  const std::vector<pimsim::v1::JournalEvent> events = j.Read(0, 1);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].idempotency_key(), std::string(65534, 'k'));
+}
+
 TEST(JournalTest, JsonLinesCarryOverflow) {
   Journal j(1, kEpoch);
   j.Append(Record(absl::ZeroDuration()));
