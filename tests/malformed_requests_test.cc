@@ -30,9 +30,13 @@ std::vector<Abuse> Table() {
   for (int i = 0; i < 200; ++i) absl::StrAppend(&many_headers, "\r\nX-H", i, ": v");
   std::string batch_101;
   for (int i = 0; i < 101; ++i) absl::StrAppend(&batch_101, R"({"identifier":"b)", i, "\"}\n");
-  // Regression: 43,000 levels overflowed the stack.
+  // Regressions: 43,000 levels overflowed the stack; 100,000 keys took
+  // seconds of an event loop.
   const std::string deep = absl::StrCat(R"({"values":{"name":[{"locale":null,"scope":null,"data":)",
                                         std::string(43000, '['), std::string(43000, ']'), "}]}}");
+  std::string many_keys = R"({"values":{)";
+  for (int i = 0; i < 100000; ++i) absl::StrAppend(&many_keys, i ? "," : "", "\"a", i, "\":[]");
+  many_keys += "}}";
   auto patch = [&](const std::string& body) {
     return Req(absl::StrCat("PATCH ", product, "/product_000001 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ",
                             body.size(), "\r\n", auth),
@@ -68,6 +72,7 @@ std::vector<Abuse> Table() {
       {"post with text/plain", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"post invalid json", Req(absl::StrCat("POST ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n", auth), "{nope"), 400},
       {"JSON nested 43,000 levels", patch(deep), 400},
+      {"JSON object of 100,000 keys", patch(many_keys), 413},
       {"batch of 101 lines", Req(absl::StrCat("PATCH ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.akeneo.collection+json\r\nContent-Length: ", batch_101.size(), "\r\n", auth), batch_101), 413},
       {"batch as application/json", Req(absl::StrCat("PATCH ", product, " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n", auth), "{}"), 415},
       {"limit over 100", Req(absl::StrCat("GET ", product, "?limit=1000 HTTP/1.1\r\nHost: x\r\n", auth)), 422},

@@ -115,8 +115,10 @@ ApiResponse ParseError(const absl::Status& s) {
 }
 
 ApiResponse FilterError(const absl::Status& s) {
-  return ErrorResponse(
-      s.code() == absl::StatusCode::kInvalidArgument ? 400 : 422, SV(s.message()));
+  const int status = s.code() == absl::StatusCode::kInvalidArgument      ? 400
+                     : s.code() == absl::StatusCode::kResourceExhausted ? 413
+                                                                        : 422;
+  return ErrorResponse(status, SV(s.message()));
 }
 
 ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
@@ -539,6 +541,7 @@ void ValidateProductValues(const Catalog& cat, const Json& values,
     const bool localizable = adoc.value("localizable", false);
     const bool scopable = adoc.value("scopable", false);
     for (const Json& entry : it.value()) {
+      if (errors->size() >= kMaxListedErrors) return;  // no more are listed
       const Json locale = entry.value("locale", Json());
       const Json scope = entry.value("scope", Json());
       auto fail = [&](std::string message) {
@@ -849,6 +852,12 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       break;
     case Collection::kFamilies: {
       const Json& attributes = doc["attributes"];
+      // Checked once per requirement below: a set, not a scan of the list.
+      absl::flat_hash_set<std::string_view> members;
+      members.reserve(attributes.size());
+      for (const Json& a : attributes) {
+        if (a.is_string()) members.insert(a.get_ref<const std::string&>());
+      }
       for (const Json& a : attributes) {
         if (!s.attributes.contains(a.get<std::string>())) {
           AddError(&errors, "attributes",
@@ -858,7 +867,7 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       }
       const std::string label = StringOr(doc, "attribute_as_label", "");
       auto la = s.attributes.find(label);
-      if (!ListContains(attributes, label)) {
+      if (!members.contains(label)) {
         AddError(&errors, "attribute_as_label",
                  "Property \"attribute_as_label\" must belong to the family");
       } else if (la != s.attributes.end()) {
@@ -871,7 +880,7 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
         }
       }
       const Json& image = doc["attribute_as_image"];
-      if (image.is_string() && !ListContains(attributes, image.get<std::string>())) {
+      if (image.is_string() && !members.contains(image.get_ref<const std::string&>())) {
         AddError(&errors, "attribute_as_image",
                  "Property \"attribute_as_image\" must belong to the family");
       }
@@ -890,7 +899,7 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
           continue;
         }
         for (const Json& a : it.value()) {
-          if (!a.is_string() || !ListContains(attributes, a.get<std::string>())) {
+          if (!a.is_string() || !members.contains(a.get_ref<const std::string&>())) {
             AddError(&errors, "attribute_requirements",
                      Cat("The attribute \"",
                                   a.is_string() ? a.get<std::string>() : DumpJson(a),
@@ -1020,7 +1029,7 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
 // Dispatch of writes.
 
 // A request body (or batch line) that must be a JSON object, within
-// JsonLimits.
+// JsonLimits; the error's HTTP status is JsonErrorHttpStatus.
 absl::StatusOr<Json> ParseObject(std::string_view body) {
   absl::StatusOr<Json> doc = ParseRequestJson(body);
   if (doc.ok() && !doc->is_object()) return absl::InvalidArgumentError(kInvalidJson);
@@ -1110,7 +1119,7 @@ ApiResponse Batch(WriteContext& w, const ParsedRoute& route,
     } else if (line.problem == BatchLine::kEmpty) {
       fail(PlainError(400, kInvalidJson));
     } else if (!(doc = ParseObject(line.text)).ok()) {
-      fail(PlainError(400, std::string(doc.status().message())));
+      fail(PlainError(JsonErrorHttpStatus(doc.status()), std::string(doc.status().message())));
     } else {
       auto key = doc->find(field);
       if (key == doc->end() || !key->is_string() ||
@@ -1187,7 +1196,9 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
     return Empty(204, "");
   }
   absl::StatusOr<Json> body = ParseObject(req.body);
-  if (!body.ok()) return ErrorResponse(400, SV(body.status().message()));
+  if (!body.ok()) {
+    return ErrorResponse(JsonErrorHttpStatus(body.status()), SV(body.status().message()));
+  }
   std::string key;
   if (route.item) {
     key = Decode(route.code);

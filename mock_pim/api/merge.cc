@@ -1,7 +1,9 @@
 #include "mock_pim/api/merge.h"
 
 #include <string>
+#include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "mock_pim/api/str_util.h"
 #include "absl/strings/str_cat.h"
@@ -19,17 +21,84 @@ absl::Status Expects(std::string_view property, std::string_view what,
 
 bool IsEmptyArray(const Json& v) { return v.is_array() && v.empty(); }
 
+// The slots of an object's keys, found or appended in constant time:
+// ordered_json's own lookup is a linear search, so merging key by key would
+// be quadratic in the size of the patch. Views into the keys stay valid as
+// keys are appended because the object's storage is reserved up front.
+class Slots {
+ public:
+  // `*object` must be an object; at most `appends` keys will be added.
+  Slots(Json* object, size_t appends) : members_(object->get_ref<Json::object_t&>()) {
+    members_.reserve(members_.size() + appends);
+    index_.reserve(members_.size() + appends);
+    for (size_t i = 0; i < members_.size(); ++i) index_.emplace(members_[i].first, i);
+  }
+  // The value under `key`, or nullptr.
+  Json* Find(std::string_view key) {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &members_[it->second].second;
+  }
+  // The value under `key`, appended as null if absent.
+  Json& operator[](std::string_view key) {
+    if (Json* found = Find(key)) return *found;
+    members_.emplace_back(std::string(key), nullptr);
+    index_.emplace(members_.back().first, members_.size() - 1);
+    return members_.back().second;
+  }
+
+ private:
+  Json::object_t::Container& members_;
+  absl::flat_hash_map<std::string_view, size_t> index_;
+};
+
+// Removes the members whose value is null, keeping the others' order.
+void EraseNullMembers(Json* object) {
+  Json::object_t& members = object->get_ref<Json::object_t&>();
+  Json kept = Json::object();
+  Json::object_t::Container& out = kept.get_ref<Json::object_t&>();
+  out.reserve(members.size());
+  for (auto& [key, value] : members) {
+    if (!value.is_null()) out.emplace_back(key, std::move(value));
+  }
+  *object = std::move(kept);
+}
+
 void MergeObjects(const Json& patch, Json* target) {
-  if (!target->is_object()) *target = Json::object();
+  if (!target->is_object() || target->empty()) {
+    *target = patch;  // what merging it key by key into {} gives
+    return;
+  }
+  Slots slots(target, patch.size());
   for (auto it = patch.begin(); it != patch.end(); ++it) {
     const Json& value = it.value();
-    Json& slot = (*target)[it.key()];
+    Json& slot = slots[it.key()];
     if (value.is_object() && slot.is_object()) {
       MergeObjects(value, &slot);
     } else {
       slot = value;
     }
   }
+}
+
+// A product value's context, (locale, scope), as a hash key. Both are null
+// or strings once a patch is checked; anything else is kept apart.
+std::string ContextKey(const Json& entry) {
+  std::string key;
+  for (const char* field : {"locale", "scope"}) {
+    auto it = entry.find(field);
+    if (it == entry.end() || it->is_null()) {
+      key.push_back('n');
+    } else if (it->is_string()) {
+      const std::string& s = it->get_ref<const std::string&>();
+      key.push_back('s');
+      key.append(std::to_string(s.size())).push_back(':');
+      key.append(s);
+    } else {
+      key.push_back('j');
+      key.append(DumpJson(*it));
+    }
+  }
+  return key;
 }
 
 bool IsNumeric(const Json& v) {
@@ -102,13 +171,22 @@ absl::Status MergeField(const FieldSpec& spec, const Json& value, Json* slot) {
         }
       }
       if (!slot->is_object()) *slot = Json::object();
-      for (auto it = value.begin(); it != value.end(); ++it) {
-        if (it.value().is_null() || it.value().get_ref<const std::string&>().empty()) {
-          slot->erase(it.key());
-        } else {
-          (*slot)[it.key()] = it.value();
+      bool erased = false;
+      {
+        Slots labels(slot, value.size());
+        for (auto it = value.begin(); it != value.end(); ++it) {
+          if (it.value().is_null() || it.value().get_ref<const std::string&>().empty()) {
+            // Stored labels are strings: null marks the ones to drop.
+            if (Json* label = labels.Find(it.key())) {
+              *label = nullptr;
+              erased = true;
+            }
+          } else {
+            labels[it.key()] = it.value();
+          }
         }
       }
+      if (erased) EraseNullMembers(slot);
       return absl::OkStatus();
     }
     case FieldKind::kProductValues:
@@ -118,11 +196,6 @@ absl::Status MergeField(const FieldSpec& spec, const Json& value, Json* slot) {
       return absl::OkStatus();
   }
   return absl::OkStatus();
-}
-
-bool SameChannelAndLocale(const Json& a, const Json& b) {
-  return a.value("locale", Json()) == b.value("locale", Json()) &&
-         a.value("scope", Json()) == b.value("scope", Json());
 }
 
 }  // namespace
@@ -186,32 +259,53 @@ absl::Status MergeProductValues(const Json& patch, Json* values) {
     }
   }
   if (!values->is_object()) *values = Json::object();
-  for (auto it = patch.begin(); it != patch.end(); ++it) {
-    Json& current = (*values)[it.key()];
-    if (!current.is_array()) current = Json::array();
-    for (const Json& entry : it.value()) {
-      Json normalized = Json::object();
-      normalized["locale"] = entry.value("locale", Json());
-      normalized["scope"] = entry.value("scope", Json());
-      normalized["data"] = entry["data"];
-      bool found = false;
-      for (size_t i = 0; i < current.size(); ++i) {
-        if (SameChannelAndLocale(current[i], normalized)) {
-          found = true;
-          if (normalized["data"].is_null()) {
-            current.erase(i);
+  bool emptied = false;
+  {
+    Slots attributes(values, patch.size());
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+      Json& current = attributes[it.key()];
+      if (!current.is_array()) current = Json::array();
+      // Entry per context, each found in constant time; a cleared entry is
+      // marked null and dropped after the pass, keeping the others' order.
+      absl::flat_hash_map<std::string, size_t> by_context;
+      by_context.reserve(current.size() + it.value().size());
+      for (size_t i = 0; i < current.size(); ++i) by_context.emplace(ContextKey(current[i]), i);
+      bool cleared = false;
+      for (const Json& entry : it.value()) {
+        Json normalized = Json::object();
+        normalized["locale"] = entry.value("locale", Json());
+        normalized["scope"] = entry.value("scope", Json());
+        normalized["data"] = entry["data"];
+        const bool clear = normalized["data"].is_null();
+        std::string context = ContextKey(normalized);
+        auto found = by_context.find(context);
+        if (found != by_context.end()) {
+          if (clear) {
+            current[found->second] = nullptr;
+            by_context.erase(found);
+            cleared = true;
           } else {
-            current[i] = std::move(normalized);
+            current[found->second] = std::move(normalized);
           }
-          break;
+        } else if (!clear) {
+          by_context.emplace(std::move(context), current.size());
+          current.push_back(std::move(normalized));
         }
       }
-      if (!found && !normalized["data"].is_null()) {
-        current.push_back(std::move(normalized));
+      if (cleared) {
+        Json kept = Json::array();
+        for (Json& e : current) {
+          if (!e.is_null()) kept.push_back(std::move(e));
+        }
+        current = std::move(kept);
+      }
+      if (current.empty()) {
+        current = nullptr;  // an attribute left without values is dropped
+        emptied = true;
       }
     }
-    if (current.empty()) values->erase(it.key());
   }
+  if (emptied) EraseNullMembers(values);
   return absl::OkStatus();
 }
 

@@ -7,6 +7,11 @@
 //    an entry with "data": null clears that entry.
 // Each resource describes its fields with a schema (FieldSpec list).
 //
+// Keys and product-value contexts are found through hash indexes, so a merge
+// costs time linear in the patch and the document: ordered_json's own
+// lookup is a linear search, which made merging key by key quadratic
+// (16,000 value entries took 6.8 s). merge_benchmark measures it.
+//
 // Thread-safety: pure functions.
 //
 //   constexpr FieldSpec kSchema[] = {{"code", FieldKind::kString},

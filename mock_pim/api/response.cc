@@ -24,6 +24,10 @@ ApiError ValidationFailed(Json errors) {
   ApiError e;
   e.status = 422;
   e.message = "Validation failed.";
+  if (errors.is_array() && errors.size() > kMaxListedErrors) {
+    Json::array_t& items = errors.get_ref<Json::array_t&>();
+    items.erase(items.begin() + kMaxListedErrors, items.end());
+  }
   e.errors = std::move(errors);
   return e;
 }

@@ -66,7 +66,12 @@ Json ValidationItem(std::string_view property, std::string_view message);
 Json ValueValidationItem(std::string_view message, std::string_view attribute,
                          const Json& locale, const Json& scope);
 
-// 422 "Validation failed." with `errors` (a JSON array).
+// A 422 lists at most this many validation errors, the first found (a
+// document within JsonLimits can hold 100,000 wrong values).
+inline constexpr size_t kMaxListedErrors = 100;
+
+// 422 "Validation failed." with `errors` (a JSON array), cut to its first
+// kMaxListedErrors items.
 ApiError ValidationFailed(Json errors);
 // An error with a message only.
 ApiError PlainError(int status, std::string message);

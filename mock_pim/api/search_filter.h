@@ -16,8 +16,10 @@
 //
 // Errors: kInvalidArgument means the parameter is not JSON (HTTP 400,
 // "Search query parameter should be valid JSON.") or nests deeper than
-// JsonLimits allow (HTTP 400, json_util.h); kFailedPrecondition means a
-// well-formed but unsupported or invalid filter (HTTP 422).
+// JsonLimits allow (HTTP 400); kResourceExhausted means it holds more keys,
+// items or values than JsonLimits allow (HTTP 413, json_util.h);
+// kFailedPrecondition means a well-formed but unsupported or invalid filter
+// (HTTP 422).
 //
 // Thread-safety: a parsed filter is immutable and can be shared.
 //
