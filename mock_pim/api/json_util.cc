@@ -1,6 +1,7 @@
 #include "mock_pim/api/json_util.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -154,10 +155,12 @@ class LimitedDomBuilder {
 }  // namespace
 
 std::optional<Json> ParseJson(std::string_view text) {
-  Json value = Json::parse(text.begin(), text.end(), /*cb=*/nullptr,
-                           /*allow_exceptions=*/false);
-  if (value.is_discarded()) return std::nullopt;
-  return value;
+  // Linear too: a stored document may have grown past the limits of one
+  // request, PATCH after PATCH.
+  constexpr size_t kNone = std::numeric_limits<size_t>::max();
+  absl::StatusOr<Json> doc = ParseRequestJson(text, JsonLimits{kNone, kNone, kNone, kNone});
+  if (!doc.ok()) return std::nullopt;
+  return *std::move(doc);
 }
 
 absl::StatusOr<Json> ParseRequestJson(std::string_view text, const JsonLimits& limits) {

@@ -37,9 +37,10 @@ namespace pimsim::api {
 
 using Json = nlohmann::ordered_json;
 
-// Parses `text` as one JSON value (surrounding whitespace allowed). Returns
-// nullopt on malformed JSON, including invalid UTF-8. For text the mock
-// wrote itself; request text goes through ParseRequestJson.
+// Parses `text` as one JSON value (surrounding whitespace allowed), in
+// linear time and without limits. Returns nullopt on malformed JSON,
+// including invalid UTF-8. For text the mock wrote itself; request text
+// goes through ParseRequestJson.
 std::optional<Json> ParseJson(std::string_view text);
 
 // What a JSON document from a request may hold. Every limit is documented in
