@@ -36,7 +36,9 @@ kill -TERM "$PID"
 set +e; wait "$PID"; CODE=$?; set -e
 [ "$CODE" = 0 ] || fail "serve exited $CODE after SIGTERM: $(cat "$TMP/err")"
 LINES=$(wc -l <"$TMP/journal.jsonl")
-[ "$LINES" = 5 ] || fail "journal has $LINES lines, expected 4 events + summary"
+[ "$LINES" = 6 ] || fail "journal has $LINES lines, expected a header, 4 events and a summary"
+head -1 "$TMP/journal.jsonl" | grep -q '^{"journal":{"format":"pimsim.journal","version":1,' ||
+  fail "journal lacks its header line: $(head -c 200 "$TMP/journal.jsonl")"
 grep -q '"fault":"first-list"' "$TMP/journal.jsonl" || fail "journal lacks the fault"
 grep -q '"connection":"pimsim-2"' "$TMP/journal.jsonl" || fail "journal lacks the connection"
 tail -1 "$TMP/journal.jsonl" | grep -q '"summary"' || fail "journal lacks the summary line"

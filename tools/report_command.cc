@@ -10,6 +10,8 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
+#include "checker/checker.h"
+#include "mock_pim/journal/journal_file.h"
 #include "proto/control.grpc.pb.h"
 #include "report/html_report.h"
 #include "report/json_report.h"
@@ -65,18 +67,56 @@ int EmitReport(const pimsim::v1::Report& report, const ReportOutputs& outputs) {
   }
 }
 
+// The verdict over a journal file (serve --journal): a finished run unless
+// the file says otherwise, judged against the limits in force while it ran
+// (its summary line), or the scenario's when the mock was killed first.
+absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(const std::string& path) {
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  if (!file.ok()) return file.status();
+  checker::CheckInput input;
+  input.events = &file->events;
+  google::protobuf::RepeatedPtrField<pimsim::v1::FaultRule> rules;
+  if (file->header.has_value()) {
+    const pimsim::v1::Scenario& scenario = file->header->scenario();
+    input.scenario_name = scenario.name();
+    input.expectations = scenario.expectations();
+    for (const pimsim::v1::Instance& instance : scenario.instances()) {
+      input.limits[instance.name()] = instance.limits();
+    }
+    rules = scenario.faults();
+  }
+  if (file->summary.has_value()) {
+    input.journal_overflowed = file->summary->overflowed();
+    for (const auto& [instance, limits] : file->summary->judged_limits()) {
+      input.limits[instance] = limits;
+    }
+    for (const pimsim::v1::FaultRule& rule : file->summary->fault_rules()) *rules.Add() = rule;
+  }
+  input.fault_kinds = checker::FaultKindsFromRules(rules);
+  for (const std::string& problem : file->problems) {
+    input.run_errors.push_back(absl::StrCat("journal incomplete: ", problem));
+  }
+  return checker::Check(input);
+}
+
 int RunReport(int argc, char** argv) {
   std::string control;
   std::string control_token;
+  std::string journal;
   ReportOutputs outputs;
   int64_t timeout_s = 60;
   bool final = false;
   CommandLine cl("report",
-                 "Asks a running mock (pimsim serve) for its compliance verdict over the\n"
-                 "journal so far, prints a summary and writes the requested reports.\n"
+                 "Prints the compliance verdict over a mock's journal and writes the\n"
+                 "requested reports: asked of a running mock (pimsim serve) with --control,\n"
+                 "or judged offline from a journal file (serve --journal) with --journal.\n"
                  "Exit code: 0 pass, 1 violations, 2 bad usage, 3 error (run broken,\n"
                  "journal incomplete, control plane unreachable).");
-  cl.AddString("control", "HOST:PORT of the mock's control plane (required)", &control);
+  cl.AddString("control", "HOST:PORT of the mock's control plane", &control);
+  cl.AddString("journal",
+               "a journal file to judge offline (a killed mock's file is judged as far\n"
+               "as it goes, and the verdict is ERROR: incomplete)",
+               &journal);
   cl.AddString("control_token", "bearer token, if the control plane requires one", &control_token);
   cl.AddString("json", "write the report as JSON (the pimsim.v1.Report JSON form)", &outputs.json);
   cl.AddString("junit", "write JUnit XML, one test case per rule", &outputs.junit);
@@ -94,7 +134,14 @@ int RunReport(int argc, char** argv) {
     std::cout << cl.Usage();
     return kExitPass;
   }
-  if (control.empty()) return Fail("--control=HOST:PORT is required", kExitUsage);
+  if (control.empty() == journal.empty()) {
+    return Fail("give one of --control=HOST:PORT and --journal=FILE", kExitUsage);
+  }
+  if (!journal.empty()) {
+    absl::StatusOr<pimsim::v1::Report> report = JudgeJournalFile(journal);
+    if (!report.ok()) return Fail(report.status().message(), kExitRunFailed);
+    return EmitReport(*report, outputs);
+  }
   if (!cl.positional().empty()) {
     return Fail(absl::StrCat("unexpected argument \"", cl.positional()[0], "\""), kExitUsage);
   }

@@ -18,6 +18,7 @@
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/limits/limits_config.h"
+#include "mock_pim/journal/journal_file.h"
 #include "mock_pim/mock_pim.h"
 #include "tools/command_line.h"
 #include "tools/exit_codes.h"
@@ -143,7 +144,10 @@ int RunServe(int argc, char** argv) {
   cl.AddString("latency", "fixed service time for every API route, e.g. 0 or 20ms", &flags.latency);
   cl.AddString("retry_after", "form of Retry-After on 429: seconds, http-date or none",
                &flags.retry_after);
-  cl.AddString("journal", "write the journal as JSON lines to this file at shutdown", &flags.journal);
+  cl.AddString("journal",
+              "stream the journal to this file as JSON lines while serving (flushed every\n"
+              "100 ms; a {\"summary\":...} last line at shutdown)",
+              &flags.journal);
   cl.AddRepeated("fault",
                  "fault rule in the one-line form, repeatable, after the scenario's (e.g.\n"
                  "                       status=503,p=0.3,route=get_item; see the README)",
@@ -219,6 +223,17 @@ int RunServe(int argc, char** argv) {
   pim_options.journal_capacity = static_cast<size_t>(flags.journal_capacity);
   absl::StatusOr<std::unique_ptr<MockPim>> pim = MockPim::Create(scenario, &clock, pim_options);
   if (!pim.ok()) return Fail(pim.status().message(), kExitRunFailed);
+  // Streams the journal from the first request on; an unwritable path
+  // stops the start, before anything is served.
+  std::unique_ptr<JournalFileWriter> journal_file;
+  if (!flags.journal.empty()) {
+    pimsim::v1::JournalFileHeader header;
+    *header.mutable_scenario() = scenario;
+    absl::StatusOr<std::unique_ptr<JournalFileWriter>> started =
+        JournalFileWriter::Start(&(*pim)->journal(), flags.journal, std::move(header));
+    if (!started.ok()) return Fail(started.status().message(), kExitRunFailed);
+    journal_file = *std::move(started);
+  }
   absl::StatusOr<std::unique_ptr<http::Server>> server =
       http::Server::Create(options, pim->get(), &clock);
   if (!server.ok()) return Fail(server.status().message(), kExitRunFailed);
@@ -256,9 +271,18 @@ int RunServe(int argc, char** argv) {
   // After the drain, so that a journal follower still gets the last events.
   if (control_server) control_server->Shutdown();
   int code = kExitPass;
-  if (!flags.journal.empty()) {
-    if (absl::Status s = (*pim)->journal().WriteJsonLines(flags.journal); !s.ok()) {
-      std::cerr << "pimsim serve: cannot write the journal: " << s.message() << "\n";
+  if (journal_file != nullptr) {
+    pimsim::v1::JournalSummary summary = (*pim)->journal().Summary();
+    for (const std::string& name : (*pim)->instance_names()) {
+      if (absl::StatusOr<pimsim::v1::Limits> judged = (*pim)->JudgedLimits(name); judged.ok()) {
+        (*summary.mutable_judged_limits())[name] = *judged;
+      }
+    }
+    for (const pimsim::v1::FaultRule& rule : (*pim)->faults().Rules()) {
+      *summary.add_fault_rules() = rule;
+    }
+    if (absl::Status s = journal_file->Finish(std::move(summary)); !s.ok()) {
+      std::cerr << "pimsim serve: " << s.message() << "\n";
       code = kExitRunFailed;
     }
   }

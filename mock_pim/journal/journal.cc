@@ -2,18 +2,13 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <fstream>
 #include <limits>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/proto_json.h"
 #include "common/utf8.h"
-#include "google/protobuf/util/json_util.h"
 #include "mock_pim/journal/fingerprint.h"
 
 namespace pimsim {
@@ -25,7 +20,6 @@ constexpr size_t kBlockSize = 1024;
 // interned fields are bounded sets in practice (routes, methods, credentials).
 constexpr size_t kMaxInterned = 65536;
 constexpr uint32_t kUnknownId = 1;
-constexpr size_t kWritePage = 4096;
 
 constexpr uint8_t kFilled = 1;
 constexpr uint8_t kHasBodyHash = 2;
@@ -316,55 +310,6 @@ std::vector<pimsim::v1::JournalEvent> Journal::Read(uint64_t after_id, size_t ma
   return out;
 }
 
-absl::Status Journal::WriteJsonLines(const std::string& path) const {
-  const std::string tmp = path + ".tmp";
-  std::ofstream file(tmp, std::ios::out | std::ios::trunc | std::ios::binary);
-  if (!file) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot write journal to ", tmp, ": ", std::strerror(errno)));
-  }
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  const ProtoJsonPrinter event_json(pimsim::v1::JournalEvent::descriptor(), options);
-  std::string line;
-  uint64_t written = 0;
-  uint64_t after = 0;
-  while (true) {
-    const std::vector<pimsim::v1::JournalEvent> page = Read(after, kWritePage);
-    if (page.empty()) break;
-    for (const pimsim::v1::JournalEvent& event : page) {
-      line.clear();
-      if (absl::Status status = event_json.Print(event, &line); !status.ok()) {
-        return absl::InternalError(
-            absl::StrCat("journal event ", event.id(), ": ", status.message()));
-      }
-      line.push_back('\n');
-      file.write(line.data(), static_cast<std::streamsize>(line.size()));
-      ++written;
-    }
-    after = page.back().id();
-  }
-  pimsim::v1::JournalSummary summary = Summary();
-  summary.set_events(written);  // the lines above, even if appends raced the write
-  absl::StatusOr<std::string> summary_json = MessageToJson(summary, options);
-  if (!summary_json.ok()) return summary_json.status();
-  line = *std::move(summary_json);
-  file << "{\"summary\":" << line << "}\n";
-  file.close();
-  if (!file) {
-    const std::string error = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return absl::DataLossError(absl::StrCat("writing journal to ", tmp, ": ", error));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string error = std::strerror(errno);
-    std::remove(tmp.c_str());
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot rename ", tmp, " to ", path, ": ", error));
-  }
-  return absl::OkStatus();
-}
-
 void Journal::ClearLocked() {
   blocks_.clear();
   blocks_.shrink_to_fit();
@@ -375,15 +320,21 @@ void Journal::ClearLocked() {
   first_id_ = next_id_.load(std::memory_order_relaxed);
 }
 
-void Journal::Clear() {
-  absl::MutexLock lock(&mu_);
-  ClearLocked();
-}
+void Journal::Clear() { Clear(epoch()); }
 
 void Journal::Clear(absl::Time epoch) {
+  {
+    absl::MutexLock lock(&before_clear_mu_);
+    if (before_clear_) before_clear_(epoch);
+  }
   absl::MutexLock lock(&mu_);
   ClearLocked();
   epoch_ = epoch;
+}
+
+void Journal::SetBeforeClear(std::function<void(absl::Time)> fn) {
+  absl::MutexLock lock(&before_clear_mu_);
+  before_clear_ = std::move(fn);
 }
 
 absl::Time Journal::epoch() const {
@@ -405,51 +356,6 @@ size_t Journal::MemoryBytes() const {
 size_t Journal::ApproxBytesPerEvent() const {
   const size_t events = size();
   return events == 0 ? 0 : MemoryBytes() / events;
-}
-
-absl::Status ReadJsonLines(const std::string& path, std::vector<pimsim::v1::JournalEvent>* events,
-                           pimsim::v1::JournalSummary* summary) {
-  std::ifstream file(path);
-  if (!file) {
-    return absl::NotFoundError(absl::StrCat("cannot read journal ", path, ": ", std::strerror(errno)));
-  }
-  constexpr absl::string_view kSummaryPrefix = "{\"summary\":";
-  google::protobuf::util::JsonParseOptions options;
-  std::string line;
-  int line_number = 0;
-  bool saw_summary = false;
-  while (std::getline(file, line)) {
-    ++line_number;
-    if (line.empty()) continue;
-    if (saw_summary) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", line_number, ": event after the summary line"));
-    }
-    if (absl::StartsWith(line, kSummaryPrefix) && absl::EndsWith(line, "}")) {
-      pimsim::v1::JournalSummary parsed;
-      const std::string inner =
-          line.substr(kSummaryPrefix.size(), line.size() - kSummaryPrefix.size() - 1);
-      auto status = google::protobuf::util::JsonStringToMessage(inner, &parsed, options);
-      if (!status.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(path, ":", line_number, ": bad summary: ", status.ToString()));
-      }
-      if (summary != nullptr) *summary = parsed;
-      saw_summary = true;
-      continue;
-    }
-    pimsim::v1::JournalEvent event;
-    auto status = google::protobuf::util::JsonStringToMessage(line, &event, options);
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(path, ":", line_number, ": bad event: ", status.ToString()));
-    }
-    events->push_back(std::move(event));
-  }
-  if (!saw_summary) {
-    return absl::DataLossError(absl::StrCat(path, ": no summary line (truncated journal?)"));
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace pimsim

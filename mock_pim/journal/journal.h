@@ -40,6 +40,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -128,17 +129,14 @@ class Journal {
   // the last returned id as the next `after_id`.
   std::vector<pimsim::v1::JournalEvent> Read(uint64_t after_id, size_t max) const;
 
-  // Writes every stored event as one JSON object per line (protobuf's JSON
-  // mapping with the proto field names; default values omitted; 64-bit
-  // integers as JSON numbers up to 2^53, see common/proto_json.h), then a
-  // last line {"summary":{...}}. Written to a temporary
-  // file renamed over `path`, so a reader never sees half a journal.
-  absl::Status WriteJsonLines(const std::string& path) const;
-
   // Forgets every event and the overflow count; ids keep increasing.
   void Clear();
   // The same, with times from now on relative to `epoch`.
   void Clear(absl::Time epoch);
+  // Runs `fn(epoch after the clear)` at the start of every Clear(), before
+  // anything is forgotten (a journal file writer flushes there); nullptr
+  // removes it. `fn` may read the journal.
+  void SetBeforeClear(std::function<void(absl::Time)> fn);
 
   absl::Time epoch() const;
 
@@ -196,11 +194,10 @@ class Journal {
     std::string_view text;
   };
   std::array<LastInterned, kNumInternFields> last_interned_ ABSL_GUARDED_BY(mu_) = {};
-};
 
-// Reads a file written by WriteJsonLines. `summary` may be null.
-absl::Status ReadJsonLines(const std::string& path, std::vector<pimsim::v1::JournalEvent>* events,
-                           pimsim::v1::JournalSummary* summary);
+  absl::Mutex before_clear_mu_;
+  std::function<void(absl::Time)> before_clear_ ABSL_GUARDED_BY(before_clear_mu_);
+};
 
 }  // namespace pimsim
 

@@ -1,8 +1,6 @@
 #include "mock_pim/journal/journal.h"
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -34,10 +32,6 @@ JournalRecord Record(absl::Duration arrival, std::string_view path = "/api/rest/
   return r;
 }
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
 
 TEST(JournalTest, EmptyJournalHoldsNoMemory) {
   Journal j(1000000, kEpoch);
@@ -252,55 +246,6 @@ TEST(JournalTest, ClearKeepsIdsIncreasingAndDropsStaleAppends) {
   EXPECT_EQ(j.Append(Record(absl::ZeroDuration())), 0u);
 }
 
-TEST(JournalTest, JsonLinesRoundTripThroughProtobufParser) {
-  Journal j(100, kEpoch);
-  std::string key;
-  std::string hash;
-  for (int i = 0; i < 50; ++i) {
-    const std::string path = "/p?page=" + std::to_string(i);
-    JournalRecord r = Record(absl::Milliseconds(10 * i), path);
-    if (i % 3 == 0) {
-      r.method = "POST";
-      hash = BodyHash("body" + std::to_string(i));
-      r.body_hash = hash;
-      r.body_bytes = 5;
-      key = "k\"ey\n" + std::to_string(i);  // needs escaping
-      r.idempotency_key = key;
-    }
-    if (i % 7 == 0) r.rejection = pimsim::v1::REJECTION_CONCURRENCY_CONNECTION;
-    j.Append(r);
-  }
-  j.NextId();  // one in flight, not written
-  const std::string path = TempPath("journal.jsonl");
-  ASSERT_TRUE(j.WriteJsonLines(path).ok());
-
-  std::ifstream file(path);
-  std::string first_line, line, last_line;
-  std::getline(file, first_line);
-  while (std::getline(file, line)) last_line = line;
-  EXPECT_NE(first_line.find("\"normalized_path\":\"/p?page=0\""), std::string::npos) << first_line;
-  EXPECT_NE(first_line.find("\"rejection\":\"REJECTION_CONCURRENCY_CONNECTION\""),
-            std::string::npos);
-  // 64-bit integers are JSON numbers, not proto3's strings.
-  EXPECT_NE(first_line.find("{\"id\":1,"), std::string::npos) << first_line;
-  EXPECT_NE(first_line.find("\"body_bytes\":5,"), std::string::npos) << first_line;
-  EXPECT_EQ(last_line, "{\"summary\":{\"events\":50}}");
-
-  std::vector<pimsim::v1::JournalEvent> events;
-  pimsim::v1::JournalSummary summary;
-  ASSERT_TRUE(ReadJsonLines(path, &events, &summary).ok());
-  EXPECT_EQ(summary.events(), 50u);
-  EXPECT_EQ(summary.overflowed(), 0u);
-  const auto expected = j.Read(0, 100);
-  ASSERT_EQ(events.size(), expected.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    EXPECT_EQ(events[i].SerializeAsString(), expected[i].SerializeAsString()) << i;
-  }
-}
-
-// Regression: one Idempotency-Key that was not UTF-8 landed in a proto
-// string field, so the GetJournal page holding it no longer parsed and the
-// journal file lost the event.
 TEST(JournalTest, RepairsInvalidUtf8SoEventsStayValidProtos) {
   const std::string fffd = "\xef\xbf\xbd";
   Journal j(10, kEpoch);
@@ -324,12 +269,6 @@ TEST(JournalTest, RepairsInvalidUtf8SoEventsStayValidProtos) {
     pimsim::v1::JournalEvent parsed;
     EXPECT_TRUE(parsed.ParseFromString(e.SerializeAsString()));
   }
-  const std::string path = TempPath("utf8.jsonl");
-  ASSERT_TRUE(j.WriteJsonLines(path).ok());
-  std::vector<pimsim::v1::JournalEvent> read;
-  ASSERT_TRUE(ReadJsonLines(path, &read, nullptr).ok());
-  ASSERT_EQ(read.size(), 2u);
-  EXPECT_EQ(read[0].idempotency_key(), "key-" + fffd + fffd);
 }
 
 TEST(JournalTest, ALongKeyIsCutBetweenCharacters) {
@@ -341,38 +280,6 @@ TEST(JournalTest, ALongKeyIsCutBetweenCharacters) {
   const std::vector<pimsim::v1::JournalEvent> events = j.Read(0, 1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].idempotency_key(), std::string(65534, 'k'));
-}
-
-TEST(JournalTest, JsonLinesCarryOverflow) {
-  Journal j(1, kEpoch);
-  j.Append(Record(absl::ZeroDuration()));
-  j.Append(Record(absl::ZeroDuration()));
-  const std::string path = TempPath("overflow.jsonl");
-  ASSERT_TRUE(j.WriteJsonLines(path).ok());
-  std::vector<pimsim::v1::JournalEvent> events;
-  pimsim::v1::JournalSummary summary;
-  ASSERT_TRUE(ReadJsonLines(path, &events, &summary).ok());
-  EXPECT_EQ(events.size(), 1u);
-  EXPECT_EQ(summary.overflowed(), 1u);
-}
-
-TEST(JournalTest, WriteAndReadErrorsNameThePath) {
-  Journal j(1, kEpoch);
-  const absl::Status s = j.WriteJsonLines("/nonexistent-dir/journal.jsonl");
-  EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("/nonexistent-dir/journal.jsonl"), std::string::npos) << s;
-
-  std::vector<pimsim::v1::JournalEvent> events;
-  EXPECT_EQ(ReadJsonLines(TempPath("missing.jsonl"), &events, nullptr).code(),
-            absl::StatusCode::kNotFound);
-  const std::string truncated = TempPath("truncated.jsonl");
-  std::ofstream(truncated) << "{\"id\":\"1\"}\n";
-  EXPECT_EQ(ReadJsonLines(truncated, &events, nullptr).code(), absl::StatusCode::kDataLoss);
-  const std::string garbage = TempPath("garbage.jsonl");
-  std::ofstream(garbage) << "{\"id\":\"1\"}\nnot json\n";
-  const absl::Status bad = ReadJsonLines(garbage, &events, nullptr);
-  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(bad.message().find("garbage.jsonl:2:"), std::string::npos) << bad;
 }
 
 TEST(JournalTest, ConcurrentAppendsGetUniqueIdsAndAllAreStored) {

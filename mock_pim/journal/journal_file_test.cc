@@ -1,0 +1,241 @@
+// Journal files: streamed while the journal fills, read back whole, and
+// read back from what a crash leaves.
+#include "mock_pim/journal/journal_file.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "gtest/gtest.h"
+#include "mock_pim/journal/fingerprint.h"
+
+namespace pimsim {
+namespace {
+
+const absl::Time kEpoch = absl::FromUnixSeconds(1700000000);
+
+JournalRecord Record(absl::Duration arrival, std::string_view path = "/api/rest/v1/products") {
+  JournalRecord r;
+  r.instance = "main";
+  r.connection = "erp";
+  r.socket_id = 7;
+  r.method = "GET";
+  r.route = "/api/rest/v1/products";
+  r.normalized_path = path;
+  r.arrival = kEpoch + arrival;
+  r.body_complete = kEpoch + arrival;
+  r.response = kEpoch + arrival + absl::Milliseconds(15);
+  r.status = 200;
+  return r;
+}
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
+}
+
+std::vector<std::string> Lines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+pimsim::v1::JournalFileHeader Header() {
+  pimsim::v1::JournalFileHeader header;
+  header.mutable_scenario()->set_name("unit");
+  return header;
+}
+
+TEST(JournalFileTest, RoundTripsEveryEventWithHeaderAndSummary) {
+  Journal j(100, kEpoch);
+  const std::string path = TempPath("journal.jsonl");
+  auto writer = JournalFileWriter::Start(&j, path, Header());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  std::string hash;
+  for (int i = 0; i < 50; ++i) {
+    const std::string p = "/p?page=" + std::to_string(i);
+    JournalRecord r = Record(absl::Milliseconds(10 * i), p);
+    std::string key;
+    if (i % 3 == 0) {
+      r.method = "POST";
+      hash = BodyHash("body" + std::to_string(i));
+      r.body_hash = hash;
+      r.body_bytes = 5;
+      key = "k\"ey\n" + std::to_string(i);  // needs escaping
+      r.idempotency_key = key;
+    }
+    if (i % 7 == 0) r.rejection = pimsim::v1::REJECTION_CONCURRENCY_CONNECTION;
+    j.Append(r);
+  }
+  j.NextId();  // one in flight: never completed, not written
+  pimsim::v1::JournalSummary summary = j.Summary();
+  (*summary.mutable_judged_limits())["main"].set_max_in_flight_per_connection(2);
+  ASSERT_TRUE((*writer)->Finish(summary).ok());
+
+  const std::vector<std::string> lines = Lines(path);
+  ASSERT_EQ(lines.size(), 52u);
+  EXPECT_EQ(lines[0].rfind("{\"journal\":{\"format\":\"pimsim.journal\",\"version\":1,", 0), 0u)
+      << lines[0];
+  EXPECT_NE(lines[1].find("{\"id\":1,"), std::string::npos) << lines[1];  // numbers, not strings
+  EXPECT_NE(lines[1].find("\"rejection\":\"REJECTION_CONCURRENCY_CONNECTION\""), std::string::npos);
+  EXPECT_EQ(lines[51].rfind("{\"summary\":{\"events\":50,", 0), 0u) << lines[51];
+
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE(file->problems.empty()) << file->problems.front();
+  ASSERT_TRUE(file->header.has_value());
+  EXPECT_EQ(file->header->scenario().name(), "unit");
+  ASSERT_TRUE(file->summary.has_value());
+  EXPECT_EQ(file->summary->judged_limits().at("main").max_in_flight_per_connection(), 2u);
+  const auto expected = j.Read(0, 100);
+  ASSERT_EQ(file->events.size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(file->events[i].SerializeAsString(), expected[i].SerializeAsString()) << i;
+  }
+}
+
+TEST(JournalFileTest, EventsReachTheFileWhileTheJournalRuns) {
+  Journal j(100, kEpoch);
+  const std::string path = TempPath("streaming.jsonl");
+  auto writer = JournalFileWriter::Start(&j, path, Header(), {.flush_interval = absl::Milliseconds(5)});
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  for (int i = 0; i < 3; ++i) j.Append(Record(absl::Milliseconds(i)));
+  // No Finish(): what a reader finds while the mock runs (or after a kill).
+  for (int wait = 0; wait < 400 && (*writer)->written() < 3; ++wait) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->events.size(), 3u);
+  ASSERT_EQ(file->problems.size(), 1u);
+  EXPECT_NE(file->problems[0].find("no summary line"), std::string::npos) << file->problems[0];
+  ASSERT_TRUE((*writer)->Finish(j.Summary()).ok());
+}
+
+TEST(JournalFileTest, ARequestStillInFlightDoesNotHoldBackLaterOnes) {
+  // A hung request keeps its id for minutes: the ones after it are written
+  // as they complete, and it lands when it ends; readers order by id.
+  Journal k(100, kEpoch);
+  const std::string path2 = TempPath("holes.jsonl");
+  auto running = JournalFileWriter::Start(&k, path2, Header(), {.flush_interval = absl::Milliseconds(2)});
+  ASSERT_TRUE(running.ok());
+  const uint64_t first = k.NextId();
+  JournalRecord second = Record(absl::Milliseconds(1));
+  second.id = k.NextId();
+  k.Append(second);
+  for (int wait = 0; wait < 400 && (*running)->written() < 1; ++wait) absl::SleepFor(absl::Milliseconds(5));
+  EXPECT_EQ((*running)->written(), 1u);
+  JournalRecord late = Record(absl::ZeroDuration());
+  late.id = first;
+  k.Append(late);
+  ASSERT_TRUE((*running)->Finish(k.Summary()).ok());
+  const std::vector<std::string> lines = Lines(path2);
+  ASSERT_EQ(lines.size(), 4u);  // header, #2, #1, summary
+  EXPECT_EQ(lines[1].rfind("{\"id\":2,", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[2].rfind("{\"id\":1,", 0), 0u) << lines[2];
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path2);
+  ASSERT_TRUE(file.ok());
+  ASSERT_EQ(file->events.size(), 2u);
+  EXPECT_EQ(file->events[0].id(), 1u);
+  EXPECT_EQ(file->events[1].id(), 2u);
+}
+
+TEST(JournalFileTest, AClearWritesWhatItForgetsThenAResetLine) {
+  Journal j(100, kEpoch);
+  const std::string path = TempPath("reset.jsonl");
+  auto writer = JournalFileWriter::Start(&j, path, Header(), {.flush_interval = absl::Hours(1)});
+  ASSERT_TRUE(writer.ok());
+  j.Append(Record(absl::ZeroDuration()));
+  j.Append(Record(absl::Milliseconds(1)));
+  j.Clear(kEpoch + absl::Seconds(10));
+  j.Append(Record(absl::Seconds(11)));
+  ASSERT_TRUE((*writer)->Finish(j.Summary()).ok());
+  const std::vector<std::string> lines = Lines(path);
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[3].rfind("{\"reset\":{\"epoch\":", 0), 0u) << lines[3];
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->events_before_reset, 2u);
+  ASSERT_EQ(file->events.size(), 1u);
+  EXPECT_EQ(file->events[0].id(), 3u);
+}
+
+TEST(JournalFileTest, ACutOffLastLineIsAProblemNotAnError) {
+  Journal j(10, kEpoch);
+  const std::string path = TempPath("torn.jsonl");
+  auto writer = JournalFileWriter::Start(&j, path, Header());
+  ASSERT_TRUE(writer.ok());
+  j.Append(Record(absl::ZeroDuration()));
+  j.Append(Record(absl::Milliseconds(1)));
+  ASSERT_TRUE((*writer)->Finish(j.Summary()).ok());
+  // What a kill mid-write leaves: the header, one event, half of the next.
+  std::vector<std::string> lines = Lines(path);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << lines[0] << "\n" << lines[1] << "\n" << lines[2].substr(0, lines[2].size() / 2);
+  }
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(file->events.size(), 1u);
+  ASSERT_EQ(file->problems.size(), 2u);
+  EXPECT_NE(file->problems[0].find("torn.jsonl:3: the last line is cut off"), std::string::npos)
+      << file->problems[0];
+  EXPECT_NE(file->problems[1].find("no summary line"), std::string::npos);
+}
+
+TEST(JournalFileTest, ErrorsNameThePathAndLine) {
+  Journal j(1, kEpoch);
+  absl::StatusOr<std::unique_ptr<JournalFileWriter>> none =
+      JournalFileWriter::Start(&j, "/nonexistent-dir/journal.jsonl", Header());
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("/nonexistent-dir/journal.jsonl"), std::string::npos);
+
+  EXPECT_EQ(ReadJournalFile(TempPath("missing.jsonl")).status().code(), absl::StatusCode::kNotFound);
+  const std::string garbage = TempPath("garbage.jsonl");
+  std::ofstream(garbage) << "{\"id\":1}\nnot json\n{\"id\":2}\n";
+  const absl::Status bad = ReadJournalFile(garbage).status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.message().find("garbage.jsonl:2:"), std::string::npos) << bad;
+
+  const std::string future = TempPath("future.jsonl");
+  std::ofstream(future) << "{\"journal\":{\"format\":\"pimsim.journal\",\"version\":2}}\n";
+  const absl::Status version = ReadJournalFile(future).status();
+  EXPECT_EQ(version.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(version.message().find("version 2"), std::string::npos) << version;
+}
+
+TEST(JournalFileTest, AFullDiskIsAnErrorNotASilentLoss) {
+  Journal j(10, kEpoch);
+  // /dev/full takes the open and fails every write with ENOSPC.
+  absl::StatusOr<std::unique_ptr<JournalFileWriter>> writer =
+      JournalFileWriter::Start(&j, "/dev/full", Header());
+  if (writer.ok()) {
+    j.Append(Record(absl::ZeroDuration()));
+    const absl::Status s = (*writer)->Finish(j.Summary());
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(s.message().find("/dev/full"), std::string::npos) << s;
+  } else {
+    EXPECT_NE(writer.status().message().find("/dev/full"), std::string::npos) << writer.status();
+  }
+}
+
+TEST(JournalFileTest, ReadsTheOverflowCount) {
+  Journal j(1, kEpoch);
+  const std::string path = TempPath("overflow.jsonl");
+  auto writer = JournalFileWriter::Start(&j, path, Header());
+  ASSERT_TRUE(writer.ok());
+  j.Append(Record(absl::ZeroDuration()));
+  j.Append(Record(absl::ZeroDuration()));
+  ASSERT_TRUE((*writer)->Finish(j.Summary()).ok());
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  ASSERT_TRUE(file.ok());
+  EXPECT_EQ(file->events.size(), 1u);
+  EXPECT_EQ(file->summary->overflowed(), 1u);
+}
+
+}  // namespace
+}  // namespace pimsim
