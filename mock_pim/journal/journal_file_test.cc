@@ -10,32 +10,19 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
+#include "mock_pim/journal/journal_testing.h"
 #include "mock_pim/journal/fingerprint.h"
 
 namespace pimsim {
 namespace {
 
-const absl::Time kEpoch = absl::FromUnixSeconds(1700000000);
+const absl::Time kEpoch = testing::kTestEpoch;
 
 JournalRecord Record(absl::Duration arrival, std::string_view path = "/api/rest/v1/products") {
-  JournalRecord r;
-  r.instance = "main";
-  r.connection = "erp";
-  r.socket_id = 7;
-  r.method = "GET";
-  r.route = "/api/rest/v1/products";
-  r.normalized_path = path;
-  r.arrival = kEpoch + arrival;
-  r.body_complete = kEpoch + arrival;
-  r.response = kEpoch + arrival + absl::Milliseconds(15);
-  r.status = 200;
-  return r;
+  return testing::TestRecord(arrival, path);
 }
 
-std::string TempPath(const std::string& name) {
-  const char* dir = std::getenv("TEST_TMPDIR");
-  return std::string(dir != nullptr ? dir : "/tmp") + "/" + name;
-}
+std::string TempPath(const std::string& name) { return testing::TestTempPath(name); }
 
 std::vector<std::string> Lines(const std::string& path) {
   std::ifstream in(path);

@@ -7,29 +7,16 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "mock_pim/journal/journal_testing.h"
 #include "mock_pim/journal/fingerprint.h"
 
 namespace pimsim {
 namespace {
 
-const absl::Time kEpoch = absl::FromUnixSeconds(1700000000);
+const absl::Time kEpoch = testing::kTestEpoch;
 
 JournalRecord Record(absl::Duration arrival, std::string_view path = "/api/rest/v1/products") {
-  JournalRecord r;
-  r.instance = "main";
-  r.connection = "erp";
-  r.socket_id = 7;
-  r.method = "GET";
-  r.route = "/api/rest/v1/products";
-  r.normalized_path = path;
-  r.arrival = kEpoch + arrival;
-  r.body_complete = kEpoch + arrival;
-  r.response = kEpoch + arrival + absl::Milliseconds(15);
-  r.status = 200;
-  r.in_flight_connection = 1;
-  r.in_flight_instance = 2;
-  r.instance_bucket_available = 99.5;
-  return r;
+  return testing::TestRecord(arrival, path);
 }
 
 
