@@ -160,6 +160,27 @@ TEST(MetricsTest, ShortcutsFeedTheStandardFamilies) {
   }
 }
 
+TEST(MetricsTest, HttpServerCountsFeedTheConnectionFamilies) {
+  Metrics m;
+  HttpServerCounts counts;
+  counts.accepted = 12;
+  counts.evicted = 3;
+  counts.refused = 1;
+  counts.open = 8;
+  counts.limit = 8;
+  counts.timeouts = 2;
+  m.SetHttpServer(counts);
+  const std::string page = m.RenderPrometheus();
+  for (const char* line :
+       {"pimsim_http_connections_accepted_total 12\n", "pimsim_http_connections_evicted_total 3\n",
+        "pimsim_http_connections_refused_total 1\n", "pimsim_http_connections_open 8\n",
+        "pimsim_http_connections_limit 8\n", "pimsim_http_timeouts_total 2\n",
+        "# TYPE pimsim_http_connections_open gauge\n",
+        "# TYPE pimsim_http_connections_evicted_total counter\n"}) {
+    EXPECT_TRUE(Contains(page, line)) << line << "\n" << page;
+  }
+}
+
 TEST(MetricsTest, ConcurrentIncrementsAreNotLost) {
   Metrics m;
   Family<Counter>* f = *m.AddCounterFamily("hits_total", "h", {"instance"});
