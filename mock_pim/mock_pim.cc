@@ -606,7 +606,7 @@ void MockPim::RefreshGauges() {
   for (const auto& instance : instances_) {
     metrics_.SetInFlight(instance->name, instance->admission->in_flight_instance());
   }
-  metrics_.SetJournal(journal_.size(), journal_.overflowed());
+  metrics_.SetJournal(journal_.size(), journal_.overflowed(), journal_.MemoryBytes());
   if (const http::Server* server = server_.load(std::memory_order_acquire)) {
     const http::ServerStats stats = server->stats();
     HttpServerCounts counts;
@@ -616,6 +616,7 @@ void MockPim::RefreshGauges() {
     counts.open = stats.connections_open;
     counts.limit = stats.connections_limit;
     counts.timeouts = stats.timeouts;
+    counts.write_timeouts = stats.write_timeouts;
     metrics_.SetHttpServer(counts);
   }
   for (const auto& [kind, count] : faults_.InjectedCounts()) {

@@ -68,6 +68,7 @@ struct alignas(64) Counters {
   std::atomic<uint64_t> client_aborts{0};
   std::atomic<uint64_t> faults{0};
   std::atomic<uint64_t> timeouts{0};
+  std::atomic<uint64_t> write_timeouts{0};
 };
 
 void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -346,7 +347,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  enum class TimerMode { kNone, kIdle, kHeader, kBody, kLinger };
+  enum class TimerMode { kNone, kIdle, kHeader, kBody, kWrite, kLinger };
   enum class WriteKind { kInterim, kResponse, kFault, kErrorReply };
   struct OutMsg {
     std::string head;
@@ -522,6 +523,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         handed_over_ = server_->clock()->Now();
       }
     }
+    // A client that does not read its response is not waited for longer
+    // than it may stay idle (the interim 100 is always small).
+    if (m.kind != WriteKind::kInterim) SetDeadline(TimerMode::kWrite, NowPlus(idle_timeout()));
     asio::async_write(socket_, bufs,
                       [self = shared_from_this()](const ErrorCode& ec, size_t) {
                         self->OnWritten(ec);
@@ -726,6 +730,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
         break;
       case TimerMode::kBody:
         ReplyError(408, "request body timeout");
+        break;
+      case TimerMode::kWrite:
+        // The response is lost: the exchange ends as aborted by the client.
+        if (!peer_gone()) {
+          gone_time_ = server_->clock()->Now();
+          peer_gone_.store(true, std::memory_order_release);
+        }
+        Bump(worker_->counters.write_timeouts);
+        CloseSocket();
         break;
       case TimerMode::kLinger:
         CloseSocket();
@@ -1028,9 +1041,10 @@ void Server::Impl::Adopt(size_t i, int fd, SocketId id, bool make_room, size_t t
       });
       return;
     }
-    // Every connection is in an exchange the handler holds.
-    ::close(fd);
+    // Every connection is in an exchange the handler holds. Counted before
+    // the client can see it.
     Bump(w.counters.rejected);
+    ::close(fd);
     ConnectionClosed();
     return;
   }
@@ -1141,6 +1155,7 @@ ServerStats Server::Impl::Stats() const {
     s.client_aborts += c.client_aborts.load(std::memory_order_relaxed);
     s.faults_closed += c.faults.load(std::memory_order_relaxed);
     s.timeouts += c.timeouts.load(std::memory_order_relaxed);
+    s.write_timeouts += c.write_timeouts.load(std::memory_order_relaxed);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);

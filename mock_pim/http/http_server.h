@@ -27,7 +27,10 @@
 // a request whose head is not complete `header_timeout` after its first byte
 // (slowloris), or whose body is not complete `body_timeout` after the head
 // or stalls for `idle_timeout` between bytes, gets 408 and is closed. A
-// pending exchange never times out: hangs are the core's call.
+// response the client leaves unread for `idle_timeout` (the kernel would not
+// take all of it) is abandoned: the connection closes and the exchange ends
+// client_aborted. A pending exchange never times out: hangs are the core's
+// call.
 //
 // The connection table: at `max_connections` open connections a newcomer
 // takes the place of the least useful one on its loop (or, failing that, on
@@ -185,6 +188,7 @@ struct ServerStats {
   uint64_t client_aborts = 0;         // Exchanges ended with client_aborted.
   uint64_t faults_closed = 0;         // Exchanges ended by Close().
   uint64_t timeouts = 0;              // 408s sent for header/body timeouts.
+  uint64_t write_timeouts = 0;        // Responses left unread for idle_timeout.
   uint64_t parse_errors = 0;          // Sum of parse_errors_by_status.
   std::map<int, uint64_t> parse_errors_by_status;  // 408 included.
 };
