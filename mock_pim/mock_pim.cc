@@ -24,6 +24,7 @@ using google::protobuf::util::TimeUtil;
 constexpr char kRateLimitedBody[] =
     R"({"code":429,"message":"You have exceeded the limit of API requests per second."})";
 constexpr char kJson[] = "application/json";
+constexpr char kDrainingMessage[] = "The server is shutting down; retry on a new connection.";
 
 absl::Duration OrDefault(bool has, const google::protobuf::Duration& d, absl::Duration def) {
   return has ? absl::Nanoseconds(TimeUtil::DurationToNanoseconds(d)) : def;
@@ -358,6 +359,15 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   rec.body_complete = exchange->body_complete_time();
   rec.conditional = headers.conditional;
 
+  if (exchange->server_draining()) {
+    // Shutting down: said at once, without taking a slot, so that the client
+    // knows this attempt failed (the response closes the connection).
+    rec.status = 503;
+    http::HttpResponse response = http::JsonErrorResponse(503, kDrainingMessage);
+    response.close = true;
+    Respond(exchange, attempt, std::move(response));
+    return;
+  }
   AdmissionDecision decision = instance.admission->Admit(
       exchange->arrival_time(), attempt->record.connection, attempt->route.attribute_option_write);
   rec.in_flight_connection = decision.in_flight_connection;
@@ -596,7 +606,19 @@ void MockPim::RefreshGauges() {
   for (const auto& instance : instances_) {
     metrics_.SetInFlight(instance->name, instance->admission->in_flight_instance());
   }
-  metrics_.SetJournal(journal_.size(), journal_.overflowed());
+  metrics_.SetJournal(journal_.size(), journal_.overflowed(), journal_.MemoryBytes());
+  if (const http::Server* server = server_.load(std::memory_order_acquire)) {
+    const http::ServerStats stats = server->stats();
+    HttpServerCounts counts;
+    counts.accepted = stats.connections_accepted;
+    counts.evicted = stats.connections_evicted;
+    counts.refused = stats.connections_rejected;
+    counts.open = stats.connections_open;
+    counts.limit = stats.connections_limit;
+    counts.timeouts = stats.timeouts;
+    counts.write_timeouts = stats.write_timeouts;
+    metrics_.SetHttpServer(counts);
+  }
   for (const auto& [kind, count] : faults_.InjectedCounts()) {
     metrics_.pimsim().faults_injected_total->Get({kind}).Set(count);
   }

@@ -9,7 +9,8 @@
 // from the instance's token service and resource model, and journals the
 // attempt when its response has been written (or the client went away).
 // GET /metrics answers Prometheus counters and is neither limited nor
-// journaled.
+// journaled. A request that arrives while the server drains (SIGTERM) is
+// answered 503 at once, neither admitted nor faulted, and journaled.
 //
 // Decisions are pure functions of the request, the clock and the seed: the
 // latency of the n-th request is drawn from StreamSeed(seed, n), so a run
@@ -22,6 +23,7 @@
 #ifndef PIMSIM_MOCK_PIM_MOCK_PIM_H_
 #define PIMSIM_MOCK_PIM_MOCK_PIM_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
@@ -64,6 +66,12 @@ class MockPim final : public http::Handler {
   std::vector<std::string> instance_names() const;
   Journal& journal() { return journal_; }
   Metrics& metrics() { return metrics_; }
+  // The server in front of the mock, whose connection counters /metrics
+  // then shows (pimsim_http_*); nullptr detaches it. It must stay alive
+  // while attached.
+  void AttachServer(const http::Server* server) {
+    server_.store(server, std::memory_order_release);
+  }
   // Admission controller of the named instance, nullptr if there is none.
   AdmissionController* admission(std::string_view instance);
 
@@ -133,6 +141,7 @@ class MockPim final : public http::Handler {
   Metrics metrics_;
   FaultInjector faults_;
   std::vector<std::unique_ptr<Instance>> instances_;
+  std::atomic<const http::Server*> server_{nullptr};
 };
 
 }  // namespace pimsim

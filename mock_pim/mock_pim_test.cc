@@ -71,7 +71,10 @@ class FakeExchange : public http::Exchange {
     done(clock_->Now(), client_gone_);
   }
   bool client_gone() const override { return client_gone_; }
+  bool server_draining() const override { return draining; }
   void GoAway() { client_gone_ = true; }
+  // What server_draining() says.
+  bool draining = false;
   // Runs when the core hands its answer (or close) to the exchange, before
   // the done callback: what a client reacting at once would find.
   std::function<void()> on_hand_over;
@@ -216,6 +219,32 @@ TEST_F(MockPimTest, SlotIsFreeWhenTheAnswerIsHandedOver) {
     EXPECT_EQ(in_flight_at_hand_over, 0);
     EXPECT_EQ(pim_->admission("")->in_flight("pimsim"), 0u);
   }
+}
+
+TEST_F(MockPimTest, AnswersRequestsArrivingDuringTheDrainWith503AndJournalsThem) {
+  Start("instances { name: 'default' seed { products: 3 } }" + Latency(absl::Seconds(1)));
+  const std::string token = Token();
+  http::HttpRequest r;
+  r.method = "GET";
+  r.target = r.path = "/api/rest/v1/products/product_000001";
+  r.AddHeader("Authorization", token);
+  auto ex = std::make_shared<FakeExchange>(std::move(r), ++socket_, &clock_, &scheduler_);
+  ex->draining = true;
+  pim_->Handle(ex);
+  // At once: no service time, no slot.
+  ASSERT_TRUE(ex->responded());
+  EXPECT_EQ(ex->response().status, 503);
+  EXPECT_TRUE(ex->response().close);
+  const nlohmann::json body = nlohmann::json::parse(ex->response().payload());
+  EXPECT_EQ(body["code"], 503);
+  EXPECT_THAT(body["message"].get<std::string>(), HasSubstr("shutting down"));
+  EXPECT_EQ(pim_->admission("")->in_flight("pimsim"), 0u);
+  const std::vector<pimsim::v1::JournalEvent> events = pim_->journal().Read(0, 100);
+  ASSERT_EQ(events.size(), 2u);  // The token, then the drained GET.
+  EXPECT_EQ(events[1].status(), 503u);
+  EXPECT_EQ(events[1].connection(), "pimsim");
+  EXPECT_EQ(events[1].method(), "GET");
+  EXPECT_EQ(events[1].route(), "/api/rest/v1/products/{code}");
 }
 
 TEST_F(MockPimTest, FifthRequestInFlightOnOneConnectionGets429AtOnce) {

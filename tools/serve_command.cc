@@ -238,6 +238,8 @@ int RunServe(int argc, char** argv) {
       http::Server::Create(options, pim->get(), &clock);
   if (!server.ok()) return Fail(server.status().message(), kExitRunFailed);
   if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s.message(), kExitRunFailed);
+  // /metrics shows the connection table; the server outlives every render.
+  (*pim)->AttachServer(server->get());
   // Declared after the MockPim, so destroyed before it.
   std::unique_ptr<control::ControlServer> control_server;
   if (control_on) {

@@ -1,6 +1,7 @@
 #include "mock_pim/http/http_server.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,6 +42,13 @@ constexpr std::chrono::seconds kLingerTime(2);
 // The same while the server shuts down, so finished exchanges do not hold up
 // Shutdown() for long.
 constexpr std::chrono::milliseconds kShutdownLingerTime(100);
+// Descriptors left for everything but client connections (the control
+// plane, the journal file, the loops' own) when max_connections is fitted to
+// RLIMIT_NOFILE.
+constexpr rlim_t kReservedDescriptors = 256;
+// Connections the kernel had accepted that Shutdown still takes in, at most
+// (the listen backlog's usual ceiling).
+constexpr int kMaxBacklogAtShutdown = 4096;
 constexpr size_t kInitialBuffer = 8 * 1024;
 // Keep buffers of a connection up to this size between requests.
 constexpr size_t kKeptBodyCapacity = 1 << 20;
@@ -54,11 +62,13 @@ std::chrono::steady_clock::duration ToSteady(absl::Duration d) {
 struct alignas(64) Counters {
   std::atomic<uint64_t> accepted{0};
   std::atomic<uint64_t> rejected{0};
+  std::atomic<uint64_t> evicted{0};
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> responses{0};
   std::atomic<uint64_t> client_aborts{0};
   std::atomic<uint64_t> faults{0};
   std::atomic<uint64_t> timeouts{0};
+  std::atomic<uint64_t> write_timeouts{0};
 };
 
 void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -82,7 +92,14 @@ struct Worker {
   bool stopped = false;
   Counters counters;
 
+  size_t index = 0;  // In Impl::workers_.
   std::unordered_set<Connection*> connections;
+  // The connections a newcomer may evict, least useful first (an intrusive
+  // list through Connection): those closing, then by the time of their last
+  // answer or accept. A connection whose request the handler holds
+  // unanswered is not in it.
+  Connection* evict_head = nullptr;
+  Connection* evict_tail = nullptr;
   std::unordered_set<asio::steady_timer*> after_timers;
   int64_t date_second = -1;
   std::string date;
@@ -128,11 +145,20 @@ class Server::Impl {
  private:
   void DoAccept();
   void OnAccepted(Worker& w, tcp::socket socket);
+  // On workers_[i]'s loop: starts the accepted descriptor there, first making
+  // room when the table was full (trying the next loops if this one has no
+  // connection to evict).
+  void Adopt(size_t i, int fd, SocketId id, bool make_room, size_t tried);
+  // Evicts the least useful connection of `w` if the table is still over
+  // max_connections_; false if it is and `w` has none to evict.
+  bool MakeRoom(Worker& w);
+  void StartConnection(Worker& w, tcp::socket socket, SocketId id);
 
   const ServerOptions options_;
   Handler* const handler_;
   Clock* const clock_;
   size_t max_buffer_ = 0;
+  size_t max_connections_ = 0;  // options_.max_connections, fitted to RLIMIT_NOFILE.
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<tcp::acceptor> acceptor_;  // On workers_[0]'s loop.
   std::unique_ptr<asio::steady_timer> accept_retry_;
@@ -140,6 +166,8 @@ class Server::Impl {
   size_t next_worker_ = 0;  // Acceptor loop only.
   std::atomic<uint64_t> next_socket_id_{1};
   std::atomic<bool> shutting_down_{false};
+  // Shutdown closes everything: a connection still on its way is closed too.
+  std::atomic<bool> closing_all_{false};
 
   // std::mutex rather than absl::Mutex: Debian's Abseil is not built for
   // ThreadSanitizer, which then cannot see its synchronization.
@@ -177,6 +205,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ErrorCode ignored;
     socket_.non_blocking(true, ignored);
     worker_->connections.insert(this);
+    EvictionPushBack();
     SetDeadline(TimerMode::kIdle, NowPlus(idle_timeout()));
     StartRead();
     if (server_->shutting_down()) BeginShutdown();
@@ -213,6 +242,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       EndExchange(GoneTime(), /*client_aborted=*/true);
       return;
     }
+    EvictionPushBack();  // Useful just now; evictable again.
     const bool keep_alive = request_keep_alive_ && !response.close && !close_after_write_ &&
                             !server_->shutting_down();
     if (!keep_alive) close_after_write_ = true;
@@ -241,6 +271,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       EndExchange(GoneTime(), true);
       return;
     }
+    EvictionPushFront();  // Closing anyway.
     close_after_write_ = true;
     if (partial.has_value() && !peer_gone()) {
       ResponseFraming framing;
@@ -284,7 +315,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     ResetClose();
   }
 
-  // --- Shutdown, on the loop. ---
+  // --- Shutdown and eviction, on the loop. ---
 
   void BeginShutdown() {
     if (closed_) return;
@@ -296,7 +327,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
       close_after_write_ = true;  // Finish the exchange, then close.
       return;
     }
-    OrderlyClose();
+    // Quiet: closed after drain_quiet_time (the idle timer), unless a request
+    // arrives first, which is then answered (the handler sees it draining).
+    // A request under way gets its own deadlines, within the grace.
+    if (!request_started_) {
+      SetDeadline(TimerMode::kIdle, NowPlus(server_->options().drain_quiet_time));
+    }
   }
 
   void ForceClose() {
@@ -304,8 +340,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     CloseSocket();
   }
 
+  // Closes the socket at once to make room for a newcomer.
+  void Evict() {
+    Bump(worker_->counters.evicted);
+    CloseSocket();
+  }
+
  private:
-  enum class TimerMode { kNone, kIdle, kHeader, kBody, kLinger };
+  enum class TimerMode { kNone, kIdle, kHeader, kBody, kWrite, kLinger };
   enum class WriteKind { kInterim, kResponse, kFault, kErrorReply };
   struct OutMsg {
     std::string head;
@@ -411,13 +453,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
           if (before == RequestParser::State::kHead) {
             request_started_ = true;
             arrival_ = server_->clock()->Now();
+            body_deadline_ = NowPlus(server_->options().body_timeout);
             const HttpRequest& r = parser_.request();
             if (r.expect_continue && r.version_minor == 1) {
               NewOut(WriteKind::kInterim).head.assign("HTTP/1.1 100 Continue\r\n\r\n");
               StartWrite();
             }
           }
-          SetDeadline(TimerMode::kBody, NowPlus(idle_timeout()));
+          // No stall longer than idle_timeout, and the whole body in time.
+          SetDeadline(TimerMode::kBody, std::min(NowPlus(idle_timeout()), body_deadline_));
           if (n > 0 && in_begin_ != in_end_) continue;
           if (peer_closed_) OrderlyClose();  // The body will never complete.
           return;
@@ -479,6 +523,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
         handed_over_ = server_->clock()->Now();
       }
     }
+    // A client that does not read its response is not waited for longer
+    // than it may stay idle (the interim 100 is always small).
+    if (m.kind != WriteKind::kInterim) SetDeadline(TimerMode::kWrite, NowPlus(idle_timeout()));
     asio::async_write(socket_, bufs,
                       [self = shared_from_this()](const ErrorCode& ec, size_t) {
                         self->OnWritten(ec);
@@ -574,6 +621,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     close_after_write_ = true;
     if (writing_) return;  // OnWritten comes back here.
     lingering_ = true;
+    if (!exchange_active_ || answered_) EvictionPushFront();  // The first to go.
     in_begin_ = in_end_ = 0;  // Unread input is dropped; a full buffer must not stop reads.
     ErrorCode ignored;
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
@@ -600,6 +648,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     timer_.cancel();
     socket_.close(ignored);
     worker_->connections.erase(this);
+    EvictionUnlink();
     server_->ConnectionClosed();
     // An answered exchange whose write never completed ends here; an
     // unanswered one ends when the handler answers (client_gone is set).
@@ -613,6 +662,32 @@ class Connection : public std::enable_shared_from_this<Connection> {
       gone_time_ = server_->clock()->Now();
       peer_gone_.store(true, std::memory_order_release);
     }
+  }
+
+  // --- The loop's eviction order (Worker::evict_head): O(1) moves. ---
+
+  void EvictionUnlink() {
+    if (!in_eviction_list_) return;
+    (evict_prev_ != nullptr ? evict_prev_->evict_next_ : worker_->evict_head) = evict_next_;
+    (evict_next_ != nullptr ? evict_next_->evict_prev_ : worker_->evict_tail) = evict_prev_;
+    evict_prev_ = evict_next_ = nullptr;
+    in_eviction_list_ = false;
+  }
+
+  void EvictionPushBack() {
+    EvictionUnlink();
+    evict_prev_ = worker_->evict_tail;
+    (evict_prev_ != nullptr ? evict_prev_->evict_next_ : worker_->evict_head) = this;
+    worker_->evict_tail = this;
+    in_eviction_list_ = true;
+  }
+
+  void EvictionPushFront() {
+    EvictionUnlink();
+    evict_next_ = worker_->evict_head;
+    (evict_next_ != nullptr ? evict_next_->evict_prev_ : worker_->evict_tail) = this;
+    worker_->evict_head = this;
+    in_eviction_list_ = true;
   }
 
   // --- Timeouts: one timer, re-armed lazily so a request costs no timer
@@ -655,6 +730,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
         break;
       case TimerMode::kBody:
         ReplyError(408, "request body timeout");
+        break;
+      case TimerMode::kWrite:
+        // The response is lost: the exchange ends as aborted by the client.
+        if (!peer_gone()) {
+          gone_time_ = server_->clock()->Now();
+          peer_gone_.store(true, std::memory_order_release);
+        }
+        Bump(worker_->counters.write_timeouts);
+        CloseSocket();
         break;
       case TimerMode::kLinger:
         CloseSocket();
@@ -705,6 +789,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   size_t out_first_ = 0;
   size_t out_count_ = 0;
 
+  // The current request's body must be complete by then.
+  SteadyTime body_deadline_;
+
+  // Neighbours in the loop's eviction order.
+  Connection* evict_prev_ = nullptr;
+  Connection* evict_next_ = nullptr;
+  bool in_eviction_list_ = false;
+
   asio::steady_timer timer_;
   TimerMode timer_mode_ = TimerMode::kNone;
   SteadyTime deadline_;
@@ -718,12 +810,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
 class ExchangeImpl final : public Exchange {
  public:
   ExchangeImpl(std::shared_ptr<Connection> conn, std::unique_ptr<HttpRequest> request,
-               SocketId id, absl::Time arrival, absl::Time body_complete)
+               SocketId id, absl::Time arrival, absl::Time body_complete, bool draining)
       : conn_(std::move(conn)),
         request_(std::move(request)),
         id_(id),
         arrival_(arrival),
-        body_complete_(body_complete) {}
+        body_complete_(body_complete),
+        draining_(draining) {}
 
   ~ExchangeImpl() override {
     asio::io_context& ioc = conn_->ioc();
@@ -741,6 +834,7 @@ class ExchangeImpl final : public Exchange {
   absl::Time arrival_time() const override { return arrival_; }
   absl::Time body_complete_time() const override { return body_complete_; }
   bool client_gone() const override { return conn_->client_gone(); }
+  bool server_draining() const override { return draining_; }
 
   // Each operation runs at once when called on the connection's loop (the
   // usual case: handlers run there), else is posted to it.
@@ -786,6 +880,7 @@ class ExchangeImpl final : public Exchange {
   const SocketId id_;
   const absl::Time arrival_;
   const absl::Time body_complete_;
+  const bool draining_;
   std::atomic<bool> answered_{false};
 };
 
@@ -798,12 +893,32 @@ void Connection::Dispatch(absl::Time body_complete) {
   request_version_minor_ = r.version_minor;
   request_started_ = false;
   SetDeadline(TimerMode::kNone, {});
+  EvictionUnlink();  // Held by the handler: never evicted.
   Bump(worker_->counters.requests);
   // The parser goes on with the request of the last ended exchange.
   auto exchange = std::make_shared<ExchangeImpl>(
       shared_from_this(), parser_.TakeRequest(std::move(spare_request_)), id_, arrival_,
-      body_complete);
+      body_complete, server_->shutting_down());
   server_->handler()->Handle(std::move(exchange));
+}
+
+// max_connections, fitted to the descriptors the process may open: the soft
+// RLIMIT_NOFILE is raised towards what they need (up to the hard limit), and
+// what it still lacks lowers the limit, so that the table fills (and evicts)
+// before accept() runs out of descriptors.
+size_t FitToDescriptorLimit(size_t wanted) {
+  rlimit rl;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return wanted;
+  const rlim_t needed = static_cast<rlim_t>(wanted) + kReservedDescriptors;
+  if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < needed) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max == RLIM_INFINITY ? needed : std::min(needed, rl.rlim_max);
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= needed) return wanted;
+  const rlim_t usable =
+      rl.rlim_cur > 2 * kReservedDescriptors ? rl.rlim_cur - kReservedDescriptors : rl.rlim_cur / 2;
+  return std::max<size_t>(1, static_cast<size_t>(usable));
 }
 
 }  // namespace
@@ -819,7 +934,11 @@ absl::Status Server::Impl::Bind() {
   const int threads = options_.threads > 0
                           ? options_.threads
                           : std::max(1u, std::thread::hardware_concurrency());
-  for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+  for (int i = 0; i < threads; ++i) {
+    workers_.push_back(std::make_unique<Worker>());
+    workers_.back()->index = static_cast<size_t>(i);
+  }
+  max_connections_ = FitToDescriptorLimit(std::max<size_t>(1, options_.max_connections));
   const ParserLimits& l = options_.limits;
   max_buffer_ = std::max<size_t>(kInitialBuffer, l.max_target_bytes + l.max_header_bytes + 4096);
 
@@ -867,6 +986,8 @@ void Server::Impl::DoAccept() {
   Worker& w = *workers_[next_worker_++ % workers_.size()];
   // Accepted on the acceptor's loop, then handed to its own (OnAccepted).
   acceptor_->async_accept([this, &w](const ErrorCode& ec, tcp::socket socket) {
+    // Accepted just before Shutdown closed the acceptor: still taken in.
+    if (!ec) OnAccepted(w, std::move(socket));
     if (!acceptor_->is_open() || ec == asio::error::operation_aborted) return;
     if (ec) {
       // Out of descriptors or similar: back off instead of spinning.
@@ -876,35 +997,30 @@ void Server::Impl::DoAccept() {
       });
       return;
     }
-    OnAccepted(w, std::move(socket));
     DoAccept();
   });
 }
 
 void Server::Impl::OnAccepted(Worker& w, tcp::socket socket) {
+  bool full;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (static_cast<size_t>(open_) >= options_.max_connections || shutting_down()) {
-      Bump(w.counters.rejected);
-      ErrorCode ignored;
-      socket.close(ignored);
-      return;
-    }
-    ++open_;
+    full = static_cast<size_t>(open_) >= max_connections_;
+    ++open_;  // The newcomer's place, even while it makes room (Adopt).
   }
-  Bump(w.counters.accepted);
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   const SocketId id = next_socket_id_.fetch_add(1, std::memory_order_relaxed);
-  if (&w == workers_[0].get()) {  // Already on its loop.
+  if (!full && &w == workers_[0].get()) {  // Already on its loop.
     asio::post(w.ioc, [this, &w, s = std::move(socket), id]() mutable {
-      std::make_shared<Connection>(this, &w, std::move(s), id)->Start();
+      StartConnection(w, std::move(s), id);
     });
     return;
   }
   // Another loop's reactor is only ever touched by that loop's thread (the
   // loops run without reactor locking): the descriptor leaves this reactor
-  // here and joins the other one there.
+  // here and joins the other one there. The same when the table is full:
+  // the loop that finds a connection to evict takes the newcomer's place.
   ErrorCode ec;
   const tcp::socket::native_handle_type fd = socket.release(ec);
   if (ec) {
@@ -912,17 +1028,57 @@ void Server::Impl::OnAccepted(Worker& w, tcp::socket socket) {
     ConnectionClosed();
     return;
   }
-  asio::post(w.ioc, [this, &w, fd, id] {
-    tcp::socket s(w.ioc);
-    ErrorCode e;
-    s.assign(endpoint_.protocol(), fd, e);
-    if (e) {
-      ::close(fd);
-      ConnectionClosed();
+  asio::post(w.ioc, [this, i = w.index, fd, id, full] { Adopt(i, fd, id, full, 0); });
+}
+
+void Server::Impl::Adopt(size_t i, int fd, SocketId id, bool make_room, size_t tried) {
+  Worker& w = *workers_[i];
+  if (make_room && !MakeRoom(w)) {
+    if (tried + 1 < workers_.size()) {
+      const size_t next = (i + 1) % workers_.size();
+      asio::post(workers_[next]->ioc, [this, next, fd, id, tried] {
+        Adopt(next, fd, id, true, tried + 1);
+      });
       return;
     }
-    std::make_shared<Connection>(this, &w, std::move(s), id)->Start();
-  });
+    // Every connection is in an exchange the handler holds. Counted before
+    // the client can see it.
+    Bump(w.counters.rejected);
+    ::close(fd);
+    ConnectionClosed();
+    return;
+  }
+  tcp::socket s(w.ioc);
+  ErrorCode e;
+  s.assign(endpoint_.protocol(), fd, e);
+  if (e) {
+    ::close(fd);
+    ConnectionClosed();
+    return;
+  }
+  StartConnection(w, std::move(s), id);
+}
+
+bool Server::Impl::MakeRoom(Worker& w) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (static_cast<size_t>(open_) <= max_connections_) return true;  // One left meanwhile.
+  }
+  Connection* victim = w.evict_head;
+  if (victim == nullptr) return false;
+  victim->Evict();  // Its ConnectionClosed() frees the place.
+  return true;
+}
+
+void Server::Impl::StartConnection(Worker& w, tcp::socket socket, SocketId id) {
+  if (closing_all_.load(std::memory_order_relaxed)) {
+    ErrorCode ignored;
+    socket.close(ignored);
+    ConnectionClosed();
+    return;
+  }
+  Bump(w.counters.accepted);
+  std::make_shared<Connection>(this, &w, std::move(socket), id)->Start();
 }
 
 void Server::Impl::Shutdown(absl::Duration grace) {
@@ -938,6 +1094,14 @@ void Server::Impl::Shutdown(absl::Duration grace) {
   }
   shutting_down_.store(true);
   asio::post(workers_[0]->ioc, [this] {
+    // What the kernel has accepted already is taken in, to be answered as
+    // draining; then the port closes.
+    ErrorCode ec;
+    acceptor_->non_blocking(true, ec);
+    for (int i = 0; i < kMaxBacklogAtShutdown && !ec; ++i) {
+      tcp::socket socket = acceptor_->accept(ec);
+      if (!ec) OnAccepted(*workers_[next_worker_++ % workers_.size()], std::move(socket));
+    }
     ErrorCode ignored;
     acceptor_->close(ignored);
     accept_retry_->cancel();
@@ -955,6 +1119,7 @@ void Server::Impl::Shutdown(absl::Duration grace) {
     open_cv_.wait_for(lock, ToSteady(std::clamp(grace, absl::ZeroDuration(), absl::Hours(24))),
                       [this] { return open_ == 0; });
   }
+  closing_all_.store(true);
   for (auto& w : workers_) {
     Worker* worker = w.get();
     asio::post(worker->ioc, [worker] {
@@ -984,16 +1149,20 @@ ServerStats Server::Impl::Stats() const {
     const Counters& c = w->counters;
     s.connections_accepted += c.accepted.load(std::memory_order_relaxed);
     s.connections_rejected += c.rejected.load(std::memory_order_relaxed);
+    s.connections_evicted += c.evicted.load(std::memory_order_relaxed);
     s.requests_parsed += c.requests.load(std::memory_order_relaxed);
     s.responses_written += c.responses.load(std::memory_order_relaxed);
     s.client_aborts += c.client_aborts.load(std::memory_order_relaxed);
     s.faults_closed += c.faults.load(std::memory_order_relaxed);
     s.timeouts += c.timeouts.load(std::memory_order_relaxed);
+    s.write_timeouts += c.write_timeouts.load(std::memory_order_relaxed);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
     s.connections_open = static_cast<uint64_t>(open_);
   }
+  s.connections_limit = max_connections_;
+  s.draining = shutting_down();
   std::lock_guard<std::mutex> lock(errors_mu_);
   s.parse_errors_by_status = errors_by_status_;
   for (const auto& [status, n] : errors_by_status_) s.parse_errors += n;

@@ -25,8 +25,37 @@
 // Timeouts (real time, not the injected clock: they protect the process):
 // a connection idle between requests for `idle_timeout` is closed silently;
 // a request whose head is not complete `header_timeout` after its first byte
-// (slowloris), or whose body stalls for `idle_timeout`, gets 408 and is
-// closed. A pending exchange never times out: hangs are the core's call.
+// (slowloris), or whose body is not complete `body_timeout` after the head
+// or stalls for `idle_timeout` between bytes, gets 408 and is closed. A
+// response the client leaves unread for `idle_timeout` (the kernel would not
+// take all of it) is abandoned: the connection closes and the exchange ends
+// client_aborted. A pending exchange never times out: hangs are the core's
+// call.
+//
+// The connection table: at `max_connections` open connections a newcomer
+// takes the place of the least useful one on its loop (or, failing that, on
+// the next loops): a connection closing after its last response first, then
+// the one whose last response (or accept) is oldest, be it idle or stalled
+// mid-request. Only a connection whose request the handler holds unanswered
+// is never evicted; when every one is such, the newcomer is refused. So
+// slow or idle sockets cannot lock a client out; they age while a working
+// client's connections stay fresh. The eviction closes the socket at once
+// (no response) and costs O(1): each loop keeps its connections in the
+// order of their last answer, two pointer updates per request. Evictions and
+// refusals are counted (ServerStats). `max_connections` is lowered to what
+// the process may open: Create raises the soft RLIMIT_NOFILE towards
+// `max_connections` plus a reserve for everything else, up to the hard
+// limit.
+//
+// Drain (Shutdown): the server stops accepting (connections the kernel had
+// already accepted are still taken in), and every request that arrives from
+// then on is still handed to the handler, with Exchange::server_draining()
+// true, for it to answer quickly (the mock answers 503) and record; every
+// response then says Connection: close. A connection with nothing in
+// progress closes once it has been quiet for `drain_quiet_time`, so that a
+// request its client sent before it could see the close is answered rather
+// than lost; pipelined requests behind a response are not (the client
+// learns from Connection: close that they were not processed).
 //
 // Parse errors are answered by the server itself ({"code":N,"message":...},
 // Connection: close) and reported to Handler::OnParseError for the journal.
@@ -109,6 +138,9 @@ class Exchange {
   // which Respond still delivers: this is for a handler that holds a request
   // open (a hang) and wants to know whether anyone may still be waiting.
   virtual bool client_gone() const = 0;
+  // The request arrived after Shutdown began: the handler should answer at
+  // once (the response says Connection: close whatever it is).
+  virtual bool server_draining() const { return false; }
 };
 
 class Handler {
@@ -128,21 +160,35 @@ struct ServerOptions {
   uint16_t port = 0;  // 0 picks a free port.
   int threads = 0;    // 0 = hardware concurrency.
   ParserLimits limits;
+  // Between requests, and between the bytes of a body.
   absl::Duration idle_timeout = absl::Seconds(60);
+  // From a request's first byte to the end of its head.
   absl::Duration header_timeout = absl::Seconds(30);
-  // Connections beyond this are closed as soon as they are accepted.
+  // From the end of a request's head to the end of its body.
+  absl::Duration body_timeout = absl::Seconds(60);
+  // During Shutdown, how long a connection with nothing in progress stays
+  // open for a request already on its way.
+  absl::Duration drain_quiet_time = absl::Milliseconds(250);
+  // Open connections at most; a newcomer beyond makes room by evicting the
+  // least useful one, or is refused (see above).
   size_t max_connections = 10000;
 };
 
 struct ServerStats {
   uint64_t connections_accepted = 0;
-  uint64_t connections_rejected = 0;  // Over max_connections.
+  // Over max_connections with none to evict: closed at once.
+  uint64_t connections_rejected = 0;
+  // Closed to make room for a newcomer.
+  uint64_t connections_evicted = 0;
   uint64_t connections_open = 0;
+  uint64_t connections_limit = 0;     // max_connections in force.
+  bool draining = false;              // Shutdown has begun.
   uint64_t requests_parsed = 0;       // Handed to the handler.
   uint64_t responses_written = 0;     // Respond() completed without error.
   uint64_t client_aborts = 0;         // Exchanges ended with client_aborted.
   uint64_t faults_closed = 0;         // Exchanges ended by Close().
   uint64_t timeouts = 0;              // 408s sent for header/body timeouts.
+  uint64_t write_timeouts = 0;        // Responses left unread for idle_timeout.
   uint64_t parse_errors = 0;          // Sum of parse_errors_by_status.
   std::map<int, uint64_t> parse_errors_by_status;  // 408 included.
 };
@@ -163,10 +209,12 @@ class Server {
   // "127.0.0.1:54321", as actually bound.
   std::string address() const;
   uint16_t port() const;
-  // Graceful: stops accepting, closes idle connections, lets pending
-  // exchanges finish (up to `grace`; their connections close after the
-  // response), then closes everything, runs pending After() callbacks and
-  // joins the threads. Idempotent; the destructor calls it.
+  // Graceful: stops accepting (taking in what the kernel had accepted),
+  // hands requests arriving meanwhile to the handler as draining, closes
+  // connections once quiet, lets pending exchanges finish (up to `grace`;
+  // their connections close after the response), then closes everything,
+  // runs pending After() callbacks and joins the threads. Idempotent; the
+  // destructor calls it.
   void Shutdown(absl::Duration grace = absl::Seconds(5));
   ServerStats stats() const;
 

@@ -1,9 +1,11 @@
 #include "mock_pim/http/http_server.h"
 
 #include <curl/curl.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -601,6 +603,41 @@ TEST_F(ServerTest, AnswersAStalledBodyWith408) {
   EXPECT_EQ(r->status, 408);
 }
 
+TEST_F(ServerTest, AnswersABodyTrickledPastTheBodyTimeoutWith408) {
+  ServerOptions options;
+  options.body_timeout = absl::Milliseconds(200);
+  options.idle_timeout = absl::Seconds(30);
+  StartServer(options);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send("POST / HTTP/1.1\r\nHost: p\r\nContent-Length: 100\r\n\r\na"));
+  // A byte every 40 ms never stalls for idle_timeout, but the body as a
+  // whole is late.
+  for (int i = 0; i < 12 && c->Send("b"); ++i) absl::SleepFor(absl::Milliseconds(40));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 408);
+  EXPECT_TRUE(absl::StrContains(r->body, "request body timeout")) << r->body;
+  ASSERT_EQ(handler_.errors().size(), 1u);
+  EXPECT_EQ(handler_.errors()[0].status, 408);
+  EXPECT_EQ(server_->stats().timeouts, 1u);
+}
+
+TEST_F(ServerTest, AbandonsAResponseItsClientLeavesUnread) {
+  DoneRecord done;
+  handler_.on_request = [&](std::shared_ptr<Exchange> ex) {
+    ex->Respond(Text(std::string(64 << 20, 'x')), done.Callback());
+  };
+  ServerOptions options;
+  options.idle_timeout = absl::Milliseconds(200);
+  StartServer(options);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/big")));  // And never reads.
+  ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_TRUE(done.client_aborted);
+  EXPECT_EQ(server_->stats().write_timeouts, 1u);
+  EXPECT_TRUE(Eventually([&] { return server_->stats().connections_open == 0; }));
+}
+
 TEST_F(ServerTest, ClosesIdleConnectionsSilently) {
   handler_.on_request = Echo;
   ServerOptions options;
@@ -775,27 +812,102 @@ TEST_F(ServerTest, ServesManyConcurrentConnections) {
   EXPECT_EQ(s.requests_parsed, static_cast<uint64_t>(kThreads * kConnectionsPerThread * kRequests));
 }
 
-TEST_F(ServerTest, ClosesConnectionsOverTheLimitAtOnce) {
-  handler_.on_request = Echo;
+TEST_F(ServerTest, RefusesANewcomerWhenEveryConnectionHoldsAnUnansweredRequest) {
   ServerOptions options;
   options.max_connections = 2;
   StartServer(options);
   auto c1 = Connect();
   auto c2 = Connect();
-  ASSERT_TRUE(Eventually([&] { return server_->stats().connections_accepted == 2; }));
+  ASSERT_TRUE(c1->Send(Get("/1")));
+  ASSERT_TRUE(c2->Send(Get("/2")));
+  auto ex1 = handler_.Next();
+  auto ex2 = handler_.Next();
+  ASSERT_NE(ex1, nullptr);
+  ASSERT_NE(ex2, nullptr);
+  if (ex1->request().path != "/1") std::swap(ex1, ex2);  // The loops race.
   auto c3 = Connect();
-  ASSERT_TRUE(c3->Send(Get("/")));
+  ASSERT_TRUE(c3->Send(Get("/3")));
   const TestClient::End end = c3->ReadUntilClosed().end;
   EXPECT_TRUE(end == TestClient::End::kEof || end == TestClient::End::kReset);
   EXPECT_EQ(server_->stats().connections_rejected, 1u);
-  ASSERT_TRUE(c1->Send(Get("/1")));
-  EXPECT_EQ(c1->ReadResponse()->status, 200);
-  // A slot frees up when a connection goes.
-  c2.reset();
-  ASSERT_TRUE(Eventually([&] { return server_->stats().connections_open == 1; }));
+  EXPECT_EQ(server_->stats().connections_evicted, 0u);
+  // Once answered, a connection may make room: the newcomer takes its place.
+  ex1->Respond(Text("one"), nullptr);
+  ASSERT_EQ(c1->ReadResponse()->body, "one");
   auto c4 = Connect();
   ASSERT_TRUE(c4->Send(Get("/4")));
-  EXPECT_EQ(c4->ReadResponse()->status, 200);
+  auto ex4 = handler_.Next();
+  ASSERT_NE(ex4, nullptr);
+  ex4->Respond(Text("four"), nullptr);
+  EXPECT_EQ(c4->ReadResponse()->body, "four");
+  EXPECT_EQ(c1->ReadUntilClosed().end, TestClient::End::kEof);
+  const ServerStats s = server_->stats();
+  EXPECT_EQ(s.connections_evicted, 1u);
+  EXPECT_EQ(s.connections_rejected, 1u);
+  EXPECT_EQ(s.connections_open, 2u);
+  EXPECT_EQ(s.connections_limit, 2u);
+  ex2->Respond(Text("two"), nullptr);
+  EXPECT_EQ(c2->ReadResponse()->body, "two");
+}
+
+TEST_F(ServerTest, SlowAndIdleClientsFillingTheTableCannotLockOutAWorkingClient) {
+  handler_.on_request = Echo;
+  ServerOptions options;
+  options.max_connections = 8;
+  StartServer(options);
+  // Idle sockets, slow heads and slow bodies fill the table.
+  std::vector<std::unique_ptr<TestClient>> slow;
+  for (int i = 0; i < 8; ++i) {
+    slow.push_back(Connect());
+    if (i % 3 == 1) {
+      ASSERT_TRUE(slow.back()->Send("GET / HTTP/1.1\r\nHo"));
+    } else if (i % 3 == 2) {
+      ASSERT_TRUE(slow.back()->Send("POST / HTTP/1.1\r\nContent-Length: 9\r\n\r\na"));
+    }
+  }
+  ASSERT_TRUE(Eventually([&] { return server_->stats().connections_accepted == 8; }));
+  ASSERT_EQ(server_->stats().connections_open, 8u);
+  // A working client gets in, and stays in while more slow sockets arrive:
+  // each newcomer evicts the oldest of the slow ones.
+  auto working = Connect();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(working->Send(Get(absl::StrCat("/w", i))));
+    auto r = working->ReadResponse();
+    ASSERT_TRUE(r.ok()) << "request " << i << ": " << r.status();
+    EXPECT_EQ(r->body, absl::StrCat("GET /w", i, " "));
+    slow.push_back(Connect());
+    ASSERT_TRUE(slow.back()->Send("GET / HTTP/1.1\r\nHo"));
+    ASSERT_TRUE(Eventually([&] { return server_->stats().connections_accepted == 10u + i; }));
+  }
+  const ServerStats s = server_->stats();
+  EXPECT_EQ(s.connections_evicted, 21u);
+  EXPECT_EQ(s.connections_rejected, 0u);
+  EXPECT_EQ(s.connections_open, 8u);
+  EXPECT_EQ(s.requests_parsed, 20u);
+  // The first slow ones were closed without an answer.
+  const TestClient::End end = slow[0]->ReadUntilClosed().end;
+  EXPECT_TRUE(end == TestClient::End::kEof || end == TestClient::End::kReset);
+}
+
+TEST_F(ServerTest, EvictsAConnectionClosingAfterItsLastResponseFirst) {
+  handler_.on_request = Echo;
+  ServerOptions options;
+  options.max_connections = 2;
+  options.threads = 1;
+  StartServer(options);
+  auto idle = Connect();
+  ASSERT_TRUE(Eventually([&] { return server_->stats().connections_open == 1; }));
+  // Answered with Connection: close and never closed by its client: it
+  // lingers, and is the first to go although it is the most recent.
+  auto closing = Connect();
+  ASSERT_TRUE(closing->Send(Get("/", "Connection: close\r\n")));
+  ASSERT_EQ(closing->ReadResponse()->status, 200);
+  auto newcomer = Connect();
+  ASSERT_TRUE(newcomer->Send(Get("/n")));
+  EXPECT_EQ(newcomer->ReadResponse()->status, 200);
+  EXPECT_EQ(server_->stats().connections_evicted, 1u);
+  ASSERT_TRUE(idle->Send(Get("/i")));
+  EXPECT_EQ(idle->ReadResponse()->status, 200);
 }
 
 TEST_F(ServerTest, ShutdownLetsPendingExchangesFinish) {
@@ -837,6 +949,122 @@ TEST_F(ServerTest, ShutdownRunsPendingAfterCallbacksAndEndsHungExchanges) {
   ASSERT_TRUE(c->ReadResponse().ok());
   server_->Shutdown(absl::Milliseconds(100));
   EXPECT_TRUE(after_ran.HasBeenNotified());
+}
+
+// Answers 503 when the server drains, as the mock does, else echoes.
+void EchoUnlessDraining(std::shared_ptr<Exchange> ex) {
+  if (ex->server_draining()) {
+    ex->Respond(JsonErrorResponse(503, "draining"), nullptr);
+    return;
+  }
+  Echo(std::move(ex));
+}
+
+TEST_F(ServerTest, HandsRequestsArrivingDuringTheDrainToTheHandlerAsDraining) {
+  handler_.on_request = EchoUnlessDraining;
+  ServerOptions options;
+  options.drain_quiet_time = absl::Seconds(5);
+  StartServer(options);
+  auto kept_alive = Connect();
+  ASSERT_TRUE(kept_alive->Send(Get("/before")));
+  auto before = kept_alive->ReadResponse();
+  ASSERT_TRUE(before.ok()) << before.status();
+  EXPECT_EQ(before->status, 200);
+  EXPECT_EQ(before->Header("Connection"), "");
+  auto fresh = Connect();  // Accepted, nothing sent yet.
+  ASSERT_TRUE(Eventually([&] { return server_->stats().connections_open == 2; }));
+  std::thread stopper([this] { server_->Shutdown(absl::Seconds(10)); });
+  ASSERT_TRUE(Eventually([&] { return server_->stats().draining; }));
+  for (TestClient* c : {kept_alive.get(), fresh.get()}) {
+    ASSERT_TRUE(c->Send(Get("/during")));
+    auto r = c->ReadResponse();
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->status, 503);
+    EXPECT_EQ(r->body, R"({"code":503,"message":"draining"})");
+    EXPECT_EQ(r->Header("Connection"), "close");
+    EXPECT_EQ(c->ReadUntilClosed().end, TestClient::End::kEof);
+  }
+  stopper.join();
+  EXPECT_EQ(server_->stats().requests_parsed, 3u);
+}
+
+TEST_F(ServerTest, ClosesQuietConnectionsDuringTheDrainAfterTheQuietTime) {
+  handler_.on_request = Echo;
+  ServerOptions options;
+  options.drain_quiet_time = absl::Milliseconds(100);
+  StartServer(options);
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/")));
+  ASSERT_TRUE(c->ReadResponse().ok());
+  const absl::Time start = absl::Now();
+  server_->Shutdown(absl::Seconds(10));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  const TestClient::Rest rest = c->ReadUntilClosed();
+  EXPECT_EQ(rest.end, TestClient::End::kEof);
+  EXPECT_EQ(rest.data, "");
+}
+
+TEST_F(ServerTest, AnswersAConnectionTheKernelAcceptedJustBeforeTheDrain) {
+  Notice entered;
+  Notice release;
+  handler_.on_request = [&](std::shared_ptr<Exchange> ex) {
+    if (ex->request().path == "/block") {
+      // Holds the only loop, so the next connection waits in the backlog.
+      entered.Notify();
+      release.WaitForNotificationWithTimeout(absl::Seconds(5));
+      ex->Respond(Text("unblocked"), nullptr);
+      return;
+    }
+    EchoUnlessDraining(std::move(ex));
+  };
+  ServerOptions options;
+  options.threads = 1;
+  StartServer(options);
+  auto blocker = Connect();
+  ASSERT_TRUE(blocker->Send(Get("/block")));
+  ASSERT_TRUE(entered.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  auto late = Connect();
+  ASSERT_TRUE(late->Send(Get("/late")));
+  std::thread stopper([this] { server_->Shutdown(absl::Seconds(10)); });
+  ASSERT_TRUE(Eventually([&] { return server_->stats().draining; }));
+  release.Notify();
+  auto r = late->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->status, 503);
+  EXPECT_EQ(r->Header("Connection"), "close");
+  auto b = blocker->ReadResponse();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->body, "unblocked");
+  EXPECT_EQ(b->Header("Connection"), "close");
+  stopper.join();
+  EXPECT_EQ(server_->stats().connections_rejected, 0u);
+}
+
+// Exits 0 if Create fits max_connections to lowered descriptor limits.
+[[noreturn]] void CheckDescriptorFitting() {
+  rlimit low;
+  low.rlim_cur = 600;
+  low.rlim_max = 2000;
+  if (::setrlimit(RLIMIT_NOFILE, &low) != 0) std::_Exit(10);
+  TestHandler handler;
+  TestClock clock(kStart);
+  ServerOptions options;
+  options.threads = 1;
+  options.max_connections = 1000;
+  auto fits = Server::Create(options, &handler, &clock);
+  if (!fits.ok() || (*fits)->stats().connections_limit != 1000) std::_Exit(11);
+  rlimit now;
+  ::getrlimit(RLIMIT_NOFILE, &now);
+  if (now.rlim_cur != 1256) std::_Exit(12);  // Raised: 1000 + the reserve.
+  options.max_connections = 10000;
+  auto capped = Server::Create(options, &handler, &clock);
+  if (!capped.ok() || (*capped)->stats().connections_limit != 2000 - 256) std::_Exit(13);
+  std::_Exit(0);
+}
+
+TEST(ServerDescriptorsTest, FitsMaxConnectionsToTheDescriptorLimit) {
+  // In a child process: the check lowers the descriptor limits.
+  EXPECT_EXIT(CheckDescriptorFitting(), testing::ExitedWithCode(0), "");
 }
 
 TEST_F(ServerTest, CreateFailsClearlyOnBadOrBusyAddresses) {

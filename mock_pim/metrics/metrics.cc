@@ -143,9 +143,20 @@ void Metrics::SetInFlight(std::string_view instance, int64_t in_flight) {
   pimsim_.in_flight->Get({instance}).Set(in_flight);
 }
 
-void Metrics::SetJournal(uint64_t events, uint64_t overflowed) {
+void Metrics::SetJournal(uint64_t events, uint64_t overflowed, uint64_t bytes) {
   pimsim_.journal_events->Get({}).Set(static_cast<int64_t>(events));
+  pimsim_.journal_bytes->Get({}).Set(static_cast<int64_t>(bytes));
   pimsim_.journal_overflowed_total->Get({}).Set(overflowed);
+}
+
+void Metrics::SetHttpServer(const HttpServerCounts& counts) {
+  pimsim_.http_connections_accepted_total->Get({}).Set(counts.accepted);
+  pimsim_.http_connections_evicted_total->Get({}).Set(counts.evicted);
+  pimsim_.http_connections_refused_total->Get({}).Set(counts.refused);
+  pimsim_.http_connections_open->Get({}).Set(static_cast<int64_t>(counts.open));
+  pimsim_.http_connections_limit->Get({}).Set(static_cast<int64_t>(counts.limit));
+  pimsim_.http_timeouts_total->Get({}).Set(counts.timeouts);
+  pimsim_.http_write_timeouts_total->Get({}).Set(counts.write_timeouts);
 }
 
 template <typename T>
@@ -245,10 +256,46 @@ absl::StatusOr<PimsimMetrics> PimsimMetrics::Register(Metrics& metrics) {
   auto events = metrics.AddGaugeFamily("pimsim_journal_events", "Events held by the journal.");
   if (!events.ok()) return events.status();
   m.journal_events = *events;
+  auto bytes = metrics.AddGaugeFamily(
+      "pimsim_journal_bytes",
+      "Heap held by the journal's events (what a soak subtracts from RSS growth).");
+  if (!bytes.ok()) return bytes.status();
+  m.journal_bytes = *bytes;
   auto faults = metrics.AddCounterFamily("pimsim_faults_injected_total",
                                          "Faults injected, by kind.", {"kind"});
   if (!faults.ok()) return faults.status();
   m.faults_injected_total = *faults;
+  struct {
+    Family<Counter>** family;
+    const char* name;
+    const char* help;
+  } const counters[] = {
+      {&m.http_connections_accepted_total, "pimsim_http_connections_accepted_total",
+       "TCP connections the HTTP server took in."},
+      {&m.http_connections_evicted_total, "pimsim_http_connections_evicted_total",
+       "Connections closed to make room for a newcomer at max_connections (the least useful: "
+       "closing, idle or stalled the longest)."},
+      {&m.http_connections_refused_total, "pimsim_http_connections_refused_total",
+       "Connections refused at max_connections because every open one held a request."},
+      {&m.http_timeouts_total, "pimsim_http_timeouts_total",
+       "Requests answered 408 because their head or body was too slow."},
+      {&m.http_write_timeouts_total, "pimsim_http_write_timeouts_total",
+       "Connections closed because their client left a response unread for idle_timeout."},
+  };
+  for (const auto& c : counters) {
+    auto family = metrics.AddCounterFamily(c.name, c.help);
+    if (!family.ok()) return family.status();
+    *c.family = *family;
+  }
+  auto open = metrics.AddGaugeFamily("pimsim_http_connections_open",
+                                     "TCP connections open on the HTTP server.");
+  if (!open.ok()) return open.status();
+  m.http_connections_open = *open;
+  auto limit = metrics.AddGaugeFamily(
+      "pimsim_http_connections_limit",
+      "max_connections in force (lowered to what RLIMIT_NOFILE allows).");
+  if (!limit.ok()) return limit.status();
+  m.http_connections_limit = *limit;
   return m;
 }
 

@@ -145,6 +145,18 @@ inline const char* Family<Gauge>::type() const {
 
 class Metrics;
 
+// What the HTTP server counts about its connections (http::ServerStats),
+// copied in by whoever owns the server.
+struct HttpServerCounts {
+  uint64_t accepted = 0;
+  uint64_t evicted = 0;  // Closed to make room for a newcomer.
+  uint64_t refused = 0;  // Over the limit with none to evict.
+  uint64_t open = 0;
+  uint64_t limit = 0;
+  uint64_t timeouts = 0;  // 408s for slow heads and bodies.
+  uint64_t write_timeouts = 0;  // Responses left unread.
+};
+
 // The mock's standard families. Reasons are RejectionName() values; statuses
 // are the decimal HTTP status ("0" when no response was sent).
 struct PimsimMetrics {
@@ -154,7 +166,16 @@ struct PimsimMetrics {
   Family<Gauge>* in_flight;                   // {instance}
   Family<Counter>* journal_overflowed_total;  // no labels
   Family<Gauge>* journal_events;              // no labels
+  Family<Gauge>* journal_bytes;               // no labels
   Family<Counter>* faults_injected_total;     // {kind}
+  // The HTTP server's connection table (SetHttpServer), no labels.
+  Family<Counter>* http_connections_accepted_total;
+  Family<Counter>* http_connections_evicted_total;
+  Family<Counter>* http_connections_refused_total;
+  Family<Gauge>* http_connections_open;
+  Family<Gauge>* http_connections_limit;
+  Family<Counter>* http_timeouts_total;
+  Family<Counter>* http_write_timeouts_total;
 
   // Registers them (idempotent: a second call returns the same families).
   static absl::StatusOr<PimsimMetrics> Register(Metrics& metrics);
@@ -189,7 +210,8 @@ class Metrics {
   // it refreshes when /metrics is scraped.
   const PimsimMetrics& pimsim() const { return pimsim_; }
   void SetInFlight(std::string_view instance, int64_t in_flight);
-  void SetJournal(uint64_t events, uint64_t overflowed);
+  void SetJournal(uint64_t events, uint64_t overflowed, uint64_t bytes);
+  void SetHttpServer(const HttpServerCounts& counts);
 
   // The Content-Type of RenderPrometheus's output.
   static constexpr std::string_view kContentType = "text/plain; version=0.0.4; charset=utf-8";

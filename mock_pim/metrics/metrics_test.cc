@@ -151,11 +151,34 @@ TEST(MetricsTest, StandardFamilies) {
 TEST(MetricsTest, ShortcutsFeedTheStandardFamilies) {
   Metrics m;
   m.SetInFlight("main", 3);
-  m.SetJournal(42, 1);
+  m.SetJournal(42, 1, 6000);
   const std::string page = m.RenderPrometheus();
   for (const char* line :
        {"pimsim_in_flight{instance=\"main\"} 3\n", "pimsim_journal_events 42\n",
-        "pimsim_journal_overflowed_total 1\n"}) {
+        "pimsim_journal_overflowed_total 1\n", "pimsim_journal_bytes 6000\n"}) {
+    EXPECT_TRUE(Contains(page, line)) << line << "\n" << page;
+  }
+}
+
+TEST(MetricsTest, HttpServerCountsFeedTheConnectionFamilies) {
+  Metrics m;
+  HttpServerCounts counts;
+  counts.accepted = 12;
+  counts.evicted = 3;
+  counts.refused = 1;
+  counts.open = 8;
+  counts.limit = 8;
+  counts.timeouts = 2;
+  counts.write_timeouts = 4;
+  m.SetHttpServer(counts);
+  const std::string page = m.RenderPrometheus();
+  for (const char* line :
+       {"pimsim_http_connections_accepted_total 12\n", "pimsim_http_connections_evicted_total 3\n",
+        "pimsim_http_connections_refused_total 1\n", "pimsim_http_connections_open 8\n",
+        "pimsim_http_connections_limit 8\n", "pimsim_http_timeouts_total 2\n",
+        "pimsim_http_write_timeouts_total 4\n",
+        "# TYPE pimsim_http_connections_open gauge\n",
+        "# TYPE pimsim_http_connections_evicted_total counter\n"}) {
     EXPECT_TRUE(Contains(page, line)) << line << "\n" << page;
   }
 }
