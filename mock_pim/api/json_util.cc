@@ -1,5 +1,7 @@
 #include "mock_pim/api/json_util.h"
 
+#include "common/utf8.h"
+
 namespace pimsim::api {
 
 std::optional<Json> ParseJson(std::string_view text) {
@@ -18,11 +20,26 @@ void AppendJsonString(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   size_t plain_start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t i = 0;
+  while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      // Bytes from a request need not be UTF-8; JSON text must be.
+      const utf8::Utf8Sequence seq = utf8::NextUtf8Sequence(s.substr(i));
+      if (!seq.valid) {
+        out->append(s.data() + plain_start, i - plain_start);
+        out->append(utf8::kReplacement);
+        plain_start = i + seq.size;
+      }
+      i += seq.size;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
     out->append(s.data() + plain_start, i - plain_start);
-    plain_start = i + 1;
+    plain_start = ++i;
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;

@@ -31,7 +31,8 @@ std::optional<Json> ParseJson(std::string_view text);
 // hand. Invalid UTF-8 in strings is replaced rather than thrown on.
 std::string DumpJson(const Json& value);
 
-// Appends `s` as a quoted JSON string, escaped exactly like DumpJson.
+// Appends `s` as a quoted JSON string, escaped exactly like DumpJson: bytes
+// that are not UTF-8 are replaced by U+FFFD the same way (common/utf8.h).
 void AppendJsonString(std::string_view s, std::string* out);
 
 // The PHP type name Akeneo's messages use for a JSON value: "NULL",
