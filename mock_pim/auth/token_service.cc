@@ -160,7 +160,9 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
                              "\" in \"Content-Type\" header is not valid. Only "
                              "\"application/json\" or \"application/x-www-form-urlencoded\" "
                              "are allowed.");
-      return Error(415, j.dump());
+      // The header's bytes need not be UTF-8: replaced rather than thrown on.
+      return Error(415, j.dump(-1, ' ', /*ensure_ascii=*/false,
+                               nlohmann::json::error_handler_t::replace));
     }
     if (body.size() > kMaxTokenBody) return Error(413, kTooLarge);
     int client = FindClient(authorization);

@@ -98,6 +98,18 @@ TEST_F(TokenServiceTest, DocumentedErrors) {
   EXPECT_EQ(tokens_.counters().rejected, std::size(cases));
 }
 
+// Found by token_service_fuzzer: the 415 message quotes the Content-Type,
+// and a value that is not UTF-8 (obs-text, which HTTP allows) made the JSON
+// serializer throw, which ended the process.
+TEST_F(TokenServiceTest, ContentTypeThatIsNotUtf8IsQuotedInValidJson) {
+  TokenReply r = tokens_.HandleTokenRequest(Basic("pimsim", "pimsim"), "text/\xff", "x", kT0);
+  EXPECT_EQ(r.status, 415);
+  nlohmann::json j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["message"],
+            "\"text/\xef\xbf\xbd\" in \"Content-Type\" header is not valid. Only "
+            "\"application/json\" or \"application/x-www-form-urlencoded\" are allowed.");
+}
+
 TEST_F(TokenServiceTest, RejectedGrantStillNamesTheConnection) {
   TokenReply r = tokens_.HandleTokenRequest(Basic("pimsim", "pimsim"), kJson, "{}", kT0);
   EXPECT_EQ(r.status, 422);
