@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_format.h"
+#include "common/utf8.h"
 #include "mock_pim/http/ascii_util.h"
 
 namespace pimsim::http {
@@ -248,6 +249,13 @@ HttpResponse JsonErrorResponse(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
   r.headers.push_back({"Content-Type", "application/json"});
+  // A parse error's reason may quote request bytes, which need not be UTF-8.
+  std::string valid;
+  if (std::any_of(message.begin(), message.end(),
+                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
+    utf8::AppendValidUtf8(message, &valid);
+    message = valid;
+  }
   std::string& b = r.body;
   b.reserve(message.size() + 32);
   b.append("{\"code\":");

@@ -139,7 +139,8 @@ void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out)
 std::string FormatHttpDate(int64_t unix_seconds);
 
 // A JSON error response in Akeneo's shape: {"code":N,"message":"..."}, with
-// Content-Type application/json.
+// Content-Type application/json. Bytes of `message` that are not UTF-8 are
+// replaced by U+FFFD (common/utf8.h).
 HttpResponse JsonErrorResponse(int status, std::string_view message);
 
 }  // namespace pimsim::http

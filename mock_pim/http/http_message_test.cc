@@ -121,6 +121,15 @@ TEST(JsonErrorResponseTest, EscapesTheMessage) {
   EXPECT_EQ(r.headers[0].value, "application/json");
 }
 
+// Found by http_parser_fuzzer: "Transfer-Encoding: \x86" (obs-text, which a
+// field value may hold) was answered 501 with the coding quoted as it was,
+// in a body that was not JSON.
+TEST(JsonErrorResponseTest, ReplacesBytesThatAreNotUtf8) {
+  const HttpResponse r = JsonErrorResponse(501, "unsupported transfer coding: g\x86zip\xc3\xa9");
+  EXPECT_EQ(r.body,
+            "{\"code\":501,\"message\":\"unsupported transfer coding: g\xef\xbf\xbdzip\xc3\xa9\"}");
+}
+
 TEST(HttpRequestTest, GetIsCaseInsensitiveAndReturnsTheFirst) {
   HttpRequest r;
   r.headers = {{"Content-Type", "a"}, {"content-type", "b"}};
