@@ -11,9 +11,10 @@ namespace pimsim::http {
 namespace {
 
 // Longest request line accepted beyond the target itself (method, two spaces,
-// version); a longer line without its CRLF is answered early.
+// version); a longer line is refused, at once if its CRLF has not arrived.
 constexpr size_t kRequestLineSlack = 64;
-// Longest chunk-size line, extensions included.
+// Longest chunk-size line, extensions included (refused as soon as it is
+// longer, whether its CRLF has arrived or not).
 constexpr size_t kMaxChunkLine = 4096;
 // Body capacity reserved up front from Content-Length; the rest grows as
 // bytes arrive, so a client cannot make the server reserve memory it never
@@ -99,6 +100,13 @@ bool IsToken(std::string_view s) {
     if (!IsTchar(c)) return false;
   }
   return true;
+}
+
+// Bytes of a line whose end has not arrived that count against a limit: a
+// final CR may be the first half of the CRLF that ends the line, which a
+// complete line does not count.
+size_t PendingLineBytes(std::string_view partial) {
+  return partial.size() - (!partial.empty() && partial.back() == '\r' ? 1 : 0);
 }
 
 int HexValue(char c) {
@@ -206,17 +214,10 @@ size_t RequestParser::FeedHead(std::string_view data) {
   // A lone CR may be the start of an empty line to skip; scan it again.
   scanned_ = (data.size() == 1 && data[0] == '\r') ? 0 : data.size();
   if (request_line_end_ == 0) {
-    if (data.size() > limits_.max_target_bytes + kRequestLineSlack) {
-      // Distinguish an over-long target from garbage: a real request line
-      // starts with a method token and a space.
-      const size_t sp = data.substr(0, kRequestLineSlack).find(' ');
-      if (sp != std::string_view::npos && IsToken(data.substr(0, sp))) {
-        Fail(414, "request target too long");
-      } else {
-        Fail(400, "malformed request line");
-      }
+    if (PendingLineBytes(data) > limits_.max_target_bytes + kRequestLineSlack) {
+      FailLongRequestLine(data);
     }
-  } else if (data.size() - (request_line_end_ + 2) > limits_.max_header_bytes) {
+  } else if (PendingLineBytes(data.substr(request_line_end_ + 2)) > limits_.max_header_bytes) {
     Fail(431, "request header fields too large");
   }
   if (state_ == State::kError) return 0;
@@ -225,7 +226,24 @@ size_t RequestParser::FeedHead(std::string_view data) {
   return skipped;
 }
 
+void RequestParser::FailLongRequestLine(std::string_view line) {
+  // Distinguish an over-long target from garbage: a real request line starts
+  // with a method token and a space.
+  const size_t sp = line.substr(0, kRequestLineSlack).find(' ');
+  if (sp != std::string_view::npos && IsToken(line.substr(0, sp))) {
+    Fail(414, "request target too long");
+  } else {
+    Fail(400, "malformed request line");
+  }
+}
+
 bool RequestParser::ParseRequestLine(std::string_view line) {
+  // The limit an unfinished line is held to (FeedHead), so that whether a
+  // request is refused does not depend on where the reads end.
+  if (line.size() > limits_.max_target_bytes + kRequestLineSlack) {
+    FailLongRequestLine(line);
+    return false;
+  }
   const size_t sp1 = line.find(' ');
   if (sp1 == std::string_view::npos) {
     Fail(400, "malformed request line");
@@ -500,7 +518,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       case ChunkState::kSize: {
         const size_t lf = data.find('\n', pos);
         if (lf == std::string_view::npos) {
-          if (data.size() - pos > kMaxChunkLine) {
+          if (PendingLineBytes(data.substr(pos)) > kMaxChunkLine) {
             Fail(400, "chunk size line too long");
             return 0;
           }
@@ -511,6 +529,10 @@ size_t RequestParser::FeedChunked(std::string_view data) {
           return 0;
         }
         const std::string_view line = data.substr(pos, lf - 1 - pos);
+        if (line.size() > kMaxChunkLine) {
+          Fail(400, "chunk size line too long");
+          return 0;
+        }
         uint64_t size = 0;
         size_t j = 0;
         for (; j < line.size(); ++j) {
@@ -575,7 +597,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
       case ChunkState::kTrailer: {
         const size_t lf = data.find('\n', pos);
         if (lf == std::string_view::npos) {
-          if (trailer_bytes_ + (data.size() - pos) > limits_.max_header_bytes) {
+          if (trailer_bytes_ + PendingLineBytes(data.substr(pos)) > limits_.max_header_bytes) {
             Fail(431, "trailer section too large");
             return 0;
           }

@@ -19,13 +19,17 @@
 //       missing or repeated Host in HTTP/1.1, obs-fold
 //   413 body larger than max_body_bytes (known from Content-Length before
 //       any body byte is read; for chunked bodies as soon as it grows past)
-//   414 request target longer than max_target_bytes
+//   414 request target longer than max_target_bytes, or a request line
+//       longer than max_target_bytes + 64 (400 if no method and space start
+//       it)
 //   431 header section larger than max_header_bytes or with more than
 //       max_headers fields (also applies to chunked trailers)
 //   501 a transfer coding other than chunked
 //   505 a version other than HTTP/1.0 and HTTP/1.1 (e.g. the HTTP/2 preface)
 // Line endings must be CRLF: a bare LF or CR is a 400 (never guessed at,
-// so no request smuggling through framing ambiguities).
+// so no request smuggling through framing ambiguities). A line or section
+// that outgrows its limit is refused before its end arrives; otherwise where
+// the reads end never changes whether a request is accepted.
 //
 // Thread-safety: none; one parser per connection.
 //
@@ -97,6 +101,7 @@ class RequestParser {
   size_t FeedHead(std::string_view data);
   size_t FeedBody(std::string_view data);
   size_t FeedChunked(std::string_view data);
+  void FailLongRequestLine(std::string_view line);
   bool ParseRequestLine(std::string_view line);
   bool ParseTarget(std::string_view target);
   bool ParseFields(std::string_view fields);

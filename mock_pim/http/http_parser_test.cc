@@ -441,6 +441,45 @@ TEST(RequestParserTest, AcceptsLimitsExactly) {
   EXPECT_EQ(parser.state(), State::kComplete) << parser.error_reason();
 }
 
+// Found by http_parser_fuzzer: a line whose end had not arrived was held to
+// its limit differently from a complete line (a final CR counted; request
+// and chunk-size lines had a length limit only while unfinished), so the same
+// request was accepted or refused depending on where the reads ended.
+TEST(RequestParserTest, LimitsDoNotDependOnWhereTheReadsEnd) {
+  const ParserLimits limits = SmallLimits();
+  std::string fields = "Host: a\r\n";
+  fields += "X: " + std::string(limits.max_header_bytes - fields.size() - 5, 'v') + "\r\n";
+  ASSERT_EQ(fields.size(), limits.max_header_bytes);
+  const std::string trailer = "X: " + std::string(limits.max_header_bytes - 5, 't') + "\r\n";
+  const std::string chunked = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string method(limits.max_target_bytes + 60, 'M');  // line: target + 71 bytes
+  struct Case {
+    const char* name;
+    std::string input;
+    int status;  // 0: complete
+  } cases[] = {
+      {"HeaderSectionAtTheLimit", "GET / HTTP/1.1\r\n" + fields + "\r\n", 0},
+      {"TrailerSectionAtTheLimit", chunked + "1\r\nx\r\n0\r\n" + trailer + "\r\n", 0},
+      {"ChunkSizeLineAtTheLimit", chunked + "1;" + std::string(4094, 'e') + "\r\nx\r\n0\r\n\r\n", 0},
+      {"ChunkSizeLineOverTheLimit",
+       chunked + "1;" + std::string(4095, 'e') + "\r\nx\r\n0\r\n\r\n", 400},
+      {"RequestLineOverTheLimit", method + " / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+  };
+  for (const Case& c : cases) {
+    for (size_t step : {0, 1}) {
+      RequestParser parser(limits);
+      FeedInSteps(parser, c.input, step);
+      if (c.status == 0) {
+        EXPECT_EQ(parser.state(), State::kComplete)
+            << c.name << " step " << step << ": " << parser.error_reason();
+      } else {
+        EXPECT_EQ(parser.state(), State::kError) << c.name << " step " << step;
+        EXPECT_EQ(parser.error_status(), c.status) << c.name << " step " << step;
+      }
+    }
+  }
+}
+
 TEST(RequestParserTest, SurvivesArbitraryBytes) {
   // Deterministic pseudo-random garbage, some of it shaped like HTTP.
   uint32_t x = 12345;
