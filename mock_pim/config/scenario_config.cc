@@ -14,6 +14,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
 #include "checker/thresholds.h"
+#include "mock_pim/api/seed.h"
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/limits/latency_model.h"
 #include "mock_pim/limits/limits_config.h"
@@ -95,6 +96,11 @@ absl::Status ValidateInstance(const pimsim::v1::Instance& instance, absl::string
   }
   if (instance.seed().has_options_per_select() && instance.seed().options_per_select() > 10000) {
     return FieldError(absl::StrCat(path, ".seed.options_per_select"), "at most 10000");
+  }
+  // And whatever else the catalogue generator refuses (products need a
+  // family), so that a scenario that loads can be served.
+  if (absl::Status seed = api::ValidateSeedData(instance.seed()); !seed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ".", seed.message()));
   }
   if (absl::Status s = ValidateDurationField(absl::StrCat(path, ".access_token_lifetime"),
                                              instance.has_access_token_lifetime(),

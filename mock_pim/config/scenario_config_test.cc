@@ -74,6 +74,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"instances {\n  name: \"a\"\n  limits { instance_rate { requests_per_second: 10 burst: 0 } }\n}",
                 "3:52", "burst"},
         BadCase{"instances {\n  name: \"a\"\n  seed { products: 9000000 }\n}", "3:10", "seed.products"},
+        // Found by scenario_config_fuzzer: it loaded, then the mock refused
+        // to build its catalogue.
+        BadCase{"instances {\n  name: \"a\"\n  seed { products: 5 families: 0 }\n}", "3:22",
+                "instances[0].seed.families must be > 0 when seed.products > 0"},
         BadCase{"instances {\n  name: \"a\"\n  access_token_lifetime { seconds: -5 }\n}", "3:3",
                 "must be > 0"},
         BadCase{"faults {\n  name: \"f\"\n  trigger { probability: 1.5 }\n  action { status { code: 503 } }\n}",
