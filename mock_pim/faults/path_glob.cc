@@ -42,35 +42,50 @@ bool PathGlob::Matches(std::string_view path) const {
   if (path.compare(0, literal_prefix_.size(), literal_prefix_) != 0) return false;
   const size_t query = path.find('?');
   if (query != std::string_view::npos) path = path.substr(0, query);
-  return MatchFrom(0, path, 0);
+  return MatchSegments(path);
 }
 
-bool PathGlob::MatchFrom(size_t seg, std::string_view path, size_t pos) const {
+bool PathGlob::MatchSegments(std::string_view path) const {
   constexpr size_t npos = std::string_view::npos;
-  for (; seg < segments_.size(); ++seg) {
-    const Segment& s = segments_[seg];
-    if (s.kind == Segment::Kind::kAnySegments) {
+  // Where the path segment after the one starting at `p` starts; npos past
+  // the end.
+  auto next = [path](size_t p) {
+    const size_t slash = path.find('/', p);
+    return slash == npos ? npos : slash + 1;
+  };
+  // Wildcard matching over segments, '**' as the star, with the classic
+  // single backtracking point: on a mismatch only the last '**' takes one
+  // more segment. The segments between two '**' are then matched at their
+  // earliest place, which is all a match needs, so this takes at most
+  // (pattern segments x path segments) steps where trying every split
+  // between several '**' took exponential time.
+  size_t seg = 0;
+  size_t pos = 0;  // Start of the path segment to match next; npos: none left.
+  size_t star = npos;  // The last '**' passed, and where the path resumed.
+  size_t star_pos = 0;
+  while (true) {
+    if (seg < segments_.size() && segments_[seg].kind == Segment::Kind::kAnySegments) {
       if (seg + 1 == segments_.size()) return true;  // swallows the rest
-      // Zero segments, then one more at a time.
-      size_t p = pos;
-      while (true) {
-        if (MatchFrom(seg + 1, path, p)) return true;
-        if (p == npos) return false;
-        const size_t slash = path.find('/', p);
-        p = slash == npos ? npos : slash + 1;
+      star = seg++;
+      star_pos = pos;
+      continue;
+    }
+    if (seg == segments_.size() && pos == npos) return true;
+    if (seg < segments_.size() && pos != npos) {
+      const Segment& s = segments_[seg];
+      const size_t end = path.find('/', pos);
+      const std::string_view text = path.substr(pos, end == npos ? npos : end - pos);
+      if (s.kind == Segment::Kind::kLiteral ? text == s.text : SegmentMatches(s.text, text)) {
+        ++seg;
+        pos = next(pos);
+        continue;
       }
     }
-    if (pos == npos) return false;  // pattern has segments left, path has none
-    const size_t slash = path.find('/', pos);
-    const std::string_view text = path.substr(pos, slash == npos ? npos : slash - pos);
-    if (s.kind == Segment::Kind::kLiteral) {
-      if (text != s.text) return false;
-    } else if (!SegmentMatches(s.text, text)) {
-      return false;
-    }
-    pos = slash == npos ? npos : slash + 1;
+    if (star == npos || star_pos == npos) return false;
+    star_pos = next(star_pos);
+    pos = star_pos;
+    seg = star + 1;
   }
-  return pos == npos;
 }
 
 // Classic '*' wildcard matching with single-star backtracking: linear in

@@ -11,8 +11,10 @@
 // in the path (the query string is not part of the path). An empty pattern
 // matches every path.
 //
-// The pattern is split once, at compile time; Matches() allocates nothing and
-// rejects a path that differs before the first '*' with one comparison.
+// The pattern is split once, at compile time; Matches() allocates nothing,
+// rejects a path that differs before the first '*' with one comparison, and
+// otherwise takes at most (pattern segments x path segments) segment
+// comparisons, however many '**' the pattern has.
 //
 // Thread-safety: immutable after construction; Matches is const.
 //
@@ -42,9 +44,8 @@ class PathGlob {
     std::string text;  // literal text, or the segment pattern with '*'
   };
 
-  // Does the segment list from `seg` on match the path from `pos` on (`pos`
-  // is the start of a segment, or npos past the end)?
-  bool MatchFrom(size_t seg, std::string_view path, size_t pos) const;
+  // Do the segments match `path` (its query removed)?
+  bool MatchSegments(std::string_view path) const;
   static bool SegmentMatches(std::string_view pattern, std::string_view text);
 
   std::string pattern_;
