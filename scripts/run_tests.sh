@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine and runs every pimsim test: the whole suite in
-# the default configuration, then again under AddressSanitizer + UBSan.
-# Ends with one line "N passed, N failed" counted from the test results.
+# the default configuration, then again under AddressSanitizer + UBSan, then
+# every libFuzzer target briefly (scripts/fuzz.sh --runs=20000, each target
+# one test). Ends with one line "N passed, N failed" counted from the test
+# results.
 #
-#   scripts/run_tests.sh            # both passes
-#   PIMSIM_SANITIZERS=0 scripts/run_tests.sh   # default configuration only
+#   scripts/run_tests.sh            # all three passes
+#   PIMSIM_SANITIZERS=0 scripts/run_tests.sh   # no ASan+UBSan pass
+#   PIMSIM_FUZZ=0 scripts/run_tests.sh         # no fuzzing pass
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,6 +42,23 @@ if [ "${PIMSIM_SANITIZERS:-1}" != 0 ]; then
   # The real third-party clients exercise the same mock code paths as the
   # integration tests; under the sanitizers they would only add minutes.
   run_pass asan+ubsan --config=asan --test_tag_filters=-real_client
+fi
+
+if [ "${PIMSIM_FUZZ:-1}" != 0 ]; then
+  log=$(mktemp)
+  echo "== scripts/fuzz.sh --runs=20000" >&2
+  scripts/fuzz.sh --runs=20000 2> >(grep -E "^(== |   )|FUZZ_CHECK|ERROR|SUMMARY" >&2) | tee "$log" >&2
+  rc=${PIPESTATUS[0]}
+  # fuzz.sh ends with "fuzz: N passed, N failed", one test per target.
+  read -r p f < <(sed -n 's/^fuzz: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log")
+  p=${p:-0}
+  f=${f:-1}
+  echo "== fuzz: $p passed, $f failed (exit $rc)" >&2
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  [ "$rc" -eq 0 ] || status=1
+  rm -f "$log"
 fi
 
 echo "${total_passed} passed, ${total_failed} failed"

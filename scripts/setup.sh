@@ -8,6 +8,7 @@ packages=(
   g++ protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libabsl-dev libgtest-dev libgmock-dev libbenchmark-dev libboost-dev
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
+  clang-14 libclang-rt-14-dev lld-14
   python3 python3-grpcio python3-protobuf python3-urllib3
   nginx-light wrk curl valgrind
   chromium

@@ -266,6 +266,18 @@ TEST_F(ApiTest, UnknownProductIs404) {
   EXPECT_EQ(Get("/api/rest/v1/products-uuid/not-a-uuid").status, 404);
 }
 
+// Found by api_fuzzer: a decoded code that is not UTF-8 went into the body
+// as it was, which made the body something other than JSON.
+TEST_F(ApiTest, CodesThatAreNotUtf8StillGetJsonBodies) {
+  ExpectError(Get("/api/rest/v1/products/%FF"), 404,
+              "Product \"\xef\xbf\xbd\" does not exist.");
+  ASSERT_EQ(Call("PATCH", "/api/rest/v1/products/caf%E9", "{}").status, 201);
+  ApiResponse r = Get("/api/rest/v1/products/caf%E9");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r)["identifier"], "caf\xef\xbf\xbd");
+  EXPECT_TRUE(ParseJson(Get("/api/rest/v1/products?limit=100").body).has_value());
+}
+
 TEST_F(ApiTest, CreateProductThenConflict) {
   const std::string body =
       R"({"identifier":"new sku/1","family":"family_1","categories":["master"],

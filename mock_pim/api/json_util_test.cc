@@ -30,6 +30,20 @@ TEST(JsonUtilTest, AppendJsonStringMatchesDump) {
   }
 }
 
+// Found by api_fuzzer: request bytes (a percent-decoded path segment) went
+// into error bodies as they were, so "GET /api/rest/v1/products/%FF" was
+// answered with a body that is not JSON (not UTF-8).
+TEST(JsonUtilTest, AppendJsonStringReplacesInvalidUtf8AsDumpDoes) {
+  for (const std::string& s :
+       {std::string("\xff"), std::string("a\xc3"), std::string("\xe2\x82\xc3\xa9"),
+        std::string("\xed\xa0\x80"), std::string("\xf0\x9f\x98z\"\x80")}) {
+    std::string out;
+    AppendJsonString(s, &out);
+    EXPECT_EQ(out, DumpJson(Json(s))) << s;
+    EXPECT_TRUE(ParseJson(out).has_value()) << out;
+  }
+}
+
 TEST(JsonUtilTest, DumpReplacesInvalidUtf8InsteadOfThrowing) {
   EXPECT_FALSE(DumpJson(Json(std::string("\xff"))).empty());
 }
