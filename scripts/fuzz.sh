@@ -16,7 +16,7 @@
 # sanitizer report fails the target and prints the reproducer. Ends with
 # "fuzz: N passed, N failed" and exits 1 if any target failed.
 #
-# The CI short mode (scripts/run_tests.sh) is --runs=20000.
+# A short run (a CI step, not yet in scripts/run_tests.sh): --runs=20000.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
