@@ -133,6 +133,10 @@ struct MockPim::Instance {
   std::unique_ptr<auth::TokenService> tokens;
   std::unique_ptr<AdmissionController> admission;
   Counters counters;
+  // Also held while the limits in force change (taken before the admission
+  // controller's lock), so that a journal reset, which sets `judged` to the
+  // limits in force, cannot read the limits a SetLimits is replacing after
+  // that SetLimits widened `judged`.
   Mutex judged_mu;
   // The loosest limits since the journal started (see JudgedLimits).
   EffectiveLimits judged ABSL_GUARDED_BY(judged_mu);
@@ -261,10 +265,8 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
     return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
   }
   EffectiveLimits resolved = ResolveLimits(limits);
-  {
-    MutexLock lock(&instance->judged_mu);
-    instance->judged = Loosest(instance->judged, resolved);
-  }
+  MutexLock lock(&instance->judged_mu);
+  instance->judged = Loosest(instance->judged, resolved);
   instance->admission->SetLimits(resolved);
   return LimitsToProto(instance->admission->limits());
 }
