@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "absl/time/clock.h"
+
 namespace pimsim {
 
 RealClock::RealClock()
@@ -24,19 +26,19 @@ RealClock& RealClock::Get() {
 SimulatedClock::SimulatedClock(absl::Time start) : now_(start) {}
 
 absl::Time SimulatedClock::Now() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return now_;
 }
 
 void SimulatedClock::Sleep(absl::Duration d) { Advance(d); }
 
 void SimulatedClock::Advance(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (d > absl::ZeroDuration()) now_ += d;
 }
 
 void SimulatedClock::SetTime(absl::Time t) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (t > now_) now_ = t;
 }
 

@@ -15,8 +15,8 @@
 #include <chrono>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 
 namespace pimsim {
 
@@ -57,7 +57,7 @@ class SimulatedClock final : public Clock {
   void SetTime(absl::Time t);
 
  private:
-  absl::Mutex mu_;
+  Mutex mu_;
   absl::Time now_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/mutex.h"
 #include "common/random.h"
 #include "google/protobuf/util/time_util.h"
 #include "mock_pim/faults/fault_spec.h"
@@ -133,7 +134,11 @@ struct MockPim::Instance {
   std::unique_ptr<auth::TokenService> tokens;
   std::unique_ptr<AdmissionController> admission;
   Counters counters;
-  absl::Mutex judged_mu;
+  // Also held while the limits in force change (taken before the admission
+  // controller's lock), so that a journal reset, which sets `judged` to the
+  // limits in force, cannot read the limits a SetLimits is replacing after
+  // that SetLimits widened `judged`.
+  Mutex judged_mu;
   // The loosest limits since the journal started (see JudgedLimits).
   EffectiveLimits judged ABSL_GUARDED_BY(judged_mu);
 };
@@ -213,7 +218,7 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
                   absl::Seconds(1'209'600)));
     instance->admission = std::make_unique<AdmissionController>(ResolveLimits(config.limits()));
     {
-      absl::MutexLock lock(&instance->judged_mu);
+      MutexLock lock(&instance->judged_mu);
       instance->judged = instance->admission->limits();
     }
     instance->counters.admitted = &pim->metrics_.pimsim().admitted_total->Get({instance->name});
@@ -261,10 +266,8 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
     return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
   }
   EffectiveLimits resolved = ResolveLimits(limits);
-  {
-    absl::MutexLock lock(&instance->judged_mu);
-    instance->judged = Loosest(instance->judged, resolved);
-  }
+  MutexLock lock(&instance->judged_mu);
+  instance->judged = Loosest(instance->judged, resolved);
   instance->admission->SetLimits(resolved);
   return LimitsToProto(instance->admission->limits());
 }
@@ -272,7 +275,7 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
 absl::StatusOr<pimsim::v1::Limits> MockPim::JudgedLimits(std::string_view name) const {
   Instance* instance = Find(name);
   if (instance == nullptr) return InstanceNotFound(name);
-  absl::MutexLock lock(&instance->judged_mu);
+  MutexLock lock(&instance->judged_mu);
   return LimitsToProto(instance->judged);
 }
 
@@ -290,7 +293,7 @@ void MockPim::Reset(ResetParts parts) {
     journal_.Clear(now);
     // The history the judged limits covered is gone with the journal.
     for (const auto& instance : instances_) {
-      absl::MutexLock lock(&instance->judged_mu);
+      MutexLock lock(&instance->judged_mu);
       instance->judged = instance->admission->limits();
     }
   }

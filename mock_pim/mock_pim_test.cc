@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -504,6 +506,49 @@ TEST_F(MockPimTest, JudgedLimitsAreTheLoosestSinceTheJournalStarted) {
   ASSERT_TRUE(pim_->SetLimits("", tight).ok());
   pim_->Reset({.journal = true});
   EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_connection(), 1u);
+}
+
+// A journal reset racing a change of limits must not leave the judged limits
+// tighter than those in force: traffic the new limits admit would then be
+// judged against the old ones. Each round starts from tight limits, then
+// loosens them on one thread while another resets the journal.
+TEST_F(MockPimTest, JudgedLimitsCoverTheLimitsInForceWhenAResetRacesSetLimits) {
+  Start(Latency(absl::ZeroDuration()));
+  pimsim::v1::Limits tight;
+  tight.set_max_in_flight_per_connection(1);
+  pimsim::v1::Limits loose;
+  loose.set_max_in_flight_per_connection(8);
+  constexpr int kRounds = 20000;
+  std::atomic<int> round{-1};
+  std::atomic<int> done{0};
+  std::thread setter([&] {
+    for (int r = 0; r < kRounds; ++r) {
+      while (round.load() < r) std::this_thread::yield();
+      EXPECT_TRUE(pim_->SetLimits("", loose).ok());
+      done.fetch_add(1);
+    }
+  });
+  std::thread resetter([&] {
+    for (int r = 0; r < kRounds; ++r) {
+      while (round.load() < r) std::this_thread::yield();
+      pim_->Reset({.journal = true});
+      done.fetch_add(1);
+    }
+  });
+  int bad_rounds = 0;
+  for (int r = 0; r < kRounds; ++r) {
+    ASSERT_TRUE(pim_->SetLimits("", tight).ok());
+    pim_->Reset({.journal = true});
+    round.store(r);
+    while (done.load() < 2 * (r + 1)) std::this_thread::yield();
+    const uint32_t in_force = pim_->GetLimits("")->max_in_flight_per_connection();
+    const uint32_t judged = pim_->JudgedLimits("")->max_in_flight_per_connection();
+    EXPECT_EQ(in_force, 8u);
+    if (judged < in_force) ++bad_rounds;
+  }
+  setter.join();
+  resetter.join();
+  EXPECT_EQ(bad_rounds, 0) << "of " << kRounds << " rounds";
 }
 
 TEST_F(MockPimTest, ResetClearsTheChosenParts) {

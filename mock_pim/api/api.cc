@@ -97,7 +97,7 @@ std::unique_ptr<Store> Api::NewSeededStore() const {
 void Api::Reset() {
   std::unique_ptr<Store> fresh = NewSeededStore();
   {
-    absl::MutexLock lock(&mu_);
+    WriterMutexLock lock(&mu_);
     store_.swap(fresh);
     uuid_rng_state_ = rng_seed_ ^ 0x5DEECE66DULL;
   }
@@ -105,7 +105,7 @@ void Api::Reset() {
 }
 
 size_t Api::ProductCount() const {
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   return store_->product_count();
 }
 
@@ -143,10 +143,10 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
     }
   }
   if (read) {
-    absl::ReaderMutexLock lock(&mu_);
+    ReaderMutexLock lock(&mu_);
     return internal::HandleRead(*store_, base_, now, route, req);
   }
-  absl::MutexLock lock(&mu_);
+  WriterMutexLock lock(&mu_);
   SplitMix64 rng(uuid_rng_state_);
   ApiResponse response =
       internal::HandleWrite(store_.get(), base_, now, &rng, route, req);

@@ -29,8 +29,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "mock_pim/api/response.h"  // ApiRequest, ApiResponse
 #include "mock_pim/api/router.h"    // RouteKind, Route, Classify
 #include "proto/scenario.pb.h"
@@ -70,7 +70,7 @@ class Api {
   const pimsim::v1::SeedData seed_;
   const uint64_t rng_seed_;
 
-  mutable absl::Mutex mu_;
+  mutable SharedMutex mu_;
   std::unique_ptr<Store> store_ ABSL_GUARDED_BY(mu_);
   // State of the generator of uuids for created products.
   uint64_t uuid_rng_state_ ABSL_GUARDED_BY(mu_);

@@ -136,7 +136,7 @@ TokenReply TokenService::Issue(size_t connection, absl::Time now) {
   absl::StatusOr<std::string> refresh = NewToken();
   if (!access.ok() || !refresh.ok()) return Error(500, kNoRandomness);
   {
-    absl::MutexLock lock(&mu_);
+    WriterMutexLock lock(&mu_);
     access_[*access] = Token{connection, now + access_lifetime_};
     refresh_[*refresh] = Token{connection, now + refresh_lifetime_};
   }
@@ -185,7 +185,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
       absl::string_view refresh = get("refresh_token");
       if (refresh.empty()) return Error(422, kMissingRefresh);
       {
-        absl::MutexLock lock(&mu_);
+        WriterMutexLock lock(&mu_);
         auto it = refresh_.find(refresh);
         if (it == refresh_.end() || it->second.expires <= now ||
             static_cast<int>(it->second.connection) != client) {
@@ -195,7 +195,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
       }
       TokenReply r = Issue(client, now);
       if (r.status != 200) return r;
-      absl::MutexLock lock(&mu_);
+      WriterMutexLock lock(&mu_);
       ++counters_.refreshed;
       return r;
     }
@@ -207,7 +207,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
     if (c.username() != username || c.password() != password) return Error(422, kBadUser);
     TokenReply r = Issue(client, now);
     if (r.status != 200) return r;
-    absl::MutexLock lock(&mu_);
+    WriterMutexLock lock(&mu_);
     ++counters_.issued;
     return r;
   }();
@@ -215,7 +215,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
     // The credentials may still identify the connection even when the grant
     // is refused, so that the request counts against its limits.
     reply.connection = ClientFromBasic(authorization);
-    absl::MutexLock lock(&mu_);
+    WriterMutexLock lock(&mu_);
     ++counters_.rejected;
   }
   return reply;
@@ -236,7 +236,7 @@ AuthResult TokenService::Authenticate(std::string_view authorization, absl::Time
     return r;
   }
   absl::string_view token = StripWhitespace(value.substr(7));
-  absl::ReaderMutexLock lock(&mu_);
+  ReaderMutexLock lock(&mu_);
   auto it = access_.find(token);
   if (it == access_.end()) {
     r.outcome = AuthResult::Outcome::kInvalid;
@@ -256,14 +256,14 @@ AuthResult TokenService::Authenticate(std::string_view authorization, absl::Time
 }
 
 void TokenService::Reset() {
-  absl::MutexLock lock(&mu_);
+  WriterMutexLock lock(&mu_);
   access_.clear();
   refresh_.clear();
   counters_ = TokenCounters();
 }
 
 TokenCounters TokenService::counters() const {
-  absl::MutexLock lock(&mu_);
+  WriterMutexLock lock(&mu_);
   return counters_;
 }
 

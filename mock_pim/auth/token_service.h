@@ -30,8 +30,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "proto/scenario.pb.h"
 
 namespace pimsim::auth {
@@ -97,7 +97,7 @@ class TokenService {
   const absl::Duration access_lifetime_;
   const absl::Duration refresh_lifetime_;
 
-  mutable absl::Mutex mu_;
+  mutable SharedMutex mu_;
   absl::flat_hash_map<std::string, Token> access_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, Token> refresh_ ABSL_GUARDED_BY(mu_);
   TokenCounters counters_ ABSL_GUARDED_BY(mu_);

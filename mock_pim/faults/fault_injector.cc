@@ -110,34 +110,6 @@ struct FaultInjector::CompiledRule {
   std::atomic<uint64_t> fired{0};
 };
 
-class FaultInjector::ReadGuard {
- public:
-  explicit ReadGuard(RwLock& mu) : mu_(mu) { mu_.ReaderLock(); }
-  ~ReadGuard() { mu_.Unlock(); }
-
- private:
-  RwLock& mu_;
-};
-
-class FaultInjector::WriteGuard {
- public:
-  explicit WriteGuard(RwLock& mu) : mu_(mu) { mu_.WriterLock(); }
-  ~WriteGuard() { mu_.Unlock(); }
-
- private:
-  RwLock& mu_;
-};
-
-FaultInjector::RwLock::RwLock() {
-  pthread_rwlockattr_t attr;
-  pthread_rwlockattr_init(&attr);
-  pthread_rwlockattr_setkind_np(&attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-  pthread_rwlock_init(&lock_, &attr);
-  pthread_rwlockattr_destroy(&attr);
-}
-
-FaultInjector::RwLock::~RwLock() { pthread_rwlock_destroy(&lock_); }
-
 FaultInjector::FaultInjector(uint64_t seed, absl::Time run_start)
     : seed_(seed), run_start_(run_start) {}
 
@@ -225,7 +197,7 @@ absl::Status FaultInjector::SetRules(std::vector<FaultRule> rules) {
     compiled.push_back(*std::move(c));
   }
 
-  WriteGuard lock(mu_);
+  WriterMutexLock lock(&mu_);
   // An unchanged rule keeps its counts.
   for (auto& c : compiled) {
     for (const auto& old : rules_) {
@@ -248,7 +220,7 @@ absl::StatusOr<FaultRule> FaultInjector::AddRule(FaultRule rule) {
     return absl::InvalidArgumentError(absl::StrCat(RuleLabel("rule", rule.name()), ": ",
                                                    s.message()));
   }
-  WriteGuard lock(mu_);
+  WriterMutexLock lock(&mu_);
   if (rules_.size() >= kMaxFaultRules) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "at most ", kMaxFaultRules, " fault rules; clear some before adding more"));
@@ -278,7 +250,7 @@ absl::StatusOr<FaultRule> FaultInjector::AddRule(FaultRule rule) {
 }
 
 size_t FaultInjector::ClearRules(const std::vector<std::string>& names) {
-  WriteGuard lock(mu_);
+  WriterMutexLock lock(&mu_);
   const size_t before = rules_.size();
   if (names.empty()) {
     rules_.clear();
@@ -295,7 +267,7 @@ size_t FaultInjector::ClearRules(const std::vector<std::string>& names) {
 }
 
 std::vector<FaultRule> FaultInjector::Rules() const {
-  ReadGuard lock(mu_);
+  ReaderMutexLock lock(&mu_);
   std::vector<FaultRule> out;
   out.reserve(rules_.size());
   for (const auto& r : rules_) out.push_back(r->proto);
@@ -303,18 +275,18 @@ std::vector<FaultRule> FaultInjector::Rules() const {
 }
 
 std::string FaultInjector::StartPhase(std::string name) {
-  WriteGuard lock(mu_);
+  WriterMutexLock lock(&mu_);
   std::swap(phase_, name);
   return name;
 }
 
 std::string FaultInjector::phase() const {
-  ReadGuard lock(mu_);
+  ReaderMutexLock lock(&mu_);
   return phase_;
 }
 
 void FaultInjector::Reset(absl::Time run_start) {
-  WriteGuard lock(mu_);
+  WriterMutexLock lock(&mu_);
   run_start_ = run_start;
   phase_.clear();
   for (const auto& r : rules_) {
@@ -345,7 +317,7 @@ FaultDecision FaultInjector::Select(const FaultRequest& request, absl::Time arri
   FaultDecision decision;
   if (!has_rules_.load(std::memory_order_acquire)) return decision;
 
-  ReadGuard lock(mu_);
+  ReaderMutexLock lock(&mu_);
   const absl::Duration since_start = arrival - run_start_;
   const int kind = static_cast<int>(request.route_kind);
   const uint32_t route_bit = kind >= 0 && kind < 32 ? 1u << kind : 0;
@@ -397,7 +369,7 @@ std::vector<std::pair<std::string, uint64_t>> FaultInjector::InjectedCounts() co
 }
 
 std::vector<FaultRuleStats> FaultInjector::RuleStats() const {
-  ReadGuard lock(mu_);
+  ReaderMutexLock lock(&mu_);
   std::vector<FaultRuleStats> out;
   out.reserve(rules_.size());
   for (const auto& r : rules_) {

@@ -36,8 +36,6 @@
 #ifndef PIMSIM_MOCK_PIM_FAULTS_FAULT_INJECTOR_H_
 #define PIMSIM_MOCK_PIM_FAULTS_FAULT_INJECTOR_H_
 
-#include <pthread.h>
-
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -48,9 +46,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "proto/faults.pb.h"
 #include "proto/latency.pb.h"
 
@@ -137,23 +137,6 @@ class FaultInjector {
   struct CompiledRule;
   static constexpr int kNumKinds = 11;
 
-  // A writer-preferring reader/writer lock: a stream of Selects cannot
-  // starve a rule edit (glibc's default rwlock, under std::shared_mutex,
-  // prefers readers).
-  class RwLock {
-   public:
-    RwLock();
-    ~RwLock();
-    void ReaderLock() { pthread_rwlock_rdlock(&lock_); }
-    void WriterLock() { pthread_rwlock_wrlock(&lock_); }
-    void Unlock() { pthread_rwlock_unlock(&lock_); }
-
-   private:
-    pthread_rwlock_t lock_;
-  };
-  class ReadGuard;
-  class WriteGuard;
-
   // Validates and compiles `rule` (already named); `where` prefixes errors.
   static absl::StatusOr<std::unique_ptr<CompiledRule>> Compile(pimsim::v1::FaultRule rule,
                                                                const std::string& where);
@@ -163,10 +146,11 @@ class FaultInjector {
   const uint64_t seed_;
   // Mirrors !rules_.empty(), so that Select with no rules takes no lock.
   std::atomic<bool> has_rules_{false};
-  mutable RwLock mu_;
-  std::vector<std::unique_ptr<CompiledRule>> rules_;  // guarded by mu_
-  absl::Time run_start_;                              // guarded by mu_
-  std::string phase_;                                 // guarded by mu_
+  // Writer-preferring, so that a stream of Selects cannot starve a rule edit.
+  mutable SharedMutex mu_;
+  std::vector<std::unique_ptr<CompiledRule>> rules_ ABSL_GUARDED_BY(mu_);
+  absl::Time run_start_ ABSL_GUARDED_BY(mu_);
+  std::string phase_ ABSL_GUARDED_BY(mu_);
   std::array<std::atomic<uint64_t>, kNumKinds> injected_{};
 };
 

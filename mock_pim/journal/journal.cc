@@ -92,7 +92,7 @@ struct Journal::Block {
 };
 
 Journal::Journal(size_t capacity, absl::Time epoch) : capacity_(capacity), epoch_(epoch) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const char* s : {"", "?"}) {  // ids 0 and 1 (kUnknownId)
     strings_.emplace_back(s);
     string_ids_.emplace(absl::string_view(strings_.back()), strings_.size() - 1);
@@ -159,7 +159,7 @@ uint64_t Journal::Append(uint64_t id, const JournalRecord& record) {
   std::string_view path = ValidText(record.normalized_path, &path_storage);
   std::string_view key = ValidUtf8Prefix(ValidText(record.idempotency_key, &key_storage),
                                          std::numeric_limits<uint16_t>::max());
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   if (id != 0 && id < first_id_) {
     ++stale_;
     return 0;
@@ -264,22 +264,22 @@ void Journal::ToProto(uint64_t index, const Slot& slot, pimsim::v1::JournalEvent
 }
 
 size_t Journal::size() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return size_;
 }
 
 uint64_t Journal::overflowed() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return overflowed_;
 }
 
 uint64_t Journal::stale() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return stale_;
 }
 
 pimsim::v1::JournalSummary Journal::Summary() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   pimsim::v1::JournalSummary s;
   s.set_events(size_);
   s.set_overflowed(overflowed_);
@@ -287,13 +287,13 @@ pimsim::v1::JournalSummary Journal::Summary() const {
 }
 
 uint64_t Journal::CompleteThrough() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return complete_index_ == 0 ? 0 : first_id_ + complete_index_ - 1;
 }
 
 std::vector<pimsim::v1::JournalEvent> Journal::Read(uint64_t after_id, size_t max) const {
   std::vector<pimsim::v1::JournalEvent> out;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   uint64_t index = after_id < first_id_ ? 0 : after_id + 1 - first_id_;
   while (index < end_index_ && out.size() < max) {
     const uint64_t b = index / kBlockSize;
@@ -324,26 +324,26 @@ void Journal::Clear() { Clear(epoch()); }
 
 void Journal::Clear(absl::Time epoch) {
   {
-    absl::MutexLock lock(&before_clear_mu_);
+    MutexLock lock(&before_clear_mu_);
     if (before_clear_) before_clear_(epoch);
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ClearLocked();
   epoch_ = epoch;
 }
 
 void Journal::SetBeforeClear(std::function<void(absl::Time)> fn) {
-  absl::MutexLock lock(&before_clear_mu_);
+  MutexLock lock(&before_clear_mu_);
   before_clear_ = std::move(fn);
 }
 
 absl::Time Journal::epoch() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return epoch_;
 }
 
 size_t Journal::MemoryBytes() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   size_t bytes = blocks_.capacity() * sizeof(std::unique_ptr<Block>);
   for (const auto& block : blocks_) {
     if (block != nullptr) bytes += sizeof(Block) + block->text.capacity();

@@ -50,8 +50,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "proto/journal.pb.h"
 
 namespace pimsim {
@@ -170,7 +170,7 @@ class Journal {
   const size_t capacity_;
   std::atomic<uint64_t> next_id_{1};
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   absl::Time epoch_ ABSL_GUARDED_BY(mu_);
   // Id of slot 0: the first id reserved after the last Clear().
   uint64_t first_id_ ABSL_GUARDED_BY(mu_) = 1;
@@ -195,7 +195,7 @@ class Journal {
   };
   std::array<LastInterned, kNumInternFields> last_interned_ ABSL_GUARDED_BY(mu_) = {};
 
-  absl::Mutex before_clear_mu_;
+  Mutex before_clear_mu_;
   std::function<void(absl::Time)> before_clear_ ABSL_GUARDED_BY(before_clear_mu_);
 };
 

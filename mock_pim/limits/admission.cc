@@ -116,7 +116,7 @@ void AdmissionController::ResizeRecent(ConnectionState& state, uint32_t capacity
 AdmissionDecision AdmissionController::Admit(absl::Time now, std::string_view connection,
                                              bool attribute_option_write) {
   const int64_t now_ns = absl::ToUnixNanos(now);
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   AdmissionDecision d;
   d.retry_after_form = limits_.retry_after;
   ConnectionState* conn = connection.empty() ? nullptr : &FindOrInsert(connection);
@@ -171,7 +171,7 @@ AdmissionDecision AdmissionController::Admit(absl::Time now, std::string_view co
 }
 
 void AdmissionController::Release(std::string_view connection) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   ConnectionState* conn = connection.empty() ? nullptr : Find(connection);
   if (in_flight_instance_ == 0 || (!connection.empty() && (conn == nullptr || conn->in_flight == 0))) {
     ++counters_.release_unmatched;
@@ -183,7 +183,7 @@ void AdmissionController::Release(std::string_view connection) {
 }
 
 void AdmissionController::SetLimits(EffectiveLimits limits) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   limits_ = limits;
   instance_rate_.Reconfigure(limits.instance_rate.rate, limits.instance_rate.burst);
   option_rate_.Reconfigure(limits.attribute_option_write_rate.rate,
@@ -195,12 +195,12 @@ void AdmissionController::SetLimits(EffectiveLimits limits) {
 }
 
 EffectiveLimits AdmissionController::limits() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return limits_;
 }
 
 void AdmissionController::Reset() {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   instance_rate_.Reset();
   option_rate_.Reset();
   for (auto& [name, state] : connections_) {
@@ -211,28 +211,28 @@ void AdmissionController::Reset() {
 }
 
 AdmissionCounters AdmissionController::counters() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return counters_;
 }
 
 uint32_t AdmissionController::in_flight_instance() const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return in_flight_instance_;
 }
 
 uint32_t AdmissionController::in_flight(std::string_view connection) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const ConnectionState* conn = connection.empty() ? nullptr : Find(connection);
   return conn == nullptr ? 0 : conn->in_flight;
 }
 
 double AdmissionController::instance_bucket_available(absl::Time now) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   return instance_rate_.Available(now);
 }
 
 bool AdmissionController::in_protection(absl::Time now, std::string_view connection) const {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   const ConnectionState* conn = connection.empty() ? nullptr : Find(connection);
   return conn != nullptr && limits_.protection_enabled &&
          absl::ToUnixNanos(now) < conn->protected_until_ns;

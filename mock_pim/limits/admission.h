@@ -38,8 +38,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/mutex.h"
 #include "mock_pim/limits/gcra.h"
 #include "mock_pim/limits/limits_config.h"
 #include "proto/journal.pb.h"
@@ -156,7 +156,7 @@ class AdmissionController {
   bool RecordRejection(ConnectionState& state, int64_t now_ns) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void ResizeRecent(ConnectionState& state, uint32_t capacity) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   EffectiveLimits limits_ ABSL_GUARDED_BY(mu_);
   Gcra instance_rate_ ABSL_GUARDED_BY(mu_);
   Gcra option_rate_ ABSL_GUARDED_BY(mu_);

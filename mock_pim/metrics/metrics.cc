@@ -178,7 +178,7 @@ absl::StatusOr<Family<T>*> Metrics::Add(std::string_view name, std::string_view 
           absl::StrCat("metric ", Absl(name), ": label \"", label, "\" appears twice"));
     }
   }
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   auto it = families_.find(name);
   if (it != families_.end()) {
     auto* existing = dynamic_cast<Family<T>*>(it->second.get());
@@ -211,19 +211,19 @@ absl::StatusOr<Family<Gauge>*> Metrics::AddGaugeFamily(std::string_view name,
 }
 
 void Metrics::AddCollectHook(std::function<void()> hook) {
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   hooks_.push_back(std::move(hook));
 }
 
 std::string Metrics::RenderPrometheus() const {
   std::vector<std::function<void()>> hooks;
   {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     hooks = hooks_;
   }
   for (const auto& hook : hooks) hook();  // outside mu_: a hook may register
   std::string out;
-  absl::MutexLock lock(&mu_);
+  MutexLock lock(&mu_);
   for (const auto& [name, family] : families_) family->Render(&out);
   return out;
 }

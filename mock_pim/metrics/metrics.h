@@ -34,8 +34,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
+#include "common/mutex.h"
 #include "proto/journal.pb.h"
 
 namespace pimsim {
@@ -95,7 +95,7 @@ class FamilyBase {
   const std::string help_;
   const std::vector<std::string> label_names_;
   Counter* const label_errors_;
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
 };
 
 }  // namespace metrics_internal
@@ -110,7 +110,7 @@ class Family final : public metrics_internal::FamilyBase {
   // first use with value 0.
   T& Get(absl::Span<const std::string_view> label_values) {
     const std::vector<std::string_view> values = Fit(label_values);
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     auto it = series_.find(absl::MakeConstSpan(values));
     if (it == series_.end()) {
       it = series_.emplace(std::vector<std::string>(values.begin(), values.end()),
@@ -124,7 +124,7 @@ class Family final : public metrics_internal::FamilyBase {
 
  private:
   void RenderSeries(std::string* out) const override {
-    absl::MutexLock lock(&mu_);
+    MutexLock lock(&mu_);
     for (const auto& [values, series] : series_) {
       RenderLine(values, std::to_string(series->value()), out);
     }
@@ -221,7 +221,7 @@ class Metrics {
   absl::StatusOr<Family<T>*> Add(std::string_view name, std::string_view help,
                                  std::vector<std::string> label_names);
 
-  mutable absl::Mutex mu_;
+  mutable Mutex mu_;
   std::map<std::string, std::unique_ptr<metrics_internal::FamilyBase>, std::less<>> families_
       ABSL_GUARDED_BY(mu_);
   std::vector<std::function<void()>> hooks_ ABSL_GUARDED_BY(mu_);
