@@ -225,7 +225,7 @@ absl::StatusOr<FaultRule> FaultInjector::AddRule(FaultRule rule) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "at most ", kMaxFaultRules, " fault rules; clear some before adding more"));
   }
-  auto taken = [this](const std::string& name) {
+  auto taken = [this](const std::string& name) ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return std::any_of(rules_.begin(), rules_.end(),
                        [&](const auto& r) { return r->proto.name() == name; });
   };

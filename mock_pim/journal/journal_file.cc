@@ -199,6 +199,10 @@ absl::StatusOr<JournalFile> ReadJournalFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path, ": ", ErrnoText()));
   const std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseJournalFile(content, path);
+}
+
+absl::StatusOr<JournalFile> ParseJournalFile(absl::string_view content, absl::string_view path) {
   JournalFile file;
   google::protobuf::util::JsonParseOptions options;
   size_t line_number = 0;

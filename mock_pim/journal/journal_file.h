@@ -135,6 +135,9 @@ struct JournalFile {
 // summary line.
 absl::StatusOr<JournalFile> ReadJournalFile(const std::string& path);
 
+// ReadJournalFile's reading of a file's bytes; `path` names it in errors.
+absl::StatusOr<JournalFile> ParseJournalFile(absl::string_view content, absl::string_view path);
+
 }  // namespace pimsim
 
 #endif  // PIMSIM_MOCK_PIM_JOURNAL_JOURNAL_FILE_H_

@@ -1,0 +1,39 @@
+// Fuzzes the journal file reader with the input as a whole file.
+//
+// Properties: the bytes either read as a journal or fail with
+// InvalidArgument naming the file and line; a journal that reads has its
+// events in id order and a problem listed whenever it lacks a summary line;
+// a journal that reads still reads with its last line cut in half (the
+// writer stopped mid-line: a problem, not an error).
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/string_view.h"
+#include "bazel/fuzz_check.h"
+#include "mock_pim/journal/journal_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const absl::string_view content(reinterpret_cast<const char*>(data), size);
+  const absl::StatusOr<pimsim::JournalFile> file = pimsim::ParseJournalFile(content, "fuzz");
+  if (!file.ok()) {
+    FUZZ_CHECK(file.status().code() == absl::StatusCode::kInvalidArgument);
+    FUZZ_CHECK(absl::StartsWith(file.status().message(), "fuzz:"));
+    return 0;
+  }
+  for (size_t i = 1; i < file->events.size(); ++i) {
+    FUZZ_CHECK(file->events[i - 1].id() <= file->events[i].id());
+  }
+  FUZZ_CHECK(file->summary.has_value() || !file->problems.empty());
+  // The writer can be stopped mid-line: whatever prefix it left must read.
+  const size_t last_newline = content.rfind('\n');
+  if (last_newline != absl::string_view::npos && last_newline + 1 < content.size()) {
+    const size_t cut = last_newline + 1 + (content.size() - last_newline - 1) / 2;
+    const absl::StatusOr<pimsim::JournalFile> cut_file =
+        pimsim::ParseJournalFile(content.substr(0, cut), "fuzz");
+    FUZZ_CHECK(cut_file.ok());
+  }
+  return 0;
+}
