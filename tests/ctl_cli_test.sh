@@ -10,9 +10,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start_serve() {  # start_serve OUT_FILE FLAGS...; sets PID, HTTP, CONTROL
   local out="$1"; shift
+  rm -f "$out"  # the server's shell truncates it only once it runs
   "$PIMSIM" serve --listen=127.0.0.1:0 --latency=0 --seed_products=3 "$@" >"$out" 2>"$out.err" &
   PID=$!
-  for _ in $(seq 1 200); do [ -s "$out" ] && break; sleep 0.05; done
+  for _ in $(seq 1 600); do grep -q "^http=" "$out" 2>/dev/null && break; sleep 0.05; done
   local first; first="$(head -1 "$out")"
   HTTP="$(sed -n 's/^http=\([^ ]*\).*/\1/p' <<<"$first")"
   CONTROL="$(sed -n 's/.* control=\([^ ]*\)$/\1/p' <<<"$first")"

@@ -12,10 +12,11 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start() {  # start JOURNAL [serve flags...]
   local journal="$1"; shift
+  rm -f "$TMP/out"
   "$PIMSIM" serve --listen=127.0.0.1:0 --latency=0 --seed_products=5 --journal="$journal" "$@" \
     >"$TMP/out" 2>"$TMP/err" &
   PID=$!
-  for _ in $(seq 1 100); do [ -s "$TMP/out" ] && break; sleep 0.05; done
+  for _ in $(seq 1 600); do grep -q "^http=.*$" "$TMP/out" 2>/dev/null && break; sleep 0.05; done
   FIRST="$(head -1 "$TMP/out")"
   [[ "$FIRST" =~ ^http=([0-9.:]+)\ control=([0-9.:]+)$ ]] || fail "first line was '$FIRST' ($(cat "$TMP/err"))"
   BASE="http://${BASH_REMATCH[1]}"

@@ -9,17 +9,18 @@ TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 start() {
+  rm -f "$TMP/out"
   "$PIMSIM" serve --listen=127.0.0.1:0 --latency=0 --seed_products=5 "$@" >"$TMP/out" 2>"$TMP/err" &
   PID=$!
-  for _ in $(seq 1 100); do [ -s "$TMP/out" ] && break; sleep 0.05; done
+  for _ in $(seq 1 600); do grep -q "^http=.*$" "$TMP/out" 2>/dev/null && break; sleep 0.05; done
   FIRST="$(head -1 "$TMP/out")"
-  [[ "$FIRST" =~ ^http=([0-9.:]+)\ control=([0-9.:]+)$ ]] || fail "first line was '$FIRST'"
+  [[ "$FIRST" =~ ^http=([0-9.:]+)\ control=([0-9.:]+)$ ]] || fail "first line was '$FIRST' ($(cat "$TMP/err"))"
   BASE="http://${BASH_REMATCH[1]}"
   CONTROL="${BASH_REMATCH[2]}"
   TOKEN="$(curl -sS -u pimsim:pimsim -H 'Content-Type: application/json' \
     -d '{"grant_type":"password","username":"admin","password":"admin"}' "$BASE/api/oauth/v1/token" |
-    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')"
-  [ -n "$TOKEN" ] || fail "no token"
+    sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')" || true
+  [ -n "$TOKEN" ] || fail "no token; the server said: $(cat "$TMP/err")"
 }
 stop() { kill -TERM "$PID"; wait "$PID" || true; }
 get() { curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "$BASE$1"; }

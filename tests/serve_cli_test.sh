@@ -10,11 +10,12 @@ TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # --- serve, call, drain ---------------------------------------------------
+rm -f "$TMP/out"
 "$PIMSIM" serve --listen=127.0.0.1:0 --latency=0 --seed_products=3 --connections=2 \
   --fault=status=503,route=list,first=1,name=first-list --journal="$TMP/journal.jsonl" \
   >"$TMP/out" 2>"$TMP/err" &
 PID=$!
-for _ in $(seq 1 100); do [ -s "$TMP/out" ] && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q "^http=.*$" "$TMP/out" 2>/dev/null && break; sleep 0.05; done
 FIRST="$(head -1 "$TMP/out")"
 [[ "$FIRST" =~ ^http=(127\.0\.0\.1:[0-9]+)\ control=127\.0\.0\.1:[0-9]+$ ]] || fail "first line was '$FIRST'"
 BASE="http://${BASH_REMATCH[1]}"
