@@ -7,7 +7,9 @@
 #include "tools/ctl_command.h"
 #include "tools/exit_codes.h"
 #include "tools/report_command.h"
+#include "tools/run_command.h"
 #include "tools/serve_command.h"
+#include "tools/validate_command.h"
 
 namespace {
 
@@ -17,7 +19,9 @@ constexpr char kUsage[] =
     "commands:\n"
     "  serve    serve the mock Akeneo PIM (limits, journal, /metrics, control API)\n"
     "  ctl      steer a running mock: limits, faults, phases, reset, journal, counters\n"
-    "  report   judge a running mock's journal: verdict, JSON, JUnit and HTML reports\n"
+    "  report   judge a running mock's journal or a journal file: verdict, JSON, JUnit, HTML\n"
+    "  run      run a scenario end to end: the mock, the integration under test, the verdict\n"
+    "  validate check scenario files\n"
     "\n"
     "`pimsim <command> --help` describes a command's flags.\n"
     "exit codes: 0 pass, 1 violations, 2 bad usage or invalid scenario, 3 run failed\n";
@@ -36,6 +40,8 @@ int main(int argc, char** argv) {
   }
   if (!std::strcmp(argv[1], "report")) return pimsim::tools::RunReport(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "serve")) return pimsim::tools::RunServe(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "run")) return pimsim::tools::RunRun(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "validate")) return pimsim::tools::RunValidate(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "ctl")) return pimsim::tools::RunCtl(argc - 2, argv + 2);
   std::cerr << "pimsim: unknown command \"" << argv[1] << "\"\n\n" << kUsage;
   return pimsim::tools::kExitUsage;

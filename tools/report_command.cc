@@ -96,7 +96,12 @@ absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(const std::string& path) {
   for (const std::string& problem : file->problems) {
     input.run_errors.push_back(absl::StrCat("journal incomplete: ", problem));
   }
-  return checker::Check(input);
+  if (file->summary.has_value()) {
+    for (const std::string& error : file->summary->run_errors()) input.run_errors.push_back(error);
+  }
+  pimsim::v1::Report report = checker::Check(input);
+  if (file->summary.has_value()) *report.mutable_phases() = file->summary->phases();
+  return report;
 }
 
 int RunReport(int argc, char** argv) {

@@ -18,10 +18,9 @@
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/limits/limits_config.h"
-#include "mock_pim/journal/journal_file.h"
-#include "mock_pim/mock_pim.h"
 #include "tools/command_line.h"
 #include "tools/exit_codes.h"
+#include "tools/mock_process.h"
 
 namespace pimsim::tools {
 namespace {
@@ -218,46 +217,24 @@ int RunServe(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  Clock& clock = RealClock::Get();
-  MockPimOptions pim_options;
-  pim_options.journal_capacity = static_cast<size_t>(flags.journal_capacity);
-  absl::StatusOr<std::unique_ptr<MockPim>> pim = MockPim::Create(scenario, &clock, pim_options);
-  if (!pim.ok()) return Fail(pim.status().message(), kExitRunFailed);
-  // Streams the journal from the first request on; an unwritable path
-  // stops the start, before anything is served.
-  std::unique_ptr<JournalFileWriter> journal_file;
-  if (!flags.journal.empty()) {
-    pimsim::v1::JournalFileHeader header;
-    *header.mutable_scenario() = scenario;
-    absl::StatusOr<std::unique_ptr<JournalFileWriter>> started =
-        JournalFileWriter::Start(&(*pim)->journal(), flags.journal, std::move(header));
-    if (!started.ok()) return Fail(started.status().message(), kExitRunFailed);
-    journal_file = *std::move(started);
-  }
-  absl::StatusOr<std::unique_ptr<http::Server>> server =
-      http::Server::Create(options, pim->get(), &clock);
-  if (!server.ok()) return Fail(server.status().message(), kExitRunFailed);
-  if (absl::Status s = (*server)->Start(); !s.ok()) return Fail(s.message(), kExitRunFailed);
-  // /metrics shows the connection table; the server outlives every render.
-  (*pim)->AttachServer(server->get());
-  // Declared after the MockPim, so destroyed before it.
-  std::unique_ptr<control::ControlServer> control_server;
-  if (control_on) {
-    absl::StatusOr<std::unique_ptr<control::ControlServer>> started =
-        control::ControlServer::Start(control_options, pim->get());
-    if (!started.ok()) {
-      (*server)->Shutdown(absl::Seconds(1));
-      return Fail(started.status().message(), kExitRunFailed);
-    }
-    control_server = *std::move(started);
-  }
+  MockProcessOptions process_options;
+  process_options.http = options;
+  process_options.control = control_on;
+  process_options.control_options = control_options;
+  process_options.journal_capacity = static_cast<size_t>(flags.journal_capacity);
+  process_options.journal_path = flags.journal;
+  absl::StatusOr<std::unique_ptr<MockProcess>> mock =
+      MockProcess::Start(scenario, process_options, &RealClock::Get());
+  if (!mock.ok()) return Fail(mock.status().message(), kExitRunFailed);
+  const std::string http_address = (*mock)->http_address();
+  const std::string control_address = (*mock)->control_address();
 
-  std::cout << "http=" << (*server)->address()
-            << (control_server ? absl::StrCat(" control=", control_server->address()) : "")
+  std::cout << "http=" << http_address
+            << (control_address.empty() ? "" : absl::StrCat(" control=", control_address))
             << std::endl;
   for (const pimsim::v1::Instance& instance : scenario.instances()) {
     std::cerr << "pimsim serve: instance \"" << instance.name() << "\" at http://"
-              << (*server)->address()
+              << http_address
               << (&instance == &scenario.instances(0) ? "" : "/" + instance.name())
               << " with " << instance.connections_size() << " connection(s), "
               << instance.seed().products() << " products, limits "
@@ -269,26 +246,12 @@ int RunServe(int argc, char** argv) {
   sigwait(&stop_signals, &signal_number);
   std::cerr << "pimsim serve: " << (signal_number == SIGTERM ? "SIGTERM" : "SIGINT")
             << ", draining\n";
-  (*server)->Shutdown(absl::Seconds(5));
-  // After the drain, so that a journal follower still gets the last events.
-  if (control_server) control_server->Shutdown();
   int code = kExitPass;
-  if (journal_file != nullptr) {
-    pimsim::v1::JournalSummary summary = (*pim)->journal().Summary();
-    for (const std::string& name : (*pim)->instance_names()) {
-      if (absl::StatusOr<pimsim::v1::Limits> judged = (*pim)->JudgedLimits(name); judged.ok()) {
-        (*summary.mutable_judged_limits())[name] = *judged;
-      }
-    }
-    for (const pimsim::v1::FaultRule& rule : (*pim)->faults().Rules()) {
-      *summary.add_fault_rules() = rule;
-    }
-    if (absl::Status s = journal_file->Finish(std::move(summary)); !s.ok()) {
-      std::cerr << "pimsim serve: " << s.message() << "\n";
-      code = kExitRunFailed;
-    }
+  if (absl::Status s = (*mock)->Stop(absl::Seconds(5)); !s.ok()) {
+    std::cerr << "pimsim serve: " << s.message() << "\n";
+    code = kExitRunFailed;
   }
-  if (uint64_t lost = (*pim)->journal().overflowed(); lost > 0) {
+  if (uint64_t lost = (*mock)->pim().journal().overflowed(); lost > 0) {
     std::cerr << "pimsim serve: journal overflowed: " << lost
               << " events were not kept (raise --journal_capacity)\n";
   }

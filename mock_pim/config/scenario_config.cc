@@ -113,6 +113,113 @@ absl::Status ValidateInstance(const pimsim::v1::Instance& instance, absl::string
                                instance.refresh_token_lifetime());
 }
 
+// Phases, workload and max_duration: what `pimsim run` reads.
+absl::Status ValidateRun(const pimsim::v1::Scenario& scenario) {
+  if (absl::Status s = ValidateDurationField("max_duration", scenario.has_max_duration(),
+                                             scenario.max_duration());
+      !s.ok()) {
+    return s;
+  }
+  if (scenario.has_max_duration() &&
+      TimeUtil::DurationToNanoseconds(scenario.max_duration()) > absl::ToInt64Nanoseconds(kMaxRunDuration)) {
+    return FieldError("max_duration", "at most 24h");
+  }
+  absl::flat_hash_set<std::string> instance_names;
+  for (const pimsim::v1::Instance& instance : scenario.instances()) {
+    instance_names.insert(instance.name());
+  }
+  absl::flat_hash_set<std::string> phase_names;
+  for (const pimsim::v1::Phase& phase : scenario.phases()) phase_names.insert(phase.name());
+  absl::flat_hash_set<std::string> seen;
+  // Phase rules join the scenario's in one list of the mock's: one namespace.
+  absl::flat_hash_set<std::string> rule_names;
+  for (const pimsim::v1::FaultRule& rule : scenario.faults()) rule_names.insert(rule.name());
+  for (int i = 0; i < scenario.phases_size(); ++i) {
+    const pimsim::v1::Phase& phase = scenario.phases(i);
+    const std::string path = absl::StrCat("phases[", i, "]");
+    if (!ValidName(phase.name())) {
+      return FieldError(absl::StrCat(path, ".name"),
+                        absl::StrCat("must match [a-z0-9_-]{1,64}, got \"", phase.name(), "\""));
+    }
+    if (!seen.insert(phase.name()).second) {
+      return FieldError(absl::StrCat(path, ".name"),
+                        absl::StrCat("duplicate phase name \"", phase.name(), "\""));
+    }
+    switch (phase.end_case()) {
+      case pimsim::v1::Phase::kDuration:
+        if (absl::Status s = ValidateDurationField(absl::StrCat(path, ".duration"), true,
+                                                   phase.duration());
+            !s.ok()) {
+          return s;
+        }
+        break;
+      case pimsim::v1::Phase::kRequests:
+        if (phase.requests() == 0) return FieldError(absl::StrCat(path, ".requests"), "must be >= 1");
+        break;
+      default:
+        return FieldError(path, "needs duration or requests (when the phase ends)");
+    }
+    for (int k = 0; k < phase.faults_size(); ++k) {
+      const pimsim::v1::FaultRule& rule = phase.faults(k);
+      const std::string rule_path = absl::StrCat(path, ".faults[", k, "]");
+      if (!rule.trigger().phase().empty() && rule.trigger().phase() != phase.name()) {
+        return FieldError(absl::StrCat(rule_path, ".phase"),
+                          absl::StrCat("a rule of phase \"", phase.name(), "\" cannot name phase \"",
+                                       rule.trigger().phase(), "\""));
+      }
+      if (absl::Status s = ValidateFaultRule(rule); !s.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(rule_path, ".", s.message()));
+      }
+      if (!rule.name().empty() && !rule_names.insert(rule.name()).second) {
+        return FieldError(absl::StrCat(rule_path, ".name"),
+                          absl::StrCat("duplicate fault name \"", rule.name(), "\""));
+      }
+    }
+    for (const auto& [instance, limits] : phase.limits()) {
+      if (!instance_names.contains(instance) &&
+          !(scenario.instances_size() == 0 && instance == kDefaultInstance)) {
+        return FieldError(absl::StrCat(path, ".limits"),
+                          absl::StrCat("no instance named \"", instance, "\""));
+      }
+      if (absl::Status s = ValidateLimits(limits); !s.ok()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(path, ".limits[\"", instance, "\"].", s.message()));
+      }
+    }
+  }
+  for (int i = 0; i < scenario.faults_size(); ++i) {
+    const std::string& phase = scenario.faults(i).trigger().phase();
+    if (!phase.empty() && scenario.phases_size() > 0 && !phase_names.contains(phase)) {
+      return FieldError(absl::StrCat("faults[", i, "].phase"),
+                        absl::StrCat("no phase named \"", phase, "\""));
+    }
+  }
+  if (scenario.workload().has_external()) {
+    const pimsim::v1::ExternalCommand& command = scenario.workload().external();
+    if (command.argv().empty() || command.argv(0).empty()) {
+      return FieldError("workload.external.argv", "needs the program to run");
+    }
+    for (const auto& [name, value] : command.env()) {
+      if (name.empty() || name.find('=') != std::string::npos ||
+          name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
+        return FieldError("workload.external.env",
+                          absl::StrCat("bad variable name \"", name, "\""));
+      }
+    }
+    for (int i = 0; i < command.argv_size(); ++i) {
+      if (command.argv(i).find('\0') != std::string::npos) {
+        return FieldError(absl::StrCat("workload.external.argv"), "an argument holds a NUL byte");
+      }
+    }
+    if (absl::Status s = ValidateDurationField("workload.external.timeout",
+                                               command.has_timeout(), command.timeout());
+        !s.ok()) {
+      return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
 // Collects the text parser's syntax errors as "file:line:column: message".
 class ErrorCollector : public google::protobuf::io::ErrorCollector {
  public:
@@ -182,6 +289,7 @@ absl::Status ValidateScenario(const pimsim::v1::Scenario& scenario) {
                         absl::StrCat("duplicate fault name \"", rule.name(), "\""));
     }
   }
+  if (absl::Status s = ValidateRun(scenario); !s.ok()) return s;
   if (absl::Status s = checker::ValidateExpectations(scenario.expectations()); !s.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("expectations.", s.message()));
   }

@@ -18,6 +18,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "proto/scenario.pb.h"
 
 namespace pimsim::config {
@@ -28,6 +29,9 @@ inline constexpr char kDefaultUser[] = "admin";
 inline constexpr char kDefaultInstance[] = "default";
 // Akeneo allows at most 50 connections per instance.
 inline constexpr int kMaxConnectionsPerInstance = 50;
+// A run's max_duration: default and bound.
+inline constexpr absl::Duration kDefaultRunDuration = absl::Minutes(10);
+inline constexpr absl::Duration kMaxRunDuration = absl::Hours(24);
 
 // Checks every field; the error message is "<field path>: <reason>".
 absl::Status ValidateScenario(const pimsim::v1::Scenario& scenario);

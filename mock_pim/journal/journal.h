@@ -101,6 +101,9 @@ class Journal {
 
   // Reserves the next id (arrival order). Never 0.
   uint64_t NextId();
+  // The last id reserved (0: none): requests that arrived, in flight or not,
+  // since the journal was created (Clear does not restart ids).
+  uint64_t LastId() const { return next_id_.load(std::memory_order_relaxed) - 1; }
 
   // Stores `record` under `id`, an id from NextId() (record.id is ignored).
   // Returns `id`, or 0 if it was not stored: beyond capacity, or an id never

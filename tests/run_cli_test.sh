@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# `pimsim run` and `pimsim validate` end to end: the bundled smoke scenario
+# passes with its example integration and gives the same verdict offline
+# from its journal; a command that fails, crashes, cannot start or runs past
+# its timeout is exit 3 with the reason, never a pass; SIGINT still writes
+# the report, marked incomplete; a real client (curl) run as the command
+# reaches the mock through the PIM_* variables; invalid scenarios are exit 2
+# with file:line:column.
+set -euo pipefail
+
+PIMSIM="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+ROOT="$PWD"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+verdict() { sed -n 's/.*"verdict": *"\([A-Z_]*\)".*/\1/p' "$1" | head -1; }
+run() {  # run NAME ARGS... : exit code in CODE, outputs in $TMP/NAME.{txt,err,json}
+  local name="$1"; shift
+  set +e
+  "$PIMSIM" run --progress=off --json="$TMP/$name.json" "$@" >"$TMP/$name.txt" 2>"$TMP/$name.err"
+  CODE=$?
+  set -e
+}
+
+# --- smoke passes, and the journal gives the same verdict offline ---------
+run smoke scenarios/smoke.textproto --journal="$TMP/smoke.jsonl" --junit="$TMP/smoke.xml"
+[ "$CODE" = 0 ] || fail "smoke exited $CODE: $(cat "$TMP/smoke.err" "$TMP/smoke.txt")"
+[ "$(verdict "$TMP/smoke.json")" = VERDICT_PASS ] || fail "smoke verdict $(verdict "$TMP/smoke.json")"
+grep -q '^\[python3\] python_integration: 100 applied, 0 rejected' "$TMP/smoke.err" ||
+  fail "the integration's output was not passed through: $(cat "$TMP/smoke.err")"
+grep -q '<testsuite' "$TMP/smoke.xml" || fail "no JUnit file"
+set +e; "$PIMSIM" report --journal="$TMP/smoke.jsonl" --json="$TMP/offline.json" >/dev/null; OFF=$?; set -e
+[ "$OFF" = 0 ] || fail "offline report exited $OFF"
+/usr/bin/python3 - "$TMP/smoke.json" "$TMP/offline.json" <<'PY' || fail "live and offline reports differ"
+import json, sys
+live, offline = (json.load(open(p)) for p in sys.argv[1:])
+def key(r):
+    return (r["verdict"], [(x["rule"], x["outcome"], x.get("violations", 0)) for x in r["rules"]],
+            r.get("phases"), r.get("events"))
+assert key(live) == key(offline), (key(live), key(offline))
+names = [p["name"] for p in live["phases"]]
+assert names == ["warm-up", "flaky"], names
+assert live["metrics"]["requests_by_status"].get("503", 0) > 0, live["metrics"]
+PY
+
+# --- a failing command is exit 3 with the reason, the verdict ERROR ---------
+run failing scenarios/smoke.textproto -- sh -c 'echo partial work; exit 5'
+[ "$CODE" = 3 ] || fail "a command exiting 5 gave exit $CODE"
+grep -q 'exited with status 5' "$TMP/failing.txt" || fail "no reason: $(cat "$TMP/failing.txt")"
+[ "$(verdict "$TMP/failing.json")" = VERDICT_ERROR ] || fail "verdict $(verdict "$TMP/failing.json")"
+grep -q '^\[sh\] partial work$' "$TMP/failing.err" || fail "output not prefixed: $(cat "$TMP/failing.err")"
+
+run crashing scenarios/smoke.textproto -- sh -c 'kill -SEGV $$'
+[ "$CODE" = 3 ] || fail "a crashing command gave exit $CODE"
+grep -q 'killed by signal 11' "$TMP/crashing.txt" || fail "no reason: $(cat "$TMP/crashing.txt")"
+
+run missing scenarios/smoke.textproto -- ./pimsim-no-such-integration
+[ "$CODE" = 3 ] || fail "a command that cannot start gave exit $CODE"
+grep -q 'cannot run "./pimsim-no-such-integration"' "$TMP/missing.txt" || fail "no reason: $(cat "$TMP/missing.txt")"
+
+cat >"$TMP/slow.textproto" <<'PB'
+name: "slow"
+workload { external { argv: "sleep" argv: "60" timeout { seconds: 1 } } }
+PB
+run slow "$TMP/slow.textproto"
+[ "$CODE" = 3 ] || fail "a command past its timeout gave exit $CODE"
+grep -q 'ran past its timeout' "$TMP/slow.txt" || fail "no reason: $(cat "$TMP/slow.txt")"
+
+# --- SIGINT stops the run and still writes the report ----------------------
+set +e
+"$PIMSIM" run "$TMP/slow.textproto" --progress=off --json="$TMP/int.json" -- sleep 60 \
+  >"$TMP/int.txt" 2>"$TMP/int.err" &
+PID=$!
+for _ in $(seq 1 200); do grep -q "control API" "$TMP/int.err" 2>/dev/null && break; sleep 0.05; done
+kill -INT "$PID"; wait "$PID"; CODE=$?
+set -e
+[ "$CODE" = 3 ] || fail "SIGINT gave exit $CODE"
+grep -q 'interrupted (Interrupt)' "$TMP/int.json" || fail "report not marked: $(cat "$TMP/int.json")"
+grep -q 'incomplete' "$TMP/int.json" || fail "report not marked incomplete"
+
+# --- a real client as the command, through the PIM_* variables -------------
+cat >"$TMP/curl.sh" <<'SH'
+#!/bin/sh
+set -e
+python3 -c 'import json,os; c=json.load(open(os.environ["PIM_CONNECTIONS_FILE"])); assert c[0]["base_url"]==os.environ["PIM_BASE_URL"], c'
+TOKEN=$(curl -sS -u "$PIM_CLIENT_ID:$PIM_CLIENT_SECRET" -H 'Content-Type: application/json' \
+  -d "{\"grant_type\":\"password\",\"username\":\"$PIM_USERNAME\",\"password\":\"$PIM_PASSWORD\"}" \
+  "$PIM_BASE_URL/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+for i in 1 2 3; do
+  curl -sS -o /dev/null -w '%{http_code}\n' -H "Authorization: Bearer $TOKEN" "$PIM_BASE_URL/api/rest/v1/channels?page=$i"
+done
+SH
+chmod +x "$TMP/curl.sh"
+cat >"$TMP/plain.textproto" <<'PB'
+name: "plain"
+PB
+run curl "$TMP/plain.textproto" -- "$TMP/curl.sh"
+[ "$CODE" = 0 ] || fail "curl run exited $CODE: $(cat "$TMP/curl.err" "$TMP/curl.txt")"
+[ "$(grep -c '^\[curl.sh\] 200$' "$TMP/curl.err")" = 3 ] || fail "curl output: $(cat "$TMP/curl.err")"
+grep -q '"events": *4' "$TMP/curl.json" || fail "expected 4 journal events: $(grep events "$TMP/curl.json")"
+
+# --- bad usage and invalid scenarios: exit 2 --------------------------------
+cat >"$TMP/bad.textproto" <<'PB'
+name: "bad"
+phases {
+  name: "Bad Name"
+  requests: 3
+}
+PB
+set +e; "$PIMSIM" validate "$TMP/bad.textproto" scenarios/smoke.textproto >"$TMP/v.out" 2>"$TMP/v.err"; CODE=$?; set -e
+[ "$CODE" = 2 ] || fail "validate of a bad file exited $CODE"
+grep -q "bad.textproto:3:3: phases\[0\].name: must match" "$TMP/v.err" || fail "validate said: $(cat "$TMP/v.err")"
+grep -q "smoke.textproto: ok" "$TMP/v.out" || fail "validate out: $(cat "$TMP/v.out")"
+run bad "$TMP/bad.textproto" -- true
+[ "$CODE" = 2 ] || fail "run of a bad file exited $CODE"
+run noworkload "$TMP/plain.textproto"
+[ "$CODE" = 2 ] || fail "a run with no workload exited $CODE"
+grep -q "no workload to run" "$TMP/noworkload.err" || fail "said: $(cat "$TMP/noworkload.err")"
+run noscenario
+[ "$CODE" = 2 ] || fail "run without a scenario exited $CODE"
+echo PASS

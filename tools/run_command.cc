@@ -1,0 +1,198 @@
+#include "tools/run_command.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "client/harness/embedded_target.h"
+#include "client/harness/run.h"
+#include "common/clock.h"
+#include "mock_pim/config/scenario_config.h"
+#include "tools/command_line.h"
+#include "tools/exit_codes.h"
+#include "tools/mock_process.h"
+#include "tools/report_command.h"
+
+namespace pimsim::tools {
+namespace {
+
+int Fail(absl::string_view message, int code) {
+  std::cerr << "pimsim run: " << message << "\n";
+  return code;
+}
+
+// A directory of its own under $TMPDIR for the connections file, removed
+// when the run ends.
+class TempDir {
+ public:
+  TempDir() {
+    const char* base = getenv("TMPDIR");
+    std::string pattern = absl::StrCat(base != nullptr && *base ? base : "/tmp", "/pimsim-run.XXXXXX");
+    if (mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    if (path_.empty()) return;
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace
+
+int RunRun(int argc, char** argv) {
+  // Everything after "--" is the command, whatever it looks like.
+  std::vector<std::string> command;
+  int own = argc;
+  for (int i = 0; i < argc; ++i) {
+    if (std::string(argv[i]) == "--") {
+      own = i;
+      command.assign(argv + i + 1, argv + argc);
+      break;
+    }
+  }
+  ReportOutputs outputs;
+  std::string journal;
+  std::string output;
+  std::string progress = "auto";
+  int64_t seed = -1;
+  std::string listen = "127.0.0.1:0";
+  CommandLine cl(
+      "run",
+      "pimsim run SCENARIO [flags] [-- COMMAND ARGS...]\n"
+      "\n"
+      "Runs a scenario end to end: starts the mock PIM it describes, runs its workload\n"
+      "(COMMAND, when given, replaces it: the integration under test, pointed at the mock\n"
+      "through PIM_BASE_URL, PIM_CLIENT_ID, PIM_CLIENT_SECRET, PIM_USERNAME, PIM_PASSWORD\n"
+      "and PIM_CONNECTIONS_FILE), applies the scenario's phases on time while it runs, and\n"
+      "judges the traffic. The command's output goes to stderr, each line prefixed with\n"
+      "[program], or to --output. The control API of the mock is open on loopback for a\n"
+      "chaos tool (its address is printed on stderr).\n"
+      "Exit code: 0 pass, 1 violations, 2 bad usage or invalid scenario, 3 the run failed\n"
+      "(the command exited non-zero, crashed or timed out, SIGINT, journal incomplete).");
+  cl.AddString("json", "write the report as JSON", &outputs.json);
+  cl.AddString("junit", "write JUnit XML, one test case per rule", &outputs.junit);
+  cl.AddString("html", "write one self-contained HTML file with charts", &outputs.html);
+  cl.AddString("journal", "stream the journal to this file (see `pimsim report --journal`)",
+               &journal);
+  cl.AddInt("seed", "seed of every random choice (-1: the scenario's)", &seed);
+  cl.AddString("output", "write the command's output to this file instead of stderr", &output);
+  cl.AddString("progress",
+               "a live progress line on stderr: on, off, or auto (on when stderr is a\n"
+               "terminal and CI is not set)",
+               &progress);
+  cl.AddString("listen", "HOST:PORT for the mock's Akeneo API (port 0 picks one)", &listen);
+  if (absl::Status s = cl.Parse(own, argv); !s.ok()) {
+    return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
+  }
+  if (cl.help_requested()) {
+    std::cout << cl.Usage();
+    return kExitPass;
+  }
+  if (cl.positional().size() != 1) {
+    return Fail(cl.positional().empty() ? "give a scenario file"
+                                        : absl::StrCat("one scenario file, got \"",
+                                                       cl.positional()[1], "\" too"),
+                kExitUsage);
+  }
+  bool show_progress = false;
+  if (progress == "on") {
+    show_progress = true;
+  } else if (progress == "auto") {
+    show_progress = isatty(STDERR_FILENO) && getenv("CI") == nullptr;
+  } else if (progress != "off") {
+    return Fail(absl::StrCat("--progress: expected on, off or auto, got \"", progress, "\""),
+                kExitUsage);
+  }
+  const std::string& path = cl.positional()[0];
+  absl::StatusOr<pimsim::v1::Scenario> loaded = config::LoadScenarioFile(path);
+  if (!loaded.ok()) return Fail(loaded.status().message(), kExitUsage);
+  pimsim::v1::Scenario scenario = *std::move(loaded);
+  if (!command.empty()) {
+    scenario.mutable_workload()->Clear();
+    for (const std::string& arg : command) {
+      scenario.mutable_workload()->mutable_external()->add_argv(arg);
+    }
+  }
+  if (!scenario.workload().has_external()) {
+    return Fail(absl::StrCat(path,
+                             ": no workload to run: give the command after \"--\" (pimsim run ",
+                             path, " -- ./my-integration) or a workload { external { argv: "
+                             "... } } in the scenario"),
+                kExitUsage);
+  }
+  if (seed >= 0) scenario.set_seed(static_cast<uint64_t>(seed));
+  scenario = config::WithDefaults(std::move(scenario));
+  if (absl::Status s = config::ValidateScenario(scenario); !s.ok()) {
+    return Fail(absl::StrCat(path, ": ", s.message()), kExitUsage);
+  }
+
+  MockProcessOptions mock_options;
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    return Fail(absl::StrCat("--listen: expected HOST:PORT, got \"", listen, "\""), kExitUsage);
+  }
+  mock_options.http.host = listen.substr(0, colon);
+  int port = -1;
+  if (!absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 || port > 65535) {
+    return Fail(absl::StrCat("--listen: bad port in \"", listen, "\""), kExitUsage);
+  }
+  mock_options.http.port = static_cast<uint16_t>(port);
+  mock_options.control_options.host = "127.0.0.1";
+  mock_options.control_options.port = 0;
+  mock_options.journal_path = journal;
+
+  // Stop signals go to sigtimedwait in the run loop only: blocked before
+  // any thread starts, so that every thread inherits the mask (the command
+  // gets an empty one).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  Clock& clock = RealClock::Get();
+  const pimsim::v1::Scenario mock_scenario = harness::MockScenario(scenario);
+  absl::StatusOr<std::unique_ptr<MockProcess>> mock =
+      MockProcess::Start(mock_scenario, mock_options, &clock);
+  if (!mock.ok()) return Fail(mock.status().message(), kExitRunFailed);
+  TempDir dir;
+  if (dir.path().empty()) return Fail("cannot create a directory under $TMPDIR", kExitRunFailed);
+
+  harness::RunOptions run;
+  run.scenario = scenario;
+  run.base_url = absl::StrCat("http://", (*mock)->http_address());
+  run.connections_file = absl::StrCat(dir.path(), "/connections.json");
+  run.output_file = output;
+  run.progress = show_progress;
+  std::cerr << "pimsim run: " << (scenario.name().empty() ? path : scenario.name()) << ": mock at "
+            << run.base_url << ", control API at " << (*mock)->control_address() << "\n";
+  harness::EmbeddedTarget target(&(*mock)->pim(), &clock);
+  absl::StatusOr<harness::RunResult> result = harness::RunExternal(run, &target, stop_signals);
+  if (!result.ok()) {
+    (*mock)->Stop(absl::Seconds(1)).IgnoreError();
+    return Fail(result.status().message(), kExitRunFailed);
+  }
+  RunRecord record;
+  record.phases = result->report.phases();
+  record.run_errors = result->run_errors;
+  if (absl::Status s = (*mock)->Stop(absl::Seconds(5), record); !s.ok()) {
+    result->report.add_errors(absl::StrCat("journal file: ", s.message()));
+    result->report.set_verdict(pimsim::v1::VERDICT_ERROR);
+  }
+  return EmitReport(result->report, outputs);
+}
+
+}  // namespace pimsim::tools
