@@ -19,6 +19,8 @@ struct RuleInfo {
   const char* id;
   pimsim::v1::Severity severity;
   const char* description;
+  // What to change in the client when the rule is violated, one line.
+  const char* advice;
 };
 
 // All rules, in DESIGN.md order.

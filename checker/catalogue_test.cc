@@ -43,11 +43,16 @@ TEST(CatalogueTest, DefaultSeveritiesFollowTheDesign) {
   }
 }
 
-TEST(CatalogueTest, EveryRuleHasAFunctionAndADescription) {
+TEST(CatalogueTest, EveryRuleHasAFunctionADescriptionAndAdvice) {
   std::set<std::string> ids;
   for (const RuleInfo& r : Catalogue()) {
     EXPECT_NE(RuleFunction(r.id), nullptr) << r.id;
     EXPECT_GT(std::string(r.description).size(), 20u) << r.id;
+    // One line a reviewer would write: what to change in the client.
+    const std::string advice = r.advice;
+    EXPECT_GT(advice.size(), 20u) << r.id;
+    EXPECT_EQ(advice.find('\n'), std::string::npos) << r.id;
+    EXPECT_EQ(advice.back(), '.') << r.id;
     EXPECT_TRUE(ids.insert(r.id).second) << r.id;
   }
   EXPECT_EQ(FindRule("no.such_rule"), -1);

@@ -222,6 +222,7 @@ std::string Charts(const pimsim::v1::Report& report, const RuleIndex& index) {
   const int64_t origin = internal::RunOriginMicros(report);
   const double bucket = internal::BucketMicros(m) / 1e6;
   std::string out = "<section id=\"charts\"><h2>Traffic over time</h2>\n";
+  const size_t charts_start = out.size();
   const int n = m.timeline_size();
   std::vector<double> x;
   for (const auto& b : m.timeline()) x.push_back((b.start_us() - origin) / 1e6);
@@ -367,6 +368,38 @@ std::string Charts(const pimsim::v1::Report& report, const RuleIndex& index) {
     }
   }
 
+  // The run's phases, on the same time axis as the charts, above them.
+  if (report.phases_size() > 0) {
+    const double width = 1160;
+    double span_end = n > 0 ? x.back() + bucket : 0;
+    for (const auto& p : report.phases()) {
+      span_end = std::max(span_end, (std::max(p.end_us(), p.start_us()) - origin) / 1e6);
+    }
+    if (span_end <= 0) span_end = 1;
+    const double plot = width - left - right;
+    std::string svg = absl::StrCat(
+        "<h3>Phases</h3><svg role=\"img\" aria-label=\"Phases of the run\" width=\"", width,
+        "\" height=\"34\" viewBox=\"0 0 ", width, " 34\">");
+    const char* const fills[] = {"#dbe7f6", "#f6e7d0"};
+    for (int i = 0; i < report.phases_size(); ++i) {
+      const auto& p = report.phases(i);
+      const double start = std::max(0.0, (p.start_us() - origin) / 1e6);
+      const double stop = p.end_us() > 0 ? (p.end_us() - origin) / 1e6 : span_end;
+      const double x0 = left + plot * std::min(start, span_end) / span_end;
+      const double x1 = left + plot * std::min(std::max(stop, start), span_end) / span_end;
+      absl::StrAppend(&svg, "<g><title>", Esc(p.name()), ": ",
+                      internal::FormatOffset(p.start_us() - origin), " to ",
+                      internal::FormatOffset((p.end_us() > 0 ? p.end_us() : p.start_us()) - origin),
+                      "</title><rect x=\"", x0, "\" y=\"4\" width=\"", std::max(1.0, x1 - x0),
+                      "\" height=\"26\" fill=\"", fills[i % 2],
+                      "\" stroke=\"#8a8a8a\"/><text x=\"", x0 + 4,
+                      "\" y=\"21\" font-size=\"12\" font-family=\"sans-serif\">",
+                      Esc(p.name()), "</text></g>");
+    }
+    absl::StrAppend(&svg, "</svg>\n");
+    out.insert(charts_start, svg);
+  }
+
   // (d) Violations on the timeline: one lane per rule.
   internal::LaneChart lanes;
   lanes.title = "Violations over time, one row per rule";
@@ -443,6 +476,10 @@ std::string RuleTable(const pimsim::v1::Report& report) {
     if (!rule.detail().empty()) {
       absl::StrAppend(&out, "<div class=\"desc\">", Esc(rule.detail()),
                       "</div>");
+    }
+    if (violated && !rule.advice().empty()) {
+      absl::StrAppend(&out, "<div class=\"desc\"><b>What to change:</b> ",
+                      Esc(rule.advice()), "</div>");
     }
     absl::StrAppend(&out, "</td></tr>\n");
   }

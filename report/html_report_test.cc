@@ -174,5 +174,23 @@ TEST(RenderHtmlTest, IsDeterministic) {
   EXPECT_EQ(RenderHtml(MakeSampleReport()), RenderHtml(MakeSampleReport()));
 }
 
+TEST(RenderHtmlTest, ShowsThePhasesAndWhatToChange) {
+  pimsim::v1::Report report = MakeSampleReport();
+  ASSERT_GT(report.rules(0).violations(), 0u);
+  report.mutable_rules(0)->set_advice("Cap requests in flight at 4.");
+  report.mutable_rules(1)->set_advice("never shown: not violated");
+  const int64_t origin = report.metrics().timeline(0).start_us();
+  pimsim::v1::PhaseSpan* storm = report.add_phases();
+  storm->set_name("5xx-storm");
+  storm->set_start_us(origin + 1'000'000);
+  storm->set_end_us(origin + 5'000'000);
+  const std::string html = RenderHtml(report);
+  EXPECT_TRUE(absl::StrContains(html, "aria-label=\"Phases of the run\""));
+  EXPECT_TRUE(absl::StrContains(html, ">5xx-storm</text>"));
+  EXPECT_TRUE(absl::StrContains(html, "<b>What to change:</b> Cap requests in flight at 4."));
+  EXPECT_FALSE(absl::StrContains(html, "never shown"));
+  EXPECT_FALSE(absl::StrContains(RenderHtml(MakeSampleReport()), "Phases of the run"));
+}
+
 }  // namespace
 }  // namespace pimsim::report

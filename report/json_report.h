@@ -3,11 +3,12 @@
 // `event_ids`) and every field present even when zero or empty, so scripts
 // can read `verdict` and `violations[].rule` without guarding for absence.
 //
-// As in any proto3 JSON, enums are their names ("VERDICT_FAIL",
-// "SEVERITY_ERROR") and durations are strings ("119.731s"). 64-bit integers
-// are JSON numbers ("time_us": 1717000041203000) up to 2^53 in magnitude and
-// strings beyond, as proto3 allows (common/proto_json.h); JsonStringToMessage
-// reads it back.
+// Enums are plain words: the verdict in capitals ("verdict": "PASS", "FAIL",
+// "ERROR"), every other enum in lower case without its type's prefix
+// ("severity": "error", "outcome": "violated", "undecided"). Durations are
+// strings ("119.731s"). 64-bit integers are JSON numbers ("time_us":
+// 1717000041203000) up to 2^53 in magnitude and strings beyond, as proto3
+// allows (common/proto_json.h). ParseJson reads it back.
 //
 // Thread-safety: pure function.
 //
@@ -27,6 +28,9 @@ namespace pimsim::report {
 // Indented JSON ending in a newline. Fails only if protobuf cannot print the
 // message (e.g. a string field holding invalid UTF-8).
 absl::StatusOr<std::string> RenderJson(const pimsim::v1::Report& report);
+
+// The Report a RenderJson output holds; InvalidArgument for anything else.
+absl::StatusOr<pimsim::v1::Report> ParseJson(const std::string& json);
 
 }  // namespace pimsim::report
 

@@ -24,6 +24,9 @@ std::string Evidence(const pimsim::v1::RuleResult& rule,
   if (!rule.description().empty())
     absl::StrAppend(&text, rule.description(), "\n");
   if (!rule.detail().empty()) absl::StrAppend(&text, rule.detail(), "\n");
+  if (rule.violations() > 0 && !rule.advice().empty()) {
+    absl::StrAppend(&text, "What to change: ", rule.advice(), "\n");
+  }
   absl::StrAppend(&text, internal::FormatCount(rule.violations()), " violation",
                   rule.violations() == 1 ? "" : "s", " in ",
                   internal::FormatCount(rule.samples()), " samples\n");

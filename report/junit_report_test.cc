@@ -160,5 +160,11 @@ TEST(RenderJunitTest, RendersAReportWithoutRules) {
   EXPECT_TRUE(absl::EndsWith(xml, "</testsuites>\n"));
 }
 
+TEST(RenderJunitTest, AFailureSaysWhatToChange) {
+  pimsim::v1::Report report = MakeSampleReport();
+  report.mutable_rules(0)->set_advice("Cap requests in flight at 4.");
+  EXPECT_TRUE(absl::StrContains(RenderJunit(report), "What to change: Cap requests in flight at 4."));
+}
+
 }  // namespace
 }  // namespace pimsim::report

@@ -137,6 +137,15 @@ void AppendRuleTable(const pimsim::v1::Report& report, const Painter& paint,
         PadLeft(FormatCount(rule.samples()), 9), detail.empty() ? "" : "  ",
         detail, "\n");
   }
+  // What to change, for each violated rule.
+  bool first = true;
+  for (const auto& rule : report.rules()) {
+    if (rule.violations() == 0 || rule.advice().empty()) continue;
+    if (first) absl::StrAppend(out, "\n", paint(kBold, "What to change"), "\n");
+    first = false;
+    absl::StrAppend(out, "  ", PadRight(SanitizeForTerminal(rule.rule()), id_width), "  ",
+                    SanitizeForTerminal(rule.advice()), "\n");
+  }
 }
 
 const char* StatusColor(uint32_t code) {

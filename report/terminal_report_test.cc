@@ -197,5 +197,16 @@ TEST(ShouldColorTest, APipeIsNotATerminal) {
   close(fds[1]);
 }
 
+TEST(RenderTerminalTest, SaysWhatToChangeForEachViolatedRule) {
+  pimsim::v1::Report report = MakeSampleReport();
+  ASSERT_GT(report.rules(0).violations(), 0u);
+  report.mutable_rules(0)->set_advice("Cap requests in flight at 4.");
+  report.mutable_rules(1)->set_advice("never shown: not violated");
+  const std::string text = RenderTerminal(report, false);
+  EXPECT_TRUE(absl::StrContains(text, "What to change\n"));
+  EXPECT_TRUE(absl::StrContains(text, "Cap requests in flight at 4.")) << text;
+  EXPECT_FALSE(absl::StrContains(text, "never shown"));
+}
+
 }  // namespace
 }  // namespace pimsim::report

@@ -103,10 +103,10 @@ def load(name):
     blamed = {}
     for v in report.get("violations", []):
         key = "%s %s %s" % (v.get("connection") or "-", v["rule"],
-                            v.get("severity", "").replace("SEVERITY_", "").lower())
+                            v.get("severity", ""))
         blamed[key] = blamed.get(key, 0) + 1
     errors_on_client = sum(1 for v in report.get("violations", [])
-                           if v.get("connection") == "pimsim" and v.get("severity") == "SEVERITY_ERROR")
+                           if v.get("connection") == "pimsim" and v.get("severity") == "error")
     return {"client": client, "metrics": metrics, "verdict": report.get("verdict"),
             "violations": blamed, "client_error_violations": errors_on_client,
             "journal_client_events": events,

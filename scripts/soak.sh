@@ -97,7 +97,7 @@ for line in open(out + "/journal.jsonl"):
     events += 1
     by_conn[e.get("connection", "")] = by_conn.get(e.get("connection", ""), 0) + 1
 report = json.load(open(out + "/report.json"))
-errors = [v for v in report.get("violations", []) if v.get("severity") == "SEVERITY_ERROR"]
+errors = [v for v in report.get("violations", []) if v.get("severity") == "error"]
 expected = client["sent"] + client["token_requests"]
 result = {
     "minutes": round(end / 60, 1),
@@ -116,7 +116,7 @@ result = {
     "violations_by_rule": {},
 }
 for v in report.get("violations", []):
-    key = "%s (%s)" % (v["rule"], v.get("severity", "").replace("SEVERITY_", "").lower())
+    key = "%s (%s)" % (v["rule"], v.get("severity", ""))
     result["violations_by_rule"][key] = result["violations_by_rule"].get(key, 0) + 1
 json.dump(result, open(out + "/result.json", "w"), indent=1, sort_keys=True)
 print(json.dumps(result, indent=1, sort_keys=True))

@@ -66,7 +66,7 @@ LINES=$(wc -l <"$TMP/killed.jsonl")
 if tail -1 "$TMP/killed.jsonl" | grep -q '"summary"'; then fail "a killed mock wrote a summary"; fi
 set +e; "$PIMSIM" report --journal="$TMP/killed.jsonl" --json="$TMP/killed.json" >"$TMP/killed.txt"; CODE=$?; set -e
 [ "$CODE" = 3 ] || fail "report of a killed journal exited $CODE, expected 3"
-[ "$(verdict "$TMP/killed.json")" = VERDICT_ERROR ] || fail "killed journal verdict $(verdict "$TMP/killed.json")"
+[ "$(verdict "$TMP/killed.json")" = ERROR ] || fail "killed journal verdict $(verdict "$TMP/killed.json")"
 grep -q 'no summary line' "$TMP/killed.json" || fail "the report does not say why it is incomplete"
 grep -q '"events": *31' "$TMP/killed.json" || fail "the report does not judge the events it has"
 

@@ -33,7 +33,7 @@ start
 [ "$(get /api/rest/v1/products/product_000001)" = 200 ] || fail "GET failed"
 report --json="$TMP/clean.json"
 [ "$CODE" = 0 ] || fail "clean run exited $CODE: $(cat "$TMP/report.txt" "$TMP/report.err")"
-grep -q '"verdict": *"VERDICT_PASS"' "$TMP/clean.json" || fail "clean verdict: $(head -c 300 "$TMP/clean.json")"
+grep -q '"verdict": *"PASS"' "$TMP/clean.json" || fail "clean verdict: $(head -c 300 "$TMP/clean.json")"
 grep -q '"live": *true' "$TMP/clean.json" || fail "a report without --final is not marked live"
 report --final --json="$TMP/final.json"
 [ "$CODE" = 0 ] || fail "final report exited $CODE"
@@ -54,7 +54,7 @@ for i in 1 2 3 4 5 6; do
 done
 report --final --json="$TMP/bad.json" --junit="$TMP/bad.xml" --html="$TMP/bad.html"
 [ "$CODE" = 1 ] || fail "misbehaving run exited $CODE: $(cat "$TMP/report.txt" "$TMP/report.err")"
-grep -q '"verdict": *"VERDICT_FAIL"' "$TMP/bad.json" || fail "bad verdict"
+grep -q '"verdict": *"FAIL"' "$TMP/bad.json" || fail "bad verdict"
 grep -q '"rule": *"backoff.immediate"' "$TMP/bad.json" || fail "no backoff.immediate violation"
 grep -q 'backoff.immediate' "$TMP/report.txt" || fail "terminal summary lacks the rule"
 /usr/bin/python3 - "$TMP/bad.xml" <<'PY'

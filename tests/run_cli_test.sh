@@ -24,7 +24,7 @@ run() {  # run NAME ARGS... : exit code in CODE, outputs in $TMP/NAME.{txt,err,j
 # --- smoke passes, and the journal gives the same verdict offline ---------
 run smoke scenarios/smoke.textproto --journal="$TMP/smoke.jsonl" --junit="$TMP/smoke.xml"
 [ "$CODE" = 0 ] || fail "smoke exited $CODE: $(cat "$TMP/smoke.err" "$TMP/smoke.txt")"
-[ "$(verdict "$TMP/smoke.json")" = VERDICT_PASS ] || fail "smoke verdict $(verdict "$TMP/smoke.json")"
+[ "$(verdict "$TMP/smoke.json")" = PASS ] || fail "smoke verdict $(verdict "$TMP/smoke.json")"
 grep -q '^\[python3\] python_integration: 100 applied, 0 rejected' "$TMP/smoke.err" ||
   fail "the integration's output was not passed through: $(cat "$TMP/smoke.err")"
 grep -q '<testsuite' "$TMP/smoke.xml" || fail "no JUnit file"
@@ -46,7 +46,7 @@ PY
 run failing scenarios/smoke.textproto -- sh -c 'echo partial work; exit 5'
 [ "$CODE" = 3 ] || fail "a command exiting 5 gave exit $CODE"
 grep -q 'exited with status 5' "$TMP/failing.txt" || fail "no reason: $(cat "$TMP/failing.txt")"
-[ "$(verdict "$TMP/failing.json")" = VERDICT_ERROR ] || fail "verdict $(verdict "$TMP/failing.json")"
+[ "$(verdict "$TMP/failing.json")" = ERROR ] || fail "verdict $(verdict "$TMP/failing.json")"
 grep -q '^\[sh\] partial work$' "$TMP/failing.err" || fail "output not prefixed: $(cat "$TMP/failing.err")"
 
 run crashing scenarios/smoke.textproto -- sh -c 'kill -SEGV $$'

@@ -143,6 +143,7 @@ pimsim::v1::RuleResult RuleRecorder::Result() const {
   r.set_rule(rule_.id);
   r.set_severity(severity_);
   r.set_description(rule_.description);
+  r.set_advice(rule_.advice);
   r.set_violations(violations_);
   r.set_samples(samples_);
   r.set_detail(detail_);

@@ -26,13 +26,13 @@ def check(result, expected, planned_ops):
     if result["client"]["ops"] != planned_ops:
         problems.append("the client ran %d operations of %d" % (result["client"]["ops"],
                                                                planned_ops))
-    verdict = report.get("verdict", "VERDICT_UNSPECIFIED")
-    if verdict != "VERDICT_" + expected["verdict"]:
+    verdict = report.get("verdict", "UNSPECIFIED")
+    if verdict != expected["verdict"]:
         problems.append("verdict %s, expected %s" % (verdict, expected["verdict"]))
     for e in report.get("errors", []):
         problems.append("report error: %s" % e)
     violated = {r["rule"] for r in report.get("rules", [])
-                if r.get("outcome") == "RULE_OUTCOME_VIOLATED"}
+                if r.get("outcome") == "violated"}
     required = set(expected["violated"])
     if not result["final"]:
         required -= expected["final_only"]

@@ -170,10 +170,6 @@ def run(pimsim, client, workload_name, report_json=None, journal=None, final=Fal
     return {"client": summary, "wall_s": wall_s, "final": final, "report": report}
 
 
-def _short(enum_value, prefix):
-    return enum_value[len(prefix):].lower() if enum_value.startswith(prefix) else enum_value
-
-
 def describe(result, client, workload_name):
     """The terminal summary of a run(): verdict, rules, violations."""
     report = result["report"]
@@ -183,20 +179,20 @@ def describe(result, client, workload_name):
             client, workload_name, summary["ops"], summary["seconds"],
             ", ".join("%s=%d" % kv for kv in sorted(summary["outcomes"].items())),
             result["wall_s"], "final" if result["final"] else "live"),
-        "verdict: %s" % _short(report.get("verdict", "VERDICT_UNSPECIFIED"), "VERDICT_").upper(),
+        "verdict: %s" % report.get("verdict", "UNSPECIFIED"),
     ]
     for e in report.get("errors", []):
         lines.append("error: %s" % e)
     lines.append("rules:")
     for r in report.get("rules", []):
         lines.append("  %-28s %-9s %-10s violations=%-3s %s" % (
-            r["rule"], _short(r.get("severity", ""), "SEVERITY_"),
-            _short(r.get("outcome", ""), "RULE_OUTCOME_"), r.get("violations", 0),
+            r["rule"], r.get("severity", ""),
+            r.get("outcome", ""), r.get("violations", 0),
             r.get("detail", "")))
     violations = report.get("violations", [])
     lines.append("violations: %d" % len(violations))
     for v in violations:
-        lines.append("  [%s] %s: %s" % (_short(v.get("severity", ""), "SEVERITY_"), v["rule"],
+        lines.append("  [%s] %s: %s" % (v.get("severity", ""), v["rule"],
                                         v.get("message", "")))
     return "\n".join(lines)
 
