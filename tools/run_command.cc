@@ -68,6 +68,7 @@ int RunRun(int argc, char** argv) {
   std::string progress = "auto";
   int64_t seed = -1;
   std::string listen = "127.0.0.1:0";
+  std::vector<std::string> faults;
   CommandLine cl(
       "run",
       "pimsim run SCENARIO [flags] [-- COMMAND ARGS...]\n"
@@ -93,6 +94,10 @@ int RunRun(int argc, char** argv) {
                "terminal and CI is not set)",
                &progress);
   cl.AddString("listen", "HOST:PORT for the mock's Akeneo API (port 0 picks one)", &listen);
+  cl.AddRepeated("fault",
+                 "fault rule in the one-line form, repeatable, after the scenario's (e.g.\n"
+                 "                       status=503,p=0.3,route=get_item; see the README)",
+                 &faults);
   if (absl::Status s = cl.Parse(own, argv); !s.ok()) {
     return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
   }
@@ -133,6 +138,9 @@ int RunRun(int argc, char** argv) {
                 kExitUsage);
   }
   if (seed >= 0) scenario.set_seed(static_cast<uint64_t>(seed));
+  if (absl::Status s = config::AddFaultSpecs(faults, &scenario); !s.ok()) {
+    return Fail(s.message(), kExitUsage);
+  }
   scenario = config::WithDefaults(std::move(scenario));
   if (absl::Status s = config::ValidateScenario(scenario); !s.ok()) {
     return Fail(absl::StrCat(path, ": ", s.message()), kExitUsage);

@@ -15,7 +15,6 @@
 #include "google/protobuf/util/time_util.h"
 #include "mock_pim/config/scenario_config.h"
 #include "mock_pim/control/control_server.h"
-#include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/limits/limits_config.h"
 #include "tools/command_line.h"
@@ -103,17 +102,7 @@ absl::Status ApplyFlags(const ServeFlags& flags, pimsim::v1::Scenario* scenario)
           absl::StrCat("--limits: expected on or off, got \"", flags.limits, "\""));
     }
   }
-  for (size_t i = 0; i < flags.faults.size(); ++i) {
-    absl::StatusOr<pimsim::v1::FaultRule> rule = ParseFaultSpec(flags.faults[i]);
-    if (!rule.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--fault \"", flags.faults[i], "\": ", rule.status().message()));
-    }
-    if (rule->name().empty()) {
-      rule->set_name(absl::StrCat("fault-", scenario->faults_size() + 1));
-    }
-    *scenario->add_faults() = *std::move(rule);
-  }
+  if (absl::Status s = config::AddFaultSpecs(flags.faults, scenario); !s.ok()) return s;
   return config::ValidateScenario(*scenario);
 }
 

@@ -335,6 +335,19 @@ absl::StatusOr<pimsim::v1::Scenario> LoadScenarioFile(const std::string& path) {
   return ParseScenarioText(buffer.str(), path);
 }
 
+absl::Status AddFaultSpecs(const std::vector<std::string>& specs, pimsim::v1::Scenario* scenario) {
+  for (const std::string& spec : specs) {
+    absl::StatusOr<pimsim::v1::FaultRule> rule = ParseFaultSpec(spec);
+    if (!rule.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--fault \"", spec, "\": ", rule.status().message()));
+    }
+    if (rule->name().empty()) rule->set_name(absl::StrCat("fault-", scenario->faults_size() + 1));
+    *scenario->add_faults() = *std::move(rule);
+  }
+  return absl::OkStatus();
+}
+
 void SetNumberedConnections(int n, pimsim::v1::Instance* instance) {
   instance->clear_connections();
   for (int i = 1; i <= n; ++i) {

@@ -15,6 +15,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -43,6 +44,11 @@ absl::StatusOr<pimsim::v1::Scenario> ParseScenarioText(std::string_view text,
 
 // Reads, parses and validates a scenario file.
 absl::StatusOr<pimsim::v1::Scenario> LoadScenarioFile(const std::string& path);
+
+// Appends fault rules given in the one-line form (`--fault=SPEC`, see
+// fault_spec.h) after the scenario's, named "fault-<n>" when unnamed. The
+// error names the spec; the scenario is not validated here.
+absl::Status AddFaultSpecs(const std::vector<std::string>& specs, pimsim::v1::Scenario* scenario);
 
 // The scenario with an instance and a connection added where it has none:
 // instance "default", connection pimsim/pimsim with user admin/admin.

@@ -86,7 +86,65 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"expectations {\n  rules { rule: \"backoff.nope\" }\n}", "2:11",
                 "expectations.rules[0].rule: unknown rule id"},
         BadCase{"latency {\n  get_item { uniform { min { seconds: 2 } max { seconds: 1 } } }\n}", "2:14",
-                "get_item"}));
+                "get_item"},
+        // The run: phases, workload, max_duration.
+        BadCase{"phases {\n  name: \"Storm\"\n  requests: 5\n}", "2:3", "phases[0].name: must match"},
+        BadCase{"phases { name: \"a\" requests: 5 }\nphases { name: \"a\" requests: 5 }", "2:10",
+                "duplicate phase name"},
+        BadCase{"phases {\n  name: \"a\"\n}", "1:1", "needs duration or requests"},
+        BadCase{"phases { name: \"a\" requests: 0 }", "1:21", "requests: must be >= 1"},
+        BadCase{"phases { name: \"a\" duration { seconds: -1 } }", "1:21", "must be > 0"},
+        BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  faults { name: \"f\" trigger { phase: \"b\" } "
+                "action { status { code: 503 } } }\n}",
+                "4:3", "cannot name phase \"b\""},
+        BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  faults { name: \"f\" action { status { code: 299 } } "
+                "}\n}",
+                "4:3", "phases[0].faults[0].action.status.code"},
+        BadCase{"faults { name: \"f\" action { status { code: 503 } } }\nphases {\n  name: \"a\"\n  requests: 1\n"
+                "  faults { name: \"f\" action { status { code: 503 } } }\n}",
+                "5:3", "duplicate fault name \"f\""},
+        BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  limits { key: \"nope\" value {} }\n}", "4:3",
+                "no instance named \"nope\""},
+        BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  limits { key: \"default\" value { "
+                "max_in_flight_per_connection: 0 } }\n}",
+                "4:3", "max_in_flight_per_connection"},
+        BadCase{"faults { name: \"f\" trigger { phase: \"nope\" } action { status { code: 503 } } }\n"
+                "phases { name: \"a\" requests: 1 }",
+                "1:31", "no phase named \"nope\""},
+        BadCase{"workload {\n  external { env { key: \"X\" value: \"1\" } }\n}", "2:3",
+                "workload.external.argv: needs the program"},
+        BadCase{"workload {\n  external { argv: \"x\" timeout { seconds: -1 } }\n}", "2:3",
+                "workload.external.timeout: must be > 0"},
+        BadCase{"max_duration { seconds: 100000 }", "1:1", "max_duration: at most 24h"}));
+
+TEST(ScenarioConfigTest, ARunScenarioValidates) {
+  absl::StatusOr<pimsim::v1::Scenario> s = ParseScenarioText(R"pb(
+    instances { name: "default" }
+    faults { name: "global" trigger { phase: "storm" } action { status { code: 500 } } }
+    phases {
+      name: "storm"
+      requests: 10
+      faults { name: "storm-503" action { status { code: 503 } } }
+      limits { key: "default" value { instance_rate { requests_per_second: 10 } } }
+    }
+    phases { name: "calm" duration { seconds: 2 } }
+    workload { external { argv: "./app" env { key: "LOG" value: "debug" } timeout { seconds: 5 } } }
+    max_duration { seconds: 60 }
+  )pb", "run.textproto");
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->phases_size(), 2);
+}
+
+TEST(ScenarioConfigTest, FaultSpecsAreAddedAndNamed) {
+  pimsim::v1::Scenario s;
+  ASSERT_TRUE(AddFaultSpecs({"status=503,p=0.5", "status=429,name=slow"}, &s).ok());
+  ASSERT_EQ(s.faults_size(), 2);
+  EXPECT_EQ(s.faults(0).name(), "fault-1");
+  EXPECT_EQ(s.faults(1).name(), "slow");
+  const absl::Status bad = AddFaultSpecs({"status=299"}, &s);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr("--fault \"status=299\""));
+}
 
 }  // namespace
 }  // namespace pimsim::config

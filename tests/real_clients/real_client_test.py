@@ -91,7 +91,7 @@ def main():
     try:
         result = run_client.run(os.path.abspath(args.pimsim), args.client, args.workload,
                                 report_json=stem and stem + ".report.json",
-                                journal=stem and stem + ".journal.jsonl", final=True)
+                                journal=stem and stem + ".journal.jsonl")
     except run_client.RunError as e:
         print("FAIL: the run broke: %s" % e)
         return 1

@@ -1,28 +1,24 @@
 #!/usr/bin/python3
-"""Runs one real HTTP client against `pimsim serve` with the CI-gate fault set
-and judges it with `pimsim report`.
+"""Runs one real HTTP client as the integration under test of `pimsim run`,
+against the CI-gate fault set, and prints its verdict.
 
   run_client.py --pimsim=PATH --client=NAME --workload=unique|repeat
-                [--report-json=FILE] [--journal=FILE] [--final] [--seed=N]
+                [--report-json=FILE] [--journal=FILE] [--seed=N]
 
-Starts the mock on 127.0.0.1 (port 0, no service-time model, seeded products,
-the fault rules in FAULTS), runs the client with PIM_BASE_URL, PIM_CLIENT_ID,
-PIM_CLIENT_SECRET, PIM_USERNAME and PIM_PASSWORD in its environment and a hard
-timeout, asks the control plane for the report (with --final when given: the
-run is over, so rules that wait for what follows a failure judge the end of
-the run too), stops the mock with SIGTERM and prints
-the verdict, each rule's outcome and violation count, and the violations.
+Runs `pimsim run battery.textproto --fault=... -- CLIENT WORKLOAD`: the mock
+on 127.0.0.1 (port 0, no service-time model, seeded products, the fault rules
+in FAULTS), the client with the PIM_* variables `pimsim run` sets and the
+scenario's bound on the run, then the final report. Prints the verdict, each
+rule's outcome and violation count, and the violations.
 
 Exit code 0 when it ran (whatever the verdict), 3 when the mock, the client or
-the report broke, 2 on bad usage. tests/real_clients/real_client_test.py uses
+the run broke, 2 on bad usage. tests/real_clients/real_client_test.py uses
 run() to compare the verdict with expectations.py.
 """
 
 import argparse
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -69,105 +65,61 @@ FAULTS = (
 )
 
 DEFAULT_SEED = 7
-CLIENT_TIMEOUT_S = 180
-CREDENTIALS = {"PIM_CLIENT_ID": "pimsim", "PIM_CLIENT_SECRET": "pimsim",
-               "PIM_USERNAME": "admin", "PIM_PASSWORD": "admin"}
+SCENARIO = os.path.join(HERE, "battery.textproto")
 
 
 class RunError(Exception):
     """The run broke: the mock, the client or the report."""
 
 
-def _start_mock(pimsim, seed, journal, scratch):
-    cmd = [pimsim, "serve", "--listen=127.0.0.1:0", "--control=127.0.0.1:0", "--latency=0",
-           "--seed=%d" % seed, "--seed_products=%d" % workload.SEEDED_PRODUCTS]
-    if journal:
-        cmd.append("--journal=" + journal)
-    cmd += ["--fault=" + f for f in FAULTS]
-    err = open(os.path.join(scratch, "serve.stderr"), "w")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
-    line = proc.stdout.readline().strip()
-    m = re.fullmatch(r"http=(\S+) control=(\S+)", line)
-    if not m:
-        proc.kill()
-        proc.wait()
-        with open(err.name) as f:
-            raise RunError("pimsim serve printed %r first; stderr: %s" % (line, f.read()[-2000:]))
-    return proc, m.group(1), m.group(2)
-
-
-def _stop_mock(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-            raise RunError("pimsim serve did not stop within 30 s of SIGTERM")
-    if proc.returncode != 0:
-        raise RunError("pimsim serve exited %d" % proc.returncode)
-
-
-def _run_client(client, workload_name, http, scratch):
-    env = dict(os.environ, PIM_BASE_URL="http://" + http, **CREDENTIALS)
-    out_path = os.path.join(scratch, "client.stdout")
-    err_path = os.path.join(scratch, "client.stderr")
-    with open(out_path, "w") as out, open(err_path, "w") as err:
-        proc = subprocess.Popen(CLIENTS[client] + [workload_name], stdout=out, stderr=err,
-                                env=env, cwd=scratch, start_new_session=True)
-        try:
-            code = proc.wait(timeout=CLIENT_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-            raise RunError("client %s did not finish within %d s" % (client, CLIENT_TIMEOUT_S))
-    with open(out_path) as f:
+def _summary(output_path, client):
+    """The client's summary: the last JSON line it printed."""
+    with open(output_path) as f:
         lines = [ln for ln in f.read().splitlines() if ln.strip()]
-    with open(err_path) as f:
-        stderr = f.read()
-    if code != 0 or not lines:
-        raise RunError("client %s exited %d; stderr: %s" % (client, code, stderr[-3000:]))
-    try:
-        return json.loads(lines[-1])
-    except ValueError:
-        raise RunError("client %s printed no summary; last line %r" % (client, lines[-1]))
+    for line in reversed(lines):
+        try:
+            summary = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(summary, dict) and "ops" in summary:
+            return summary
+    raise RunError("client %s printed no summary; its output ends: %s" % (
+        client, "\n".join(lines[-20:])))
 
 
-def _report(pimsim, control, json_path, final):
-    cmd = [pimsim, "report", "--control=" + control, "--json=" + json_path]
-    if final:
-        cmd.append("--final")
-    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=120)
-    if done.returncode not in (0, 1, 3) or not os.path.exists(json_path):
-        raise RunError("pimsim report exited %d: %s" % (done.returncode, done.stderr[-2000:]))
-    with open(json_path) as f:
-        return json.load(f)
-
-
-def run(pimsim, client, workload_name, report_json=None, journal=None, final=False,
+def run(pimsim, client, workload_name, report_json=None, journal=None, final=True,
         seed=DEFAULT_SEED):
-    """Runs `client` on `workload_name` and returns what happened: a dict with
-    client (its summary line), wall_s, final (whether the report was a final
-    one), and report (the pimsim.v1.Report JSON). Raises RunError when the run
-    broke."""
+    """Runs `client` on `workload_name` through `pimsim run` and returns what
+    happened: a dict with client (its summary line), wall_s, final (always
+    true: the report of a run is final), and report (the report JSON). Raises
+    RunError when the run broke."""
     if client not in CLIENTS:
         raise ValueError("unknown client %r (expected one of %s)" % (client, ", ".join(CLIENTS)))
     if client in NODE_CLIENTS and not os.path.isdir(os.path.join(HERE, "node_modules")):
         raise RunError("%s/node_modules is missing: run scripts/setup.sh (npm ci)" % HERE)
     scratch = tempfile.mkdtemp(prefix="run_client.", dir=os.environ.get("TEST_TMPDIR"))
     report_json = report_json or os.path.join(scratch, "report.json")
+    output = os.path.join(scratch, "client.output")
+    cmd = [pimsim, "run", SCENARIO, "--progress=off", "--seed=%d" % seed,
+           "--json=" + report_json, "--output=" + output]
+    if journal:
+        cmd.append("--journal=" + journal)
+    cmd += ["--fault=" + f for f in FAULTS]
+    cmd += ["--"] + CLIENTS[client] + [workload_name]
     started = time.monotonic()
-    proc, http, control = _start_mock(pimsim, seed, journal, scratch)
-    try:
-        summary = _run_client(client, workload_name, http, scratch)
-        wall_s = time.monotonic() - started
-        report = _report(pimsim, control, report_json, final)
-    finally:
-        if proc.poll() is None:
-            _stop_mock(proc)
-    return {"client": summary, "wall_s": wall_s, "final": final, "report": report}
+    done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          cwd=scratch, timeout=600)
+    wall_s = time.monotonic() - started
+    if done.returncode not in (0, 1) or not os.path.exists(report_json):
+        detail = done.stdout[-3000:] + done.stderr[-2000:]
+        if os.path.exists(output):
+            with open(output) as f:
+                detail += "\nclient output:\n" + f.read()[-3000:]
+        raise RunError("pimsim run exited %d: %s" % (done.returncode, detail))
+    with open(report_json) as f:
+        report = json.load(f)
+    return {"client": _summary(output, client), "wall_s": wall_s, "final": True,
+            "report": report}
 
 
 def describe(result, client, workload_name):
@@ -203,15 +155,12 @@ def main():
     parser.add_argument("--client", required=True, choices=sorted(CLIENTS))
     parser.add_argument("--workload", required=True, choices=workload.WORKLOADS)
     parser.add_argument("--report-json", help="also keep the report JSON here")
-    parser.add_argument("--journal", help="have the mock write its journal here at shutdown")
-    parser.add_argument("--final", action="store_true",
-                        help="ask for a final report (pimsim report --final)")
+    parser.add_argument("--journal", help="stream the journal to this file")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the mock's seed")
     args = parser.parse_args()
     try:
         result = run(os.path.abspath(args.pimsim), args.client, args.workload,
-                     report_json=args.report_json, journal=args.journal, final=args.final,
-                     seed=args.seed)
+                     report_json=args.report_json, journal=args.journal, seed=args.seed)
     except RunError as e:
         print("run_client: %s" % e, file=sys.stderr)
         return 3
