@@ -163,7 +163,7 @@ absl::Status ValidateRun(const pimsim::v1::Scenario& scenario) {
       const pimsim::v1::FaultRule& rule = phase.faults(k);
       const std::string rule_path = absl::StrCat(path, ".faults[", k, "]");
       if (!rule.trigger().phase().empty() && rule.trigger().phase() != phase.name()) {
-        return FieldError(absl::StrCat(rule_path, ".phase"),
+        return FieldError(absl::StrCat(rule_path, ".trigger.phase"),
                           absl::StrCat("a rule of phase \"", phase.name(), "\" cannot name phase \"",
                                        rule.trigger().phase(), "\""));
       }
@@ -190,7 +190,7 @@ absl::Status ValidateRun(const pimsim::v1::Scenario& scenario) {
   for (int i = 0; i < scenario.faults_size(); ++i) {
     const std::string& phase = scenario.faults(i).trigger().phase();
     if (!phase.empty() && scenario.phases_size() > 0 && !phase_names.contains(phase)) {
-      return FieldError(absl::StrCat("faults[", i, "].phase"),
+      return FieldError(absl::StrCat("faults[", i, "].trigger.phase"),
                         absl::StrCat("no phase named \"", phase, "\""));
     }
   }
@@ -253,6 +253,10 @@ bool Locate(const TextFormat::ParseInfoTree& root, const Descriptor* descriptor,
     if (descriptor == nullptr || tree == nullptr) return found;
     const FieldDescriptor* field = descriptor->FindFieldByName(std::string(name));
     if (field == nullptr) return found;
+    // A repeated field named without an index ("connections: at most 50")
+    // has no one location: the enclosing field's is the answer. (Asking
+    // protobuf for index -1 of a repeated field aborts the process.)
+    if (field->is_repeated() != (index >= 0)) return found;
     TextFormat::ParseLocation loc = tree->GetLocation(field, index);
     if (loc.line < 0) return found;
     *line = loc.line + 1;

@@ -92,30 +92,46 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"phases { name: \"a\" requests: 5 }\nphases { name: \"a\" requests: 5 }", "2:10",
                 "duplicate phase name"},
         BadCase{"phases {\n  name: \"a\"\n}", "1:1", "needs duration or requests"},
-        BadCase{"phases { name: \"a\" requests: 0 }", "1:21", "requests: must be >= 1"},
-        BadCase{"phases { name: \"a\" duration { seconds: -1 } }", "1:21", "must be > 0"},
+        BadCase{"phases { name: \"a\" requests: 0 }", "1:20", "requests: must be >= 1"},
+        BadCase{"phases { name: \"a\" duration { seconds: -1 } }", "1:20", "must be > 0"},
         BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  faults { name: \"f\" trigger { phase: \"b\" } "
                 "action { status { code: 503 } } }\n}",
-                "4:3", "cannot name phase \"b\""},
+                "4:32", "cannot name phase \"b\""},
         BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  faults { name: \"f\" action { status { code: 299 } } "
                 "}\n}",
-                "4:3", "phases[0].faults[0].action.status.code"},
+                "4:40", "phases[0].faults[0].action.status.code"},
         BadCase{"faults { name: \"f\" action { status { code: 503 } } }\nphases {\n  name: \"a\"\n  requests: 1\n"
                 "  faults { name: \"f\" action { status { code: 503 } } }\n}",
-                "5:3", "duplicate fault name \"f\""},
-        BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  limits { key: \"nope\" value {} }\n}", "4:3",
-                "no instance named \"nope\""},
+                "5:12", "duplicate fault name \"f\""},
+        BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  limits { key: \"nope\" value {} }\n}", "1:1",
+                "phases[0].limits: no instance named \"nope\""},
         BadCase{"phases {\n  name: \"a\"\n  requests: 1\n  limits { key: \"default\" value { "
-                "max_in_flight_per_connection: 0 } }\n}",
-                "4:3", "max_in_flight_per_connection"},
+                "instance_rate { burst: 0 } } }\n}",
+                "1:1", "phases[0].limits[\"default\"].instance_rate.burst"},
         BadCase{"faults { name: \"f\" trigger { phase: \"nope\" } action { status { code: 503 } } }\n"
                 "phases { name: \"a\" requests: 1 }",
-                "1:31", "no phase named \"nope\""},
+                "1:30", "faults[0].trigger.phase: no phase named \"nope\""},
         BadCase{"workload {\n  external { env { key: \"X\" value: \"1\" } }\n}", "2:3",
                 "workload.external.argv: needs the program"},
-        BadCase{"workload {\n  external { argv: \"x\" timeout { seconds: -1 } }\n}", "2:3",
+        BadCase{"workload {\n  external { argv: \"x\" timeout { seconds: -1 } }\n}", "2:24",
                 "workload.external.timeout: must be > 0"},
         BadCase{"max_duration { seconds: 100000 }", "1:1", "max_duration: at most 24h"}));
+
+// A repeated field named without an index ("connections: at most 50") used to
+// abort the process (protobuf's GetLocation at index -1): its parent is
+// located instead.
+TEST(ScenarioConfigTest, ARepeatedFieldWithoutIndexIsLocatedAtItsParent) {
+  std::string text = "instances {\n  name: \"a\"\n";
+  for (int i = 1; i <= 51; ++i) {
+    absl::StrAppend(&text, "  connections { client_id: \"c", i,
+                    "\" secret: \"s\" username: \"u\" password: \"p\" }\n");
+  }
+  text += "}\n";
+  absl::StatusOr<pimsim::v1::Scenario> s = ParseScenarioText(text, "many.textproto");
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.status().message(),
+              HasSubstr("many.textproto:1:1: instances[0].connections: at most 50 connections"));
+}
 
 TEST(ScenarioConfigTest, ARunScenarioValidates) {
   absl::StatusOr<pimsim::v1::Scenario> s = ParseScenarioText(R"pb(
