@@ -42,6 +42,20 @@ assert names == ["warm-up", "flaky"], names
 assert live["metrics"]["requests_by_status"].get("503", 0) > 0, live["metrics"]
 PY
 
+# The same traffic re-judged under other thresholds: at most 2 attempts a chain.
+cat >"$TMP/strict.textproto" <<'PB'
+thresholds { max_attempts: 2 }
+PB
+set +e; "$PIMSIM" report --journal="$TMP/smoke.jsonl" --expectations="$TMP/strict.textproto" \
+  --json="$TMP/strict.json" >/dev/null; STRICT=$?; set -e
+[ "$STRICT" = 1 ] || fail "re-judged with max_attempts 2: exit $STRICT"
+grep -q '"retry.too_many"' "$TMP/strict.json" || fail "no retry.too_many in the strict report"
+echo 'thresholds { max_attempts: 0 }' >"$TMP/invalid.textproto"
+set +e; "$PIMSIM" report --journal="$TMP/smoke.jsonl" --expectations="$TMP/invalid.textproto" \
+  >/dev/null 2>"$TMP/invalid.err"; CODE=$?; set -e
+[ "$CODE" = 2 ] || fail "invalid expectations: exit $CODE"
+grep -q "invalid.textproto" "$TMP/invalid.err" || fail "said: $(cat "$TMP/invalid.err")"
+
 # --- a failing command is exit 3 with the reason, the verdict ERROR ---------
 run failing scenarios/smoke.textproto -- sh -c 'echo partial work; exit 5'
 [ "$CODE" = 3 ] || fail "a command exiting 5 gave exit $CODE"

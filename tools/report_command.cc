@@ -5,12 +5,16 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
+#include <optional>
 
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
 #include "checker/checker.h"
+#include "checker/thresholds.h"
+#include "google/protobuf/text_format.h"
 #include "mock_pim/journal/journal_file.h"
 #include "proto/control.grpc.pb.h"
 #include "report/html_report.h"
@@ -70,7 +74,8 @@ int EmitReport(const pimsim::v1::Report& report, const ReportOutputs& outputs) {
 // The verdict over a journal file (serve --journal): a finished run unless
 // the file says otherwise, judged against the limits in force while it ran
 // (its summary line), or the scenario's when the mock was killed first.
-absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(const std::string& path) {
+absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(
+    const std::string& path, const std::optional<pimsim::v1::Expectations>& expectations) {
   absl::StatusOr<JournalFile> file = ReadJournalFile(path);
   if (!file.ok()) return file.status();
   checker::CheckInput input;
@@ -93,6 +98,7 @@ absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(const std::string& path) {
     for (const pimsim::v1::FaultRule& rule : file->summary->fault_rules()) *rules.Add() = rule;
   }
   input.fault_kinds = checker::FaultKindsFromRules(rules);
+  if (expectations.has_value()) input.expectations = *expectations;
   for (const std::string& problem : file->problems) {
     input.run_errors.push_back(absl::StrCat("journal incomplete: ", problem));
   }
@@ -104,6 +110,23 @@ absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(const std::string& path) {
   return report;
 }
 
+// An Expectations textproto file, validated; errors name the file.
+absl::StatusOr<pimsim::v1::Expectations> LoadExpectations(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  pimsim::v1::Expectations expectations;
+  google::protobuf::TextFormat::Parser parser;
+  if (!parser.ParseFromString(text, &expectations)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": not a pimsim.v1.Expectations textproto (see proto/expectations.proto)"));
+  }
+  if (absl::Status s = checker::ValidateExpectations(expectations); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", s.message()));
+  }
+  return expectations;
+}
+
 int RunReport(int argc, char** argv) {
   std::string control;
   std::string control_token;
@@ -111,6 +134,7 @@ int RunReport(int argc, char** argv) {
   ReportOutputs outputs;
   int64_t timeout_s = 60;
   bool final = false;
+  std::string expectations_path;
   CommandLine cl("report",
                  "Prints the compliance verdict over a mock's journal and writes the\n"
                  "requested reports: asked of a running mock (pimsim serve) with --control,\n"
@@ -123,6 +147,11 @@ int RunReport(int argc, char** argv) {
                "as it goes, and the verdict is ERROR: incomplete)",
                &journal);
   cl.AddString("control_token", "bearer token, if the control plane requires one", &control_token);
+  cl.AddString("expectations",
+               "with --journal: judge against this pimsim.v1.Expectations textproto\n"
+               "instead of the scenario's (other thresholds, rules off or at another\n"
+               "severity)",
+               &expectations_path);
   cl.AddString("json", "write the report as JSON (the pimsim.v1.Report JSON form)", &outputs.json);
   cl.AddString("junit", "write JUnit XML, one test case per rule", &outputs.junit);
   cl.AddString("html", "write one self-contained HTML file with charts", &outputs.html);
@@ -142,8 +171,17 @@ int RunReport(int argc, char** argv) {
   if (control.empty() == journal.empty()) {
     return Fail("give one of --control=HOST:PORT and --journal=FILE", kExitUsage);
   }
+  if (!expectations_path.empty() && journal.empty()) {
+    return Fail("--expectations needs --journal (a live mock judges by its scenario's)", kExitUsage);
+  }
+  std::optional<pimsim::v1::Expectations> expectations;
+  if (!expectations_path.empty()) {
+    absl::StatusOr<pimsim::v1::Expectations> loaded = LoadExpectations(expectations_path);
+    if (!loaded.ok()) return Fail(loaded.status().message(), kExitUsage);
+    expectations = *std::move(loaded);
+  }
   if (!journal.empty()) {
-    absl::StatusOr<pimsim::v1::Report> report = JudgeJournalFile(journal);
+    absl::StatusOr<pimsim::v1::Report> report = JudgeJournalFile(journal, expectations);
     if (!report.ok()) return Fail(report.status().message(), kExitRunFailed);
     return EmitReport(*report, outputs);
   }
