@@ -247,6 +247,11 @@ MockPim::Instance* MockPim::Find(std::string_view name) const {
   return nullptr;
 }
 
+std::string MockPim::http_address() const {
+  const http::Server* server = server_.load(std::memory_order_acquire);
+  return server == nullptr ? "" : server->address();
+}
+
 AdmissionController* MockPim::admission(std::string_view name) {
   Instance* instance = Find(name);
   return instance == nullptr ? nullptr : instance->admission.get();

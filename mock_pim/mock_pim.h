@@ -72,6 +72,10 @@ class MockPim final : public http::Handler {
   void AttachServer(const http::Server* server) {
     server_.store(server, std::memory_order_release);
   }
+  // HOST:PORT of the attached server, "" when none is.
+  std::string http_address() const;
+  // Now in journal time: microseconds since the journal's epoch.
+  int64_t JournalMicrosNow() const { return absl::ToInt64Microseconds(clock_->Now() - journal_.epoch()); }
   // Admission controller of the named instance, nullptr if there is none.
   AdmissionController* admission(std::string_view instance);
 

@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/harness/embedded_target.h"
+#include "client/harness/remote_target.h"
 #include "client/harness/run.h"
 #include "common/clock.h"
 #include "mock_pim/config/scenario_config.h"
@@ -49,6 +50,68 @@ class TempDir {
   std::string path_;
 };
 
+// Stop signals go to sigtimedwait in the run loop only: blocked before any
+// thread starts, so that every thread inherits the mask (the command gets an
+// empty one).
+sigset_t BlockStopSignals() {
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  return stop_signals;
+}
+
+// `pimsim run --control`: the scenario's run against a mock that is already
+// serving; its instances and connections are the mock's.
+int RunRemote(const std::string& path, pimsim::v1::Scenario scenario, const std::string& control,
+              const std::string& token, const std::string& output, bool progress,
+              const ReportOutputs& outputs) {
+  const sigset_t stop_signals = BlockStopSignals();
+  harness::RemoteTarget target(control, token);
+  absl::StatusOr<pimsim::v1::GetServerInfoResponse> info = target.Info();
+  if (!info.ok()) return Fail(info.status().message(), kExitRunFailed);
+  if (info->http_address().empty()) {
+    return Fail(absl::StrCat("the mock at ", control, " serves no HTTP API"), kExitRunFailed);
+  }
+  *scenario.mutable_instances() = info->scenario().instances();
+  std::vector<pimsim::v1::FaultRule> phase_rules;
+  std::vector<std::string> phase_rule_names;
+  const pimsim::v1::Scenario with_phase_rules = harness::MockScenario(scenario);
+  for (int i = scenario.faults_size(); i < with_phase_rules.faults_size(); ++i) {
+    phase_rules.push_back(with_phase_rules.faults(i));
+    phase_rule_names.push_back(with_phase_rules.faults(i).name());
+  }
+  if (!scenario.faults().empty()) {
+    std::cerr << "pimsim run: the scenario's own fault rules are the running mock's business; "
+                 "only its phases' rules are added\n";
+  }
+  if (absl::Status s = target.ResetForRun(); !s.ok()) return Fail(s.message(), kExitRunFailed);
+  if (absl::Status s = target.AddFaults(phase_rules); !s.ok()) {
+    target.ClearFaults(phase_rule_names).IgnoreError();
+    return Fail(s.message(), kExitRunFailed);
+  }
+  TempDir dir;
+  if (dir.path().empty()) return Fail("cannot create a directory under $TMPDIR", kExitRunFailed);
+  harness::RunOptions run;
+  run.scenario = scenario;
+  run.base_url = absl::StrCat("http://", info->http_address());
+  run.connections_file = absl::StrCat(dir.path(), "/connections.json");
+  run.output_file = output;
+  run.progress = progress;
+  std::cerr << "pimsim run: " << (scenario.name().empty() ? path : scenario.name())
+            << ": the mock at " << run.base_url << " (control API " << control << ")\n";
+  absl::StatusOr<harness::RunResult> result = harness::RunExternal(run, &target, stop_signals);
+  absl::Status cleared = target.ClearFaults(phase_rule_names);
+  if (!result.ok()) return Fail(result.status().message(), kExitRunFailed);
+  if (!cleared.ok()) {
+    std::cerr << "pimsim run: the phases' fault rules stay on the mock: " << cleared.message()
+              << "\n";
+  }
+  return EmitReport(result->report, outputs);
+}
+
 }  // namespace
 
 int RunRun(int argc, char** argv) {
@@ -69,6 +132,8 @@ int RunRun(int argc, char** argv) {
   int64_t seed = -1;
   std::string listen = "127.0.0.1:0";
   std::vector<std::string> faults;
+  std::string control;
+  std::string control_token;
   CommandLine cl(
       "run",
       "pimsim run SCENARIO [flags] [-- COMMAND ARGS...]\n"
@@ -94,6 +159,14 @@ int RunRun(int argc, char** argv) {
                "terminal and CI is not set)",
                &progress);
   cl.AddString("listen", "HOST:PORT for the mock's Akeneo API (port 0 picks one)", &listen);
+  cl.AddString("control",
+               "HOST:PORT of a running mock's control API (pimsim serve) to drive instead\n"
+               "of starting one: its journal and fault counters are reset for the run, the\n"
+               "phases' fault rules added and removed after; --journal and --listen then\n"
+               "belong to that `pimsim serve`",
+               &control);
+  cl.AddString("control_token", "bearer token of that control API, if it requires one",
+               &control_token);
   cl.AddRepeated("fault",
                  "fault rule in the one-line form, repeatable, after the scenario's (e.g.\n"
                  "                       status=503,p=0.3,route=get_item; see the README)",
@@ -146,6 +219,14 @@ int RunRun(int argc, char** argv) {
     return Fail(absl::StrCat(path, ": ", s.message()), kExitUsage);
   }
 
+  if (!control.empty()) {
+    if (!journal.empty() || listen != "127.0.0.1:0" || !faults.empty()) {
+      return Fail("with --control the mock is `pimsim serve`'s: give --journal, --listen and "
+                  "--fault to it",
+                  kExitUsage);
+    }
+    return RunRemote(path, scenario, control, control_token, output, show_progress, outputs);
+  }
   MockProcessOptions mock_options;
   const size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
@@ -161,15 +242,7 @@ int RunRun(int argc, char** argv) {
   mock_options.control_options.port = 0;
   mock_options.journal_path = journal;
 
-  // Stop signals go to sigtimedwait in the run loop only: blocked before
-  // any thread starts, so that every thread inherits the mask (the command
-  // gets an empty one).
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  const sigset_t stop_signals = BlockStopSignals();
 
   Clock& clock = RealClock::Get();
   const pimsim::v1::Scenario mock_scenario = harness::MockScenario(scenario);

@@ -20,9 +20,7 @@ absl::Status EmbeddedTarget::SetLimits(const std::string& instance,
 
 uint64_t EmbeddedTarget::RequestsArrived() { return pim_->journal().LastId(); }
 
-int64_t EmbeddedTarget::JournalMicros() {
-  return absl::ToInt64Microseconds(clock_->Now() - pim_->journal().epoch());
-}
+int64_t EmbeddedTarget::JournalMicros() { return pim_->JournalMicrosNow(); }
 
 absl::StatusOr<pimsim::v1::Report> EmbeddedTarget::Report(bool final) {
   return control::LiveReport(*pim_, /*live=*/!final);

@@ -354,6 +354,18 @@ grpc::Status ControlService::GetCounters(grpc::ServerContext* context,
   return grpc::Status::OK;
 }
 
+grpc::Status ControlService::GetServerInfo(grpc::ServerContext* context,
+                                           const pimsim::v1::GetServerInfoRequest* /*request*/,
+                                           pimsim::v1::GetServerInfoResponse* response) {
+  if (grpc::Status s = Authorize(*context); !s.ok()) return s;
+  response->set_http_address(pim_.http_address());
+  *response->mutable_scenario() = pim_.scenario();
+  response->set_requests_arrived(pim_.journal().LastId());
+  response->set_journal_now_us(pim_.JournalMicrosNow());
+  response->set_phase(pim_.faults().phase());
+  return grpc::Status::OK;
+}
+
 void ParsePrometheusText(std::string_view page,
                          google::protobuf::Map<std::string, double>* counters) {
   while (!page.empty()) {

@@ -104,6 +104,9 @@ class ControlService final : public pimsim::v1::PimControl::Service {
   grpc::Status GetCounters(grpc::ServerContext* context,
                            const pimsim::v1::GetCountersRequest* request,
                            pimsim::v1::GetCountersResponse* response) override;
+  grpc::Status GetServerInfo(grpc::ServerContext* context,
+                             const pimsim::v1::GetServerInfoRequest* request,
+                             pimsim::v1::GetServerInfoResponse* response) override;
 
  private:
   // OK when no token is configured or the call carries the right one.

@@ -461,6 +461,21 @@ TEST_F(ControlServiceTest, GetCountersReturnsTheMetricsSeries) {
   EXPECT_EQ(response.counters().at("pimsim_journal_overflowed_total"), 0);
 }
 
+TEST_F(ControlServiceTest, GetServerInfoGivesTheScenarioAndTheRunState) {
+  Journal& journal = pim_->journal();
+  journal.NextId();
+  journal.NextId();  // two arrivals, still in flight
+  pim_->faults().StartPhase("storm");
+  pimsim::v1::GetServerInfoResponse info;
+  ASSERT_TRUE(stub_->GetServerInfo(Context().get(), {}, &info).ok());
+  EXPECT_EQ(info.http_address(), "");  // no HTTP server attached in this test
+  ASSERT_EQ(info.scenario().instances_size(), pim_->scenario().instances_size());
+  EXPECT_EQ(info.scenario().instances(0).name(), pim_->scenario().instances(0).name());
+  EXPECT_EQ(info.requests_arrived(), 2u);
+  EXPECT_EQ(info.phase(), "storm");
+  EXPECT_GE(info.journal_now_us(), 0);
+}
+
 // Regression: the journal gauges read 0 until /metrics had been scraped.
 TEST_F(ControlServiceTest, GetCountersReportsTheJournalAsItIsNow) {
   Journal& journal = pim_->journal();
