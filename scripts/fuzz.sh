@@ -2,34 +2,37 @@
 # Builds the libFuzzer targets with --config=fuzz (clang-14, ASan + UBSan) and
 # runs each on a copy of its seed corpus, one after the other.
 #
-#   scripts/fuzz.sh [--seconds=N | --runs=N] [--workdir=DIR] [TARGET...]
+#   scripts/fuzz.sh [--seconds=N] [--runs=N] [--workdir=DIR] [TARGET...]
 #
 # TARGET is a label (//mock_pim/http:http_parser_fuzzer) or a target name
 # (http_parser_fuzzer); the default is every target tagged "fuzz" (see
-# bazel/fuzz.bzl). Each runs for N seconds (default 60) or N executions,
-# with -timeout=10 and the -max_len its "fuzz_max_len=" tag gives. New inputs
-# and crash reproducers go to DIR/<target>/ (default: a new directory under
-# $TMPDIR, removed afterwards if nothing failed), never into the repository.
+# bazel/fuzz.bzl). Each runs for N seconds (default 60), N executions, or
+# with both until the first of the two (the campaign of the README:
+# --runs=10000000 --seconds=3600), with -timeout=10 and the -max_len its
+# "fuzz_max_len=" tag gives. New inputs and crash reproducers go to
+# DIR/<target>/ (default: a new directory under $TMPDIR, removed afterwards
+# if nothing failed), never into the repository.
 #
 # Prints per target: executions, exec/s, seconds, coverage at start and end,
 # new inputs, and the result; a crash, leak, timeout, out-of-memory or
 # sanitizer report fails the target and prints the reproducer. Ends with
 # "fuzz: N passed, N failed" and exits 1 if any target failed.
 #
-# A short run (a CI step, not yet in scripts/run_tests.sh): --runs=20000.
+# The short run of CI (scripts/run_tests.sh): --runs=20000.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=60
+seconds_given=0
 runs=""
 workdir=""
 wanted=()
 for arg in "$@"; do
   case "$arg" in
-    --seconds=*) seconds="${arg#*=}"; runs="" ;;
+    --seconds=*) seconds="${arg#*=}"; seconds_given=1 ;;
     --runs=*) runs="${arg#*=}" ;;
     --workdir=*) workdir="${arg#*=}" ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $arg" >&2; exit 2 ;;
     *) wanted+=("$arg") ;;
   esac
@@ -89,7 +92,9 @@ mkdir -p "$workdir"
 export ASAN_OPTIONS="detect_leaks=1:strict_string_checks=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 
-if [ -n "$runs" ]; then budget=(-runs="$runs"); else budget=(-max_total_time="$seconds"); fi
+budget=()
+[ -n "$runs" ] && budget+=(-runs="$runs")
+{ [ -z "$runs" ] || [ "$seconds_given" = 1 ]; } && budget+=(-max_total_time="$seconds")
 
 passed=0
 failed=0
