@@ -32,7 +32,7 @@ for arg in "$@"; do
     --seconds=*) seconds="${arg#*=}"; seconds_given=1 ;;
     --runs=*) runs="${arg#*=}" ;;
     --workdir=*) workdir="${arg#*=}" ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $arg" >&2; exit 2 ;;
     *) wanted+=("$arg") ;;
   esac
