@@ -21,6 +21,7 @@
 #include "tools/exit_codes.h"
 #include "tools/mock_process.h"
 #include "tools/report_command.h"
+#include "tools/stop_signals.h"
 
 namespace pimsim::tools {
 namespace {
@@ -49,19 +50,6 @@ class TempDir {
  private:
   std::string path_;
 };
-
-// Stop signals go to sigtimedwait in the run loop only: blocked before any
-// thread starts, so that every thread inherits the mask (the command gets an
-// empty one).
-sigset_t BlockStopSignals() {
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-  return stop_signals;
-}
 
 // `pimsim run --control`: the scenario's run against a mock that is already
 // serving; its instances and connections are the mock's.

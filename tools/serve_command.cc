@@ -20,6 +20,7 @@
 #include "tools/command_line.h"
 #include "tools/exit_codes.h"
 #include "tools/mock_process.h"
+#include "tools/stop_signals.h"
 
 namespace pimsim::tools {
 namespace {
@@ -197,14 +198,8 @@ int RunServe(int argc, char** argv) {
     return Fail("--control_token needs the control API (--control is none)", kExitUsage);
   }
 
-  // Block the stop signals before any thread starts, so that every thread
-  // inherits the mask and only sigwait() below sees them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts: only sigwait() below sees them.
+  const sigset_t stop_signals = BlockStopSignals();
 
   MockProcessOptions process_options;
   process_options.http = options;
