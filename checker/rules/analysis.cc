@@ -23,21 +23,29 @@ double PoissonTail(double expected, uint64_t observed) {
   if (observed == 0) return 1.0;
   if (expected <= 0) return 0.0;
   // 1 - sum_{j < observed} e^-l l^j / j!, the terms summed in log space.
+  // Past the mode (j > l) the terms only shrink: once one no longer moves
+  // the sum, neither do the rest, so the loop is O(min(observed, l + ...)),
+  // not O(observed).
+  const double log_expected = std::log(expected);
   double log_term = -expected;
   double below = std::exp(log_term);
   for (uint64_t j = 1; j < observed; ++j) {
-    log_term += std::log(expected) - std::log(static_cast<double>(j));
-    below += std::exp(log_term);
+    log_term += log_expected - std::log(static_cast<double>(j));
+    const double term = std::exp(log_term);
+    below += term;
     if (below >= 1.0) return 0.0;
+    if (static_cast<double>(j) > expected && term < below * 1e-17) break;
   }
   return std::max(0.0, 1.0 - below);
 }
 
 std::vector<bool> ExcessScan::Significant() const {
+  // Each part's test once, not once per flagged opportunity.
+  bool significant[kExcessParts];
+  for (int j = 0; j < kExcessParts; ++j) significant[j] = parts_[j].Significant();
   std::vector<bool> out;
   out.reserve(flagged_parts_.size());
-  const bool whole = parts_[0].Significant();
-  for (int8_t part : flagged_parts_) out.push_back(whole || parts_[part].Significant());
+  for (int8_t part : flagged_parts_) out.push_back(significant[0] || significant[part]);
   return out;
 }
 
