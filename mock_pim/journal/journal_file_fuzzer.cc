@@ -4,19 +4,34 @@
 // InvalidArgument naming the file and line; a journal that reads has its
 // events in id order and a problem listed whenever it lacks a summary line;
 // a journal that reads still reads with its last line cut in half (the
-// writer stopped mid-line: a problem, not an error).
+// writer stopped mid-line: a problem, not an error); every line the fast
+// event reader accepts, protobuf's JSON parser reads the same way.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "bazel/fuzz_check.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "mock_pim/journal/event_line.h"
 #include "mock_pim/journal/journal_file.h"
+#include "proto/journal.pb.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const absl::string_view content(reinterpret_cast<const char*>(data), size);
+  for (absl::string_view line : absl::StrSplit(content, '\n')) {
+    pimsim::v1::JournalEvent fast;
+    if (!pimsim::ParseEventLine(line, &fast)) continue;
+    pimsim::v1::JournalEvent slow;
+    FUZZ_CHECK(google::protobuf::util::JsonStringToMessage(
+                   google::protobuf::StringPiece(line.data(), line.size()), &slow)
+                   .ok());
+    FUZZ_CHECK(google::protobuf::util::MessageDifferencer::Equals(fast, slow));
+  }
   const absl::StatusOr<pimsim::JournalFile> file = pimsim::ParseJournalFile(content, "fuzz");
   if (!file.ok()) {
     FUZZ_CHECK(file.status().code() == absl::StatusCode::kInvalidArgument);
