@@ -26,21 +26,13 @@ mkdir -p "$OUT"
 # 5,000 idle sockets, the flood and the rest need more than the usual 1,024.
 ulimit -n "$(ulimit -Hn)"
 [ "$(ulimit -n)" -ge 16384 ] || { echo "abuse: ulimit -n is $(ulimit -n), need 16384" >&2; exit 3; }
-FAULTS=(
-  "status=503,p=0.02,route=get_item|list|write_item,name=soak-503"
-  "status=500,p=0.005,route=get_item|list|write_item,name=soak-500"
-  "status=429,retry_after=1s,p=0.01,route=get_item|list|write_item,name=soak-429"
-  "disconnect=before,close=reset,p=0.003,route=get_item|list|write_item,name=soak-reset"
-  "disconnect=after,p=0.003,route=get_item|list|write_item,name=soak-lost-response"
-)
+source "$ROOT/scripts/soak_faults.sh"
 
 if [ -z "${PIMSIM:-}" ]; then
   (cd "$ROOT" && bazel build -c opt //tools:pimsim >/dev/null 2>&1) || {
     echo "abuse: bazel build -c opt //tools:pimsim failed" >&2; exit 3; }
   PIMSIM="$ROOT/bazel-bin/tools/pimsim"
 fi
-FAULT_FLAGS=()
-for f in "${FAULTS[@]}"; do FAULT_FLAGS+=("--fault=$f"); done
 
 SERVE=""
 cleanup() { [ -n "$SERVE" ] && kill "$SERVE" 2>/dev/null || true; [ -n "${ABUSERS:-}" ] && kill "$ABUSERS" 2>/dev/null || true; }

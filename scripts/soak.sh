@@ -23,13 +23,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 OUT="${OUT:-$(mktemp -d /tmp/pimsim-soak.XXXXXX)}"
 mkdir -p "$OUT"
 SAMPLE_S=5
-FAULTS=(
-  "status=503,p=0.02,route=get_item|list|write_item,name=soak-503"
-  "status=500,p=0.005,route=get_item|list|write_item,name=soak-500"
-  "status=429,retry_after=1s,p=0.01,route=get_item|list|write_item,name=soak-429"
-  "disconnect=before,close=reset,p=0.003,route=get_item|list|write_item,name=soak-reset"
-  "disconnect=after,p=0.003,route=get_item|list|write_item,name=soak-lost-response"
-)
+source "$ROOT/scripts/soak_faults.sh"
 
 if [ -z "${PIMSIM:-}" ]; then
   (cd "$ROOT" && bazel build -c opt //tools:pimsim >/dev/null 2>&1) || {
@@ -37,8 +31,6 @@ if [ -z "${PIMSIM:-}" ]; then
   PIMSIM="$ROOT/bazel-bin/tools/pimsim"
 fi
 
-FAULT_FLAGS=()
-for f in "${FAULTS[@]}"; do FAULT_FLAGS+=("--fault=$f"); done
 "$PIMSIM" serve --listen=127.0.0.1:0 --seed_products=400 --journal="$OUT/journal.jsonl" \
   "${FAULT_FLAGS[@]}" >"$OUT/serve.out" 2>"$OUT/serve.err" &
 SERVE=$!
