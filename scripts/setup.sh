@@ -33,17 +33,21 @@ if ((${#missing[@]})); then
 fi
 
 # Node packages of the real-client tests (tests/real_clients: got, axios,
-# axios-retry), exactly as the committed lockfile pins them; installed again
-# only when the lockfile changed. got 14 needs Node.js 20 or later.
-real_clients="$(cd "$(dirname "$0")/.." && pwd)/tests/real_clients"
-lock_sum="$(sha256sum "$real_clients/package-lock.json" | cut -d' ' -f1)"
-stamp="$real_clients/node_modules/.pimsim-lock-sha256"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
-  if ! command -v npm >/dev/null || ! node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)'; then
-    echo "setup: tests/real_clients needs Node.js >= 20 and npm" >&2
-    exit 1
+# axios-retry) and of the throughput benchmark's reference integration
+# (bench/client_throughput: got, p-limit), exactly as the committed lockfiles
+# pin them; each directory installed again only when its lockfile changed.
+# got 14 needs Node.js 20 or later.
+root="$(cd "$(dirname "$0")/.." && pwd)"
+for dir in tests/real_clients bench/client_throughput; do
+  lock_sum="$(sha256sum "$root/$dir/package-lock.json" | cut -d' ' -f1)"
+  stamp="$root/$dir/node_modules/.pimsim-lock-sha256"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+    if ! command -v npm >/dev/null || ! node -e 'process.exit(parseInt(process.versions.node) < 20 ? 1 : 0)'; then
+      echo "setup: $dir needs Node.js >= 20 and npm" >&2
+      exit 1
+    fi
+    echo "setup: npm ci in $dir" >&2
+    (cd "$root/$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$lock_sum" >"$stamp"
   fi
-  echo "setup: npm ci in tests/real_clients" >&2
-  (cd "$real_clients" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  echo "$lock_sum" >"$stamp"
-fi
+done
