@@ -394,9 +394,9 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
   if (policy_.instance_rate > 0) {
     const absl::Duration gap =
         absl::Seconds(1.0 / (policy_.instance_rate * (1 - policy_.safety_margin)));
-    // A slot missed by less than one gap (a late timer) is caught up; an
-    // idle spell is not saved up, so no burst follows it.
-    in.next_request = std::max(in.next_request, now - gap) + gap;
+    // A slot missed by less than one gap (a timer that fired late) is
+    // caught up; an idle spell is not saved up, so no burst follows it.
+    in.next_request = in.next_request >= now - gap ? in.next_request + gap : now + gap;
   }
   if (op->option_write && policy_.attribute_option_rate > 0) {
     in.next_option_write =
