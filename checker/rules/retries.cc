@@ -145,16 +145,21 @@ void CheckRetryNonRetryable(const Analysis& a, RuleRecorder& rec) {
 // ambiguous: body fully read, then no response (reset, timeout, cut) or a
 // 500/502/504. Failures before the body was read, 408, 429 and 503 say the
 // request was not processed and are not flagged; nor is a re-send after the
-// connection read back, in between, a resource under the POST's path (it
-// checked whether the first attempt was applied). Certain when the client
+// connection read back, in between, a resource under the POST's path and
+// got an answer, 2xx or 404 (it checked whether the first attempt was
+// applied). Certain when the client
 // never repeats such a POST after a success; otherwise by ExcessScan.
 void CheckRetryNonIdempotent(const Analysis& a, RuleRecorder& rec) {
   uint64_t samples = 0;
   const std::vector<Attempt>& at = a.table.attempts;
-  // GETs by connection, in journal order, for the read-back excuse.
+  // GETs by connection, in journal order, for the read-back excuse: an
+  // answer (the resource, or 404: it was not created) tells the client
+  // whether the POST was applied.
   std::vector<std::vector<uint32_t>> gets(a.table.connections.size());
   for (size_t i = 0; i < at.size(); ++i) {
-    if ((at[i].route & kRouteGet) && Success(at[i])) gets[at[i].connection].push_back(i);
+    if ((at[i].route & kRouteGet) && (Success(at[i]) || (at[i].status == 404 && !at[i].failed))) {
+      gets[at[i].connection].push_back(i);
+    }
   }
   auto read_back = [&](size_t p, size_t i) {
     const std::string prefix = absl::StrCat(a.event(p).normalized_path(), "/");

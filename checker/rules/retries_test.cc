@@ -187,6 +187,23 @@ TEST(RetryNonIdempotentTest, IdempotentRequestsMayBeResent) {
             0u);
 }
 
+// A client that reads the resource back after the ambiguous failure and
+// sends the POST again only when the read-back says it is absent (404) did
+// right; a read-back that itself failed told it nothing.
+TEST(RetryNonIdempotentTest, AReadBackBeforeTheResendExcusesIt) {
+  for (int read_back : {404, 200, 503}) {
+    JournalBuilder j;
+    j.Background();
+    j.Send("POST", "/api/rest/v1/products").Body("{\"identifier\":\"a\"}").At(1).Latency(0.05)
+        .Dropped();
+    j.Send("GET", "/api/rest/v1/products/a").At(1.5).Status(read_back);
+    j.Send("POST", "/api/rest/v1/products").Body("{\"identifier\":\"a\"}").At(2);
+    const auto r = j.Check();
+    EXPECT_EQ(ViolationsOf(r, kNonIdempotent), read_back == 503 ? 1u : 0u)
+        << read_back << Summary(r);
+  }
+}
+
 TEST(RetryNonIdempotentTest, ATruncatedResponseCountsWhenTheFaultKindIsKnown) {
   for (bool known : {false, true}) {
     JournalBuilder j;

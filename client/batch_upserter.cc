@@ -1,0 +1,203 @@
+#include "client/batch_upserter.h"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "client/retry.h"
+#include "common/url.h"
+#include "nlohmann/json.hpp"
+
+namespace pimsim::client {
+
+BatchUpserter::BatchUpserter(Scheduler& scheduler, AkeneoClient& client, std::string collection,
+                             int batch_size, int max_outstanding)
+    : scheduler_(scheduler),
+      client_(client),
+      collection_(std::move(collection)),
+      batch_size_(std::clamp(batch_size, 1, kMaxBatch)),
+      max_outstanding_(max_outstanding) {
+  if (max_outstanding_ <= 0) {
+    const Policy& p = client_.policy();
+    int per_conn = p.max_in_flight_per_connection > 0 ? p.max_in_flight_per_connection : 16;
+    int total = per_conn * client_.connections();
+    if (p.max_in_flight_per_instance > 0) total = std::min(total, p.max_in_flight_per_instance * client_.connections());
+    max_outstanding_ = std::max(2, 2 * total);
+  }
+}
+
+void BatchUpserter::Run(std::function<bool(UpsertItem*)> next,
+                        std::function<void(const ItemResult&)> on_result,
+                        std::function<void()> done) {
+  next_ = std::move(next);
+  on_result_ = std::move(on_result);
+  done_ = std::move(done);
+  Fill();
+  MaybeDone();
+}
+
+void BatchUpserter::Fill() {
+  if (filling_) return;
+  filling_ = true;
+  while (outstanding_ < max_outstanding_) {
+    std::vector<UpsertItem> items;
+    while (static_cast<int>(items.size()) < batch_size_) {
+      if (!retry_ready_.empty()) {
+        items.push_back(std::move(retry_ready_.front()));
+        retry_ready_.pop_front();
+        continue;
+      }
+      if (source_done_) break;
+      UpsertItem item;
+      if (!next_(&item)) {
+        source_done_ = true;
+        break;
+      }
+      items.push_back(std::move(item));
+    }
+    if (items.empty()) break;
+    SendBatch(std::move(items));
+  }
+  filling_ = false;
+}
+
+void BatchUpserter::SendBatch(std::vector<UpsertItem> items) {
+  ++outstanding_;
+  ++batches_sent_;
+  for (UpsertItem& i : items) ++i.attempts;
+  Call call;
+  call.method = "PATCH";
+  if (batch_size_ == 1) {
+    call.target = absl::StrCat(collection_, "/", url::PercentEncode(items[0].key));
+    call.body = items[0].json;
+    call.content_type = "application/json";
+    client_.Send(std::move(call), [this, item = std::move(items[0])](const Outcome& o) mutable {
+      --outstanding_;
+      OnSingle(std::move(item), o);
+      Fill();
+      MaybeDone();
+    });
+    return;
+  }
+  call.target = collection_;
+  call.content_type = "application/vnd.akeneo.collection+json";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) call.body += '\n';
+    call.body += items[i].json;
+  }
+  client_.Send(std::move(call), [this, items = std::move(items)](const Outcome& o) mutable {
+    --outstanding_;
+    OnBatch(std::move(items), o);
+    Fill();
+    MaybeDone();
+  });
+}
+
+void BatchUpserter::OnSingle(UpsertItem item, const Outcome& o) {
+  ItemResult r;
+  r.status = o.status;
+  if (o.ok()) {
+    r.state = ItemResult::kApplied;
+  } else if (o.status >= 400 && o.status < 500 && !o.gave_up) {
+    r.state = ItemResult::kRejected;
+    r.message = o.body;
+  } else {
+    r.state = ItemResult::kFailed;
+    r.message = o.message.empty() ? absl::StrCat("answered ", o.status) : o.message;
+  }
+  r.item = std::move(item);
+  on_result_(r);
+}
+
+void BatchUpserter::OnBatch(std::vector<UpsertItem> items, const Outcome& o) {
+  if (!o.ok()) {
+    const bool rejected = o.status >= 400 && o.status < 500 && !o.gave_up;
+    for (UpsertItem& item : items) {
+      ItemResult r;
+      r.state = rejected ? ItemResult::kRejected : ItemResult::kFailed;
+      r.status = o.status;
+      r.message = rejected ? o.body
+                           : (o.message.empty() ? absl::StrCat("batch answered ", o.status)
+                                                : o.message);
+      r.item = std::move(item);
+      on_result_(r);
+    }
+    return;
+  }
+  // One result line per item, numbered from 1 in the batch's order.
+  std::vector<bool> seen(items.size(), false);
+  size_t start = 0;
+  const std::string& body = o.body;
+  while (start < body.size()) {
+    size_t end = body.find('\n', start);
+    if (end == std::string::npos) end = body.size();
+    const std::string line = body.substr(start, end - start);
+    start = end + 1;
+    if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    if (j.is_discarded() || !j.is_object() || !j.contains("line") ||
+        !j["line"].is_number_integer()) {
+      continue;
+    }
+    const int64_t n = j["line"].get<int64_t>();
+    if (n < 1 || n > static_cast<int64_t>(items.size()) || seen[n - 1]) continue;
+    seen[n - 1] = true;
+    const int status = j.contains("status_code") && j["status_code"].is_number_integer()
+                           ? j["status_code"].get<int>()
+                           : 0;
+    UpsertItem& item = items[n - 1];
+    if (status == 201 || status == 204 || status == 200) {
+      ItemResult r;
+      r.state = ItemResult::kApplied;
+      r.status = status;
+      r.item = std::move(item);
+      on_result_(r);
+    } else if (IsTransientStatus(status) && item.attempts < client_.policy().max_attempts) {
+      RetryLater(std::move(item));
+    } else {
+      ItemResult r;
+      r.state = IsTransientStatus(status) ? ItemResult::kFailed : ItemResult::kRejected;
+      r.status = status;
+      r.message = line;
+      r.item = std::move(item);
+      on_result_(r);
+    }
+  }
+  // A line the answer did not mention: its fate is unknown; an upsert may be
+  // sent again.
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (seen[i]) continue;
+    if (items[i].attempts < client_.policy().max_attempts) {
+      RetryLater(std::move(items[i]));
+    } else {
+      ItemResult r;
+      r.state = ItemResult::kFailed;
+      r.message = "no result line for it in the batch's answer";
+      r.item = std::move(items[i]);
+      on_result_(r);
+    }
+  }
+}
+
+void BatchUpserter::RetryLater(UpsertItem item) {
+  ++lines_retried_;
+  ++waiting_;
+  const absl::Duration wait = FullJitterBackoff(client_.policy(), item.attempts, rng_);
+  scheduler_.RunAt(scheduler_.Now() + wait, [this, item = std::move(item)]() mutable {
+    --waiting_;
+    retry_ready_.push_back(std::move(item));
+    Fill();
+    MaybeDone();
+  });
+}
+
+void BatchUpserter::MaybeDone() {
+  if (finished_ || !source_done_ || outstanding_ > 0 || waiting_ > 0 || !retry_ready_.empty()) {
+    return;
+  }
+  finished_ = true;
+  if (done_) done_();
+}
+
+}  // namespace pimsim::client
