@@ -135,7 +135,9 @@ struct AkeneoClient::Connection {
   absl::Time token_expiry = absl::InfinitePast();
   uint64_t token_generation = 0;
   Outcome token_failure;
-  Op* token_op = nullptr;  // the token request waiting to be sent
+  // Token requests waiting to be sent (one for the shared token; with
+  // policy.reuse_token off, one per call), ahead of every call.
+  std::deque<Op*> token_ops;
   int in_flight = 0;
   absl::Time paused_until = absl::InfinitePast();
   std::deque<Op*> ready;
@@ -295,7 +297,9 @@ void AkeneoClient::Send(Call call, Done done) {
 
 void AkeneoClient::Requeue(Op* op, bool front) {
   Connection& c = *connections_[op->conn];
-  if (front) {
+  if (op->kind == Op::kToken) {
+    c.token_ops.push_front(op);
+  } else if (front) {
     c.ready.push_front(op);
   } else {
     c.ready.push_back(op);
@@ -341,7 +345,7 @@ void AkeneoClient::Pump() {
 }
 
 bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) {
-  if (c.ready.empty() && c.token_op == nullptr) return false;
+  if (c.ready.empty() && c.token_ops.empty()) return false;
   if (c.token_state == Connection::kFailed) {
     FailConnection(c, c.token_failure);
     return false;
@@ -357,8 +361,8 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
   if (max_inst > 0 && in.in_flight >= max_inst) return false;
 
   Op* op = nullptr;
-  if (c.token_op != nullptr) {
-    op = c.token_op;
+  if (!c.token_ops.empty()) {
+    op = c.token_ops.front();
   } else if (policy_.reuse_token) {
     // While a refresh is on its way the old token is used until shortly
     // before it expires (a 401 clears it, see OnResponse).
@@ -369,7 +373,7 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
                              now >= c.token_expiry - policy_.token_refresh_margin;
     if (c.token_state == Connection::kNone || (refresh_due && c.token_state != Connection::kFetching)) {
       RequestToken(c, nullptr);
-      op = c.token_op;
+      op = c.token_ops.front();
     } else if (!usable) {
       return false;  // the token request is on its way
     } else {
@@ -380,7 +384,7 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
     if (op->kind == Op::kCall && op->own_token.empty()) {
       c.ready.pop_front();
       RequestToken(c, op);
-      op = c.token_op;
+      op = c.token_ops.front();
     }
   }
 
@@ -402,8 +406,8 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
     in.next_option_write =
         now + absl::Seconds(1.0 / (policy_.attribute_option_rate * (1 - policy_.safety_margin)));
   }
-  if (op == c.token_op) {
-    c.token_op = nullptr;
+  if (!c.token_ops.empty() && op == c.token_ops.front()) {
+    c.token_ops.pop_front();
   } else {
     c.ready.pop_front();
   }
@@ -431,7 +435,7 @@ void AkeneoClient::RequestToken(Connection& c, Op* waiting_for_own_token) {
   }
   op->call.body = body.dump();
   if (waiting_for_own_token == nullptr) c.token_state = Connection::kFetching;
-  c.token_op = op;
+  c.token_ops.push_back(op);
 }
 
 void AkeneoClient::Dispatch(Op* op, Connection& c) {
@@ -515,8 +519,11 @@ void AkeneoClient::OnResponse(Op* op, HttpResponse r) {
     Pump();
     return;
   }
-  const bool transport_failure = r.error != TransportError::kNone;
-  if (transport_failure || ShouldRetryStatus(r.status, policy_)) {
+  // kOther (a TLS verification failure, a malformed URL) is no transient
+  // failure: sending again would fail the same way.
+  const bool transport_failure =
+      r.error != TransportError::kNone && r.error != TransportError::kOther;
+  if (transport_failure || (r.error == TransportError::kNone && ShouldRetryStatus(r.status, policy_))) {
     Retry(op, r, retry_after);
     Pump();
     return;
@@ -524,6 +531,8 @@ void AkeneoClient::OnResponse(Op* op, HttpResponse r) {
   Outcome o;
   o.status = r.status;
   o.body = std::move(r.body);
+  o.error = r.error;
+  o.message = r.error_message;
   o.attempts = op->attempts;
   if (o.ok()) {
     in.budget->OnSuccess();
@@ -563,7 +572,8 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
       return;
     }
   }
-  const bool transient = r.error != TransportError::kNone || IsTransientStatus(r.status);
+  const bool transient = (r.error != TransportError::kNone && r.error != TransportError::kOther) ||
+                         (r.error == TransportError::kNone && IsTransientStatus(r.status));
   if (transient) {
     Retry(op, r, std::nullopt);
     return;
@@ -579,8 +589,12 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
   why.status = r.status;
   why.body = r.body;
   why.connection = c.index;
-  why.message = absl::StrCat("the token request of connection ", c.credentials.client_id,
-                             " was refused (", r.status, ")");
+  why.error = r.error;
+  why.message = r.error != TransportError::kNone
+                    ? absl::StrCat("the token request of connection ", c.credentials.client_id,
+                                   " failed: ", r.error_message)
+                    : absl::StrCat("the token request of connection ", c.credentials.client_id,
+                                   " was refused (", r.status, ")");
   if (op->parent != nullptr) {
     Op* parent = op->parent;
     delete op;
@@ -632,9 +646,11 @@ void AkeneoClient::Retry(Op* op, const HttpResponse& r, std::optional<absl::Dura
     }
     Finish(op, std::move(o));
   };
-  const std::string what = r.error != TransportError::kNone
-                               ? std::string(TransportErrorName(r.error))
-                               : absl::StrCat(r.status);
+  const std::string what =
+      r.error != TransportError::kNone
+          ? absl::StrCat(TransportErrorName(r.error),
+                         r.error_message.empty() ? "" : absl::StrCat(" (", r.error_message, ")"))
+          : absl::StrCat(r.status);
   if (op->attempts >= policy_.max_attempts) {
     give_up(absl::StrCat(what, " after ", op->attempts, " attempts"));
     return;

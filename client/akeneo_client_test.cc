@@ -174,6 +174,47 @@ TEST(AkeneoClientTest, RefreshesTheTokenBeforeItExpires) {
   EXPECT_NE(tokens[1].body.find("refresh_token"), std::string::npos);
 }
 
+TEST(AkeneoClientTest, ATransientTokenFailureIsRetried) {
+  World w(Unpaced(), 2, absl::Milliseconds(10));
+  w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {
+    if (n == 0) return FakePim::Fault::Status(503);
+    if (n == 1) return FakePim::Fault::Drop(false);
+    return std::nullopt;
+  });
+  int answered = 0;
+  for (int i = 0; i < 8; ++i) {
+    Call c;
+    c.target = absl::StrCat("/api/rest/v1/products/p", i);
+    w.client->Send(c, [&](const Outcome& o) { answered += o.status == 404; });
+  }
+  w.scheduler.RunUntilIdle();
+  EXPECT_EQ(answered, 8);
+  EXPECT_EQ(w.pim.tokens_issued(), 2);
+  EXPECT_EQ(w.client->stats().token_requests, 4u);
+}
+
+TEST(AkeneoClientTest, RefusedCredentialsFailEveryCallOfTheConnection) {
+  World w(Unpaced(), 1, absl::Milliseconds(10));
+  w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {
+    if (r.url.find("/oauth/") != std::string::npos) return FakePim::Fault::Status(422);
+    return std::nullopt;
+  });
+  std::vector<Outcome> out;
+  for (int i = 0; i < 3; ++i) {
+    Call c;
+    c.target = absl::StrCat("/api/rest/v1/products/p", i);
+    w.client->Send(c, [&](const Outcome& o) { out.push_back(o); });
+  }
+  w.scheduler.RunUntilIdle();
+  ASSERT_EQ(out.size(), 3u);
+  for (const Outcome& o : out) {
+    EXPECT_EQ(o.status, 422);
+    EXPECT_NE(o.message.find("token request"), std::string::npos) << o.message;
+  }
+  EXPECT_EQ(w.pim.log().size(), 1u);  // one token request, never retried
+  EXPECT_TRUE(w.client->idle());
+}
+
 TEST(AkeneoClientTest, A429PausesTheWholeConnectionUntilRetryAfter) {
   World w(Unpaced(), 1, absl::Milliseconds(10));
   w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {

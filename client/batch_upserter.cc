@@ -12,11 +12,12 @@
 namespace pimsim::client {
 
 BatchUpserter::BatchUpserter(Scheduler& scheduler, AkeneoClient& client, std::string collection,
-                             int batch_size, int max_outstanding)
+                             int batch_size, int max_outstanding, bool create)
     : scheduler_(scheduler),
       client_(client),
       collection_(std::move(collection)),
-      batch_size_(std::clamp(batch_size, 1, kMaxBatch)),
+      batch_size_(create ? 1 : std::clamp(batch_size, 1, kMaxBatch)),
+      create_(create),
       max_outstanding_(max_outstanding) {
   if (max_outstanding_ <= 0) {
     const Policy& p = client_.policy();
@@ -68,8 +69,13 @@ void BatchUpserter::SendBatch(std::vector<UpsertItem> items) {
   for (UpsertItem& i : items) ++i.attempts;
   Call call;
   call.method = "PATCH";
+  if (create_) {
+    call.method = "POST";
+    call.target = collection_;
+    call.verify_target = absl::StrCat(collection_, "/", url::PercentEncode(items[0].key));
+  }
   if (batch_size_ == 1) {
-    call.target = absl::StrCat(collection_, "/", url::PercentEncode(items[0].key));
+    if (!create_) call.target = absl::StrCat(collection_, "/", url::PercentEncode(items[0].key));
     call.body = items[0].json;
     call.content_type = "application/json";
     client_.Send(std::move(call), [this, item = std::move(items[0])](const Outcome& o) mutable {

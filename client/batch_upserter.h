@@ -8,7 +8,9 @@
 // a later batch after a backoff, any other status rejected with the PIM's
 // message. With batch_size 1 each item is a PATCH {collection}/{key}. A
 // whole batch that fails is retried by the client core (a PATCH upsert is
-// idempotent); one that gives up leaves its items failed.
+// idempotent); one that gives up leaves its items failed. With `create`
+// each item is a POST {collection} instead (a create, which the client
+// reads back after an ambiguous failure rather than send blindly again).
 //
 // Thread-safety: none; on the scheduler's thread like the client.
 //
@@ -50,7 +52,7 @@ class BatchUpserter {
 
   // `max_outstanding` 0: twice what the client may have in flight.
   BatchUpserter(Scheduler& scheduler, AkeneoClient& client, std::string collection,
-                int batch_size, int max_outstanding = 0);
+                int batch_size, int max_outstanding = 0, bool create = false);
 
   // `next` fills an item and returns true, or returns false at the end.
   // `on_result` runs once per item; `done` once, when every item has one.
@@ -72,6 +74,7 @@ class BatchUpserter {
   AkeneoClient& client_;
   const std::string collection_;
   const int batch_size_;
+  const bool create_;
   int max_outstanding_;
   SplitMix64 rng_{0x5eed};
   std::function<bool(UpsertItem*)> next_;

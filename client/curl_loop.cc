@@ -83,6 +83,8 @@ TransportError Classify(CURLcode code, bool resend_refused) {
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_CONNECT:
+    // A TLS handshake cut short: nothing of the request was sent.
+    case CURLE_SSL_CONNECT_ERROR:
       return TransportError::kConnect;
     case CURLE_OPERATION_TIMEDOUT:
       return TransportError::kTimeout;
@@ -90,7 +92,11 @@ TransportError Classify(CURLcode code, bool resend_refused) {
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
     case CURLE_PARTIAL_FILE:
+    case CURLE_WEIRD_SERVER_REPLY:
       return TransportError::kDisconnected;
+    // Not transient (sending again fails the same way): a certificate that
+    // does not verify (CURLE_PEER_FAILED_VERIFICATION), an unreadable CA
+    // file, a malformed URL, ...
     default:
       return TransportError::kOther;
   }

@@ -14,7 +14,8 @@ Importer::Importer(Scheduler& scheduler, AkeneoClient& client, ImportOptions opt
       options_(std::move(options)),
       in_(in),
       rejected_(rejected),
-      upserter_(scheduler, client, options_.collection, options_.batch_size) {}
+      upserter_(scheduler, client, options_.collection, options_.batch_size,
+                /*max_outstanding=*/0, options_.create) {}
 
 const ImportCounts& Importer::counts() const {
   counts_.batches = upserter_.batches_sent();
@@ -83,6 +84,9 @@ void Importer::Start(std::function<void()> done) {
                       break;
                     case ItemResult::kFailed:
                       ++counts_.failed;
+                      if (first_failure_.empty()) {
+                        first_failure_ = absl::StrCat("line ", r.item.line, ": ", r.message);
+                      }
                       WriteRejected(r.item.line, r.item.key, r.status,
                                     absl::StrCat("not applied: ", r.message));
                       break;

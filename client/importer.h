@@ -32,6 +32,8 @@ struct ImportOptions {
   // The field naming an item: "identifier" for products, "code" otherwise.
   std::string key_field = "identifier";
   int batch_size = 100;
+  // POST creates, one a request, instead of upserts.
+  bool create = false;
   // Keep the keys of applied lines (for a check afterwards).
   bool keep_applied_keys = false;
 };
@@ -58,6 +60,8 @@ class Importer {
   const ImportCounts& counts() const;
   // With options.keep_applied_keys.
   const std::vector<std::string>& applied_keys() const { return applied_keys_; }
+  // Why the first line that could not be applied was not ("" if none).
+  const std::string& first_failure() const { return first_failure_; }
 
  private:
   bool Next(UpsertItem* item);
@@ -73,6 +77,7 @@ class Importer {
   uint64_t line_no_ = 0;
   bool finished_ = false;
   std::vector<std::string> applied_keys_;
+  std::string first_failure_;
 };
 
 }  // namespace pimsim::client

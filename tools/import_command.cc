@@ -103,8 +103,8 @@ int RunImport(int argc, char** argv) {
   std::string base_url, client_id, secret, username, password, connections_file, preset = "compliant";
   std::string rejected_path, ca_file, progress = "auto", collection = "/api/rest/v1/products",
                                       key_field = "identifier", timeout = "30s";
-  int64_t batch_size = 100, connections = 0, seed = 0;
-  bool insecure = false, verify = false;
+  int64_t batch_size = 100, connections = 0, seed = 0, max_attempts = 0;
+  bool insecure = false, verify = false, create = false;
   CommandLine cl("import", absl::StrCat(kSummary, client::PresetHelp()));
   cl.AddInt("batch_size", "lines per batch PATCH, 1 to 100 (1: one PATCH per product)",
             &batch_size);
@@ -122,9 +122,15 @@ int RunImport(int argc, char** argv) {
   cl.AddString("ca_file", "PEM file of the CAs to trust for HTTPS", &ca_file);
   cl.AddBool("insecure", "do not verify the server's certificate", &insecure);
   cl.AddString("timeout", "give up on one request after this long (e.g. 30s)", &timeout);
+  cl.AddInt("max_attempts", "attempts of one request, the first included (0: the preset's, 9)",
+            &max_attempts);
   cl.AddString("progress", "auto (on a terminal), always or never", &progress);
   cl.AddString("collection", "the batch endpoint", &collection);
   cl.AddString("key_field", "the field naming each line's item", &key_field);
+  cl.AddBool("create",
+             "POST each line as a create (one a request; an item that exists is rejected) "
+             "instead of upserting",
+             &create);
   cl.AddBool("verify",
              "after the import, list the collection and check that every applied line is "
              "there exactly once (keeps the keys in memory)",
@@ -157,6 +163,8 @@ int RunImport(int argc, char** argv) {
   absl::StatusOr<client::Policy> policy = client::PolicyPreset(preset);
   if (!policy.ok()) return usage(std::string(policy.status().message()));
   policy->request_timeout = request_timeout;
+  if (max_attempts < 0) return usage("--max_attempts must be 1 or more");
+  if (max_attempts > 0) policy->max_attempts = static_cast<int>(max_attempts);
 
   std::vector<client::Credentials> creds;
   if (connections > 0) {
@@ -228,6 +236,7 @@ int RunImport(int argc, char** argv) {
   options.collection = collection;
   options.key_field = key_field;
   options.keep_applied_keys = verify;
+  options.create = create;
   client::Importer importer(loop, akeneo, options, *in, rejected_path.empty() ? nullptr : &rejected);
 
   bar.enabled = progress == "always" || (progress == "auto" && isatty(STDERR_FILENO));
@@ -278,24 +287,33 @@ int RunImport(int argc, char** argv) {
 
   const client::ImportCounts& c = importer.counts();
   const client::ClientStats& s = akeneo.stats();
-  const uint64_t unfinished = importer.finished() ? 0 : 1;
+  // Lines read but with no result: the loop found nothing left to wait for
+  // before every line had one (never expected; reported, not hidden).
+  const uint64_t unfinished = c.lines - c.applied - c.rejected - c.failed;
   const double secs = std::max(1e-3, absl::ToDoubleSeconds(took));
   std::cout << "pimsim import: " << Count(c.lines) << " lines: " << Count(c.applied)
             << " applied, " << Count(c.rejected) << " rejected, " << Count(c.failed)
             << " not applied, in " << absl::StrFormat("%.1f", secs) << " s ("
             << absl::StrFormat("%.0f", c.applied / secs) << " lines/s)\n"
             << "  " << s.requests << " requests (" << c.batches << " "
-            << (batch_size == 1 ? "upserts" : "batches") << ", " << s.token_requests
+            << (create ? "creates" : batch_size == 1 ? "upserts" : "batches") << ", " << s.token_requests
             << " token), " << s.retries << " retries, " << s.throttled << " throttled (429), "
             << s.server_errors << " 5xx, " << s.timeouts << " timeouts, " << s.disconnects
             << " disconnects, " << s.read_backs << " read-backs, " << s.budget_exhausted
             << " waits for the retry budget, " << s.gave_up << " gave up\n";
   std::cout << verify_line;
+  if (!importer.first_failure().empty()) {
+    std::cout << "  first line not applied: " << importer.first_failure() << "\n";
+  }
+  if (!importer.finished()) {
+    std::cout << "  the import stopped with " << Count(unfinished)
+              << " lines still waiting for a result\n";
+  }
   if (!rejected_path.empty() && (c.rejected || c.failed)) {
     std::cout << "  rejected and unapplied lines: " << rejected_path << "\n";
   }
   rejected.close();
-  if (unfinished || c.failed || !verified) return kExitRunFailed;
+  if (!importer.finished() || unfinished || c.failed || !verified) return kExitRunFailed;
   return c.rejected ? kExitViolations : kExitPass;
 }
 
