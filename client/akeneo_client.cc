@@ -671,7 +671,9 @@ void AkeneoClient::Retry(Op* op, const HttpResponse& r, std::optional<absl::Dura
   }
   absl::Duration delay = FullJitterBackoff(policy_, op->attempts, rng_);
   if (retry_after) delay += *retry_after;
-  if (r.status == 429 && !retry_after) delay = std::max(delay, policy_.min_429_wait);
+  // A 429 without Retry-After waits a floor on top of the backoff (so the
+  // waits still grow and differ).
+  if (r.status == 429 && !retry_after) delay += policy_.min_429_wait;
   ++stats_.retries;
   scheduler_.RunAt(now + delay, [this, op] { RetryDue(op); });
 }

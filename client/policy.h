@@ -40,7 +40,7 @@ struct Policy {
   bool jitter = true;         // false: wait the whole cap (lockstep retries)
   bool backoff = true;        // false: retry at once
   bool honour_retry_after = true;
-  // A 429 without Retry-After waits at least this long.
+  // A 429 without Retry-After waits this long more than the backoff.
   absl::Duration min_429_wait = absl::Seconds(1);
   // Retry 400/403/404/405/406/410/415/422 too (a broken client; never on).
   bool retry_4xx = false;

@@ -94,7 +94,9 @@ env -u PIM_BASE_URL "$PIMSIM" import "$TMP/small.ndjson" >/dev/null 2>"$TMP/noen
 [ $? = 2 ] || fail "unknown preset: not exit 2"
 grep -q 'unknown preset "careful"' "$TMP/preset.err" || fail "preset message: $(cat "$TMP/preset.err")"
 "$PIMSIM" import "$TMP/small.ndjson" --base_url=http://127.0.0.1:1 --client_id=a --secret=b \
-  --username=c --password=d --timeout=2s >"$TMP/absent.txt" 2>&1
+  --username=c --password=d --timeout=2s --max_attempts=2 >"$TMP/absent.txt" 2>&1
 [ $? = 3 ] || fail "absent PIM: not exit 3: $(cat "$TMP/absent.txt")"
+grep -q 'first line not applied: .*connection failed' "$TMP/absent.txt" ||
+  fail "absent PIM: no reason given: $(cat "$TMP/absent.txt")"
 set -e
 echo PASS

@@ -69,6 +69,38 @@ std::string ExcessScan::Summary() const {
                          parts_[best].observed, opportunities_, where, parts_[best].expected);
 }
 
+namespace {
+
+// See Analysis::held_by_other_429.
+std::vector<bool> HeldByOther429(const AttemptTable& table, const RetryChains& chains) {
+  const std::vector<Attempt>& at = table.attempts;
+  // 429 responses by connection, in response order.
+  std::vector<std::vector<std::pair<int64_t, uint32_t>>> throttled(table.connections.size());
+  for (size_t i = 0; i < at.size(); ++i) {
+    if (at[i].status == 429) {
+      throttled[at[i].connection].emplace_back(at[i].response_us, static_cast<uint32_t>(i));
+    }
+  }
+  for (auto& list : throttled) std::sort(list.begin(), list.end());
+  std::vector<bool> held(at.size(), false);
+  for (size_t i = 0; i < at.size(); ++i) {
+    const int32_t f = chains.follows[i];
+    if (f < 0) continue;
+    const auto& list = throttled[at[i].connection];
+    auto it = std::lower_bound(list.begin(), list.end(),
+                               std::make_pair(at[f].response_us, uint32_t{0}));
+    for (; it != list.end() && it->first < at[i].arrival_us; ++it) {
+      if (it->second != static_cast<uint32_t>(f)) {
+        held[i] = true;
+        break;
+      }
+    }
+  }
+  return held;
+}
+
+}  // namespace
+
 Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,
                        const FaultKinds& fault_kinds, const Thresholds& thresholds,
                        const std::map<std::string, pimsim::v1::Limits>& limits, bool live) {
@@ -82,6 +114,7 @@ Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,
   for (const std::string& instance : a.table.instances) {
     a.limits.push_back(ResolveLimits(limits, instance));
   }
+  a.held_by_other_429 = HeldByOther429(a.table, a.chains);
   return a;
 }
 

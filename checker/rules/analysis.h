@@ -48,6 +48,11 @@ struct Analysis {
   InFlight in_flight;
   // By instance id (AttemptTable::instances).
   std::vector<LimitsInForce> limits;
+  // By attempt: a retry whose wait saw another request of its connection
+  // answered 429. A client that pauses the whole connection on a 429 (as
+  // Akeneo asks) held the retry for that 429, so its delay says nothing
+  // about its own backoff.
+  std::vector<bool> held_by_other_429;
   // The journal is a live snapshot: rules that need to see what comes after
   // an attempt must not judge attempts too close to its end.
   bool live = false;

@@ -23,8 +23,11 @@ namespace {
 // nothing about growth.
 constexpr int64_t kBackoffCapUs = 30'000'000;
 
+// A retry whose delay is the client's own: not dictated by a Retry-After,
+// nor held by a 429 another request of its connection got meanwhile.
 bool OwnBackoff(const Analysis& a, size_t i) {
-  return a.chains.IsRetry(i) && a.at(a.chains.follows[i]).retry_after_s < 0;
+  return a.chains.IsRetry(i) && a.at(a.chains.follows[i]).retry_after_s < 0 &&
+         !a.held_by_other_429[i];
 }
 
 // A linked retry of the client's own backoff whose chain is known from its

@@ -82,6 +82,35 @@ TEST(BackoffNotGrowingTest, ConstantDelaysFail) {
   EXPECT_EQ(testing::FirstViolation(r, kGrowing).event_ids_size(), 3);
 }
 
+// A client that pauses its whole connection on a 429 (as Akeneo asks) holds
+// a retry that was waiting meanwhile: that delay is the 429's, not the
+// client's backoff, and is not scored. Here the first retry of each chain
+// waits out another request's 429 (2 s), the second is the client's own
+// (0.3 to 0.8 s): judged on the held delay, the delays would look shrinking.
+TEST(BackoffNotGrowingTest, RetriesHeldByAnotherRequestsThrottleAreNotScored) {
+  for (bool throttled : {true, false}) {
+    JournalBuilder j;
+    for (int c = 0; c < 6; ++c) {
+      const double start = 1 + 60.0 * c;
+      j.Chain({.path = "/api/rest/v1/products/p" + std::to_string(c),
+               .start = start,
+               .delays = {2, 0.3 + 0.1 * c}});
+      if (throttled) {
+        j.Send("GET", "/api/rest/v1/products/other" + std::to_string(c))
+            .At(start + 0.5)
+            .Status(429)
+            .RetryAfter(2);
+      }
+    }
+    const auto r = j.Check();
+    EXPECT_EQ(ViolationsOf(r, kGrowing), throttled ? 0u : 1u) << throttled << Summary(r);
+    if (throttled) {
+      EXPECT_EQ(RuleOf(r, kGrowing).outcome(), pimsim::v1::RULE_OUTCOME_UNDECIDED) << Summary(r);
+      EXPECT_EQ(ViolationsOf(r, kJitter), 0u) << Summary(r);
+    }
+  }
+}
+
 TEST(BackoffNotGrowingTest, ExponentialDelaysPass) {
   const auto r = Chains(Same(6, {1, 2, 4}));
   EXPECT_EQ(ViolationsOf(r, kGrowing), 0u) << Summary(r);
