@@ -131,14 +131,40 @@ void BatchUpserter::OnBatch(std::vector<UpsertItem> items, const Outcome& o) {
     }
     return;
   }
-  // One result line per item, numbered from 1 in the batch's order.
-  std::vector<bool> seen(items.size(), false);
+  const std::vector<BatchLine> lines = ParseBatchResult(o.body, items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const int status = lines[i].status;
+    UpsertItem& item = items[i];
+    if (status == 201 || status == 204 || status == 200) {
+      ItemResult r;
+      r.state = ItemResult::kApplied;
+      r.status = status;
+      r.item = std::move(item);
+      on_result_(r);
+    } else if ((status == 0 || IsTransientStatus(status)) &&
+               item.attempts < client_.policy().max_attempts) {
+      // A transient status_code, or no result line at all (its fate is
+      // unknown; an upsert may be sent again).
+      RetryLater(std::move(item));
+    } else {
+      ItemResult r;
+      r.state = status == 0 || IsTransientStatus(status) ? ItemResult::kFailed
+                                                         : ItemResult::kRejected;
+      r.status = status;
+      r.message = status == 0 ? "no result line for it in the batch's answer" : lines[i].text;
+      r.item = std::move(item);
+      on_result_(r);
+    }
+  }
+}
+
+std::vector<BatchLine> ParseBatchResult(const std::string& body, size_t items) {
+  std::vector<BatchLine> out(items);
   size_t start = 0;
-  const std::string& body = o.body;
   while (start < body.size()) {
     size_t end = body.find('\n', start);
     if (end == std::string::npos) end = body.size();
-    const std::string line = body.substr(start, end - start);
+    std::string line = body.substr(start, end - start);
     start = end + 1;
     if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
@@ -147,43 +173,13 @@ void BatchUpserter::OnBatch(std::vector<UpsertItem> items, const Outcome& o) {
       continue;
     }
     const int64_t n = j["line"].get<int64_t>();
-    if (n < 1 || n > static_cast<int64_t>(items.size()) || seen[n - 1]) continue;
-    seen[n - 1] = true;
-    const int status = j.contains("status_code") && j["status_code"].is_number_integer()
-                           ? j["status_code"].get<int>()
-                           : 0;
-    UpsertItem& item = items[n - 1];
-    if (status == 201 || status == 204 || status == 200) {
-      ItemResult r;
-      r.state = ItemResult::kApplied;
-      r.status = status;
-      r.item = std::move(item);
-      on_result_(r);
-    } else if (IsTransientStatus(status) && item.attempts < client_.policy().max_attempts) {
-      RetryLater(std::move(item));
-    } else {
-      ItemResult r;
-      r.state = IsTransientStatus(status) ? ItemResult::kFailed : ItemResult::kRejected;
-      r.status = status;
-      r.message = line;
-      r.item = std::move(item);
-      on_result_(r);
-    }
+    if (n < 1 || n > static_cast<int64_t>(items) || out[n - 1].status != 0) continue;
+    out[n - 1].status = j.contains("status_code") && j["status_code"].is_number_integer()
+                            ? j["status_code"].get<int>()
+                            : 0;
+    out[n - 1].text = std::move(line);
   }
-  // A line the answer did not mention: its fate is unknown; an upsert may be
-  // sent again.
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (seen[i]) continue;
-    if (items[i].attempts < client_.policy().max_attempts) {
-      RetryLater(std::move(items[i]));
-    } else {
-      ItemResult r;
-      r.state = ItemResult::kFailed;
-      r.message = "no result line for it in the batch's answer";
-      r.item = std::move(items[i]);
-      on_result_(r);
-    }
-  }
+  return out;
 }
 
 void BatchUpserter::RetryLater(UpsertItem item) {

@@ -45,6 +45,15 @@ struct ItemResult {
   std::string message;  // the PIM's result line or answer, or what went wrong
 };
 
+// The result lines of a batch PATCH of `items` lines, by line (index 0 for
+// line 1): the status_code (0 when the answer had no line for it) and the
+// line's text.
+struct BatchLine {
+  int status = 0;
+  std::string text;
+};
+std::vector<BatchLine> ParseBatchResult(const std::string& body, size_t items);
+
 class BatchUpserter {
  public:
   // At most 100 lines a batch: the endpoint's limit.

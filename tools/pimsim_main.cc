@@ -11,6 +11,7 @@
 #include "tools/run_command.h"
 #include "tools/serve_command.h"
 #include "tools/validate_command.h"
+#include "tools/workload_command.h"
 
 namespace {
 
@@ -24,6 +25,7 @@ constexpr char kUsage[] =
     "  run      run a scenario end to end: the mock, the integration under test, the verdict\n"
     "  validate check scenario files\n"
     "  import   load an NDJSON file of products into a PIM with the reference client\n"
+    "  workload run a built-in workload of the reference client against a PIM\n"
     "\n"
     "`pimsim <command> --help` describes a command's flags.\n"
     "exit codes: 0 pass, 1 violations, 2 bad usage or invalid scenario, 3 run failed\n";
@@ -44,6 +46,7 @@ int main(int argc, char** argv) {
   if (!std::strcmp(argv[1], "serve")) return pimsim::tools::RunServe(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "run")) return pimsim::tools::RunRun(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "validate")) return pimsim::tools::RunValidate(argc - 2, argv + 2);
+  if (!std::strcmp(argv[1], "workload")) return pimsim::tools::RunWorkload(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "import")) return pimsim::tools::RunImport(argc - 2, argv + 2);
   if (!std::strcmp(argv[1], "ctl")) return pimsim::tools::RunCtl(argc - 2, argv + 2);
   std::cerr << "pimsim: unknown command \"" << argv[1] << "\"\n\n" << kUsage;

@@ -1,5 +1,7 @@
 #include "tools/run_command.h"
 
+#include "google/protobuf/text_format.h"
+
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -102,6 +104,30 @@ int RunRemote(const std::string& path, pimsim::v1::Scenario scenario, const std:
 
 }  // namespace
 
+namespace {
+
+// A reference workload runs as `pimsim workload`: this very binary, as the
+// run's external command, so it is started, watched, stopped and judged
+// like any integration.
+absl::StatusOr<pimsim::v1::ExternalCommand> ReferenceCommand(const pimsim::v1::Scenario& scenario) {
+  char self[4096];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return absl::UnavailableError("cannot find the pimsim binary (/proc/self/exe)");
+  self[n] = '\0';
+  google::protobuf::TextFormat::Printer printer;
+  printer.SetSingleLineMode(true);
+  std::string spec;
+  printer.PrintToString(scenario.workload().reference(), &spec);
+  pimsim::v1::ExternalCommand command;
+  command.add_argv(self);
+  command.add_argv("workload");
+  command.add_argv(absl::StrCat("--spec=", spec));
+  command.add_argv(absl::StrCat("--seed=", scenario.seed()));
+  return command;
+}
+
+}  // namespace
+
 int RunRun(int argc, char** argv) {
   // Everything after "--" is the command, whatever it looks like.
   std::vector<std::string> command;
@@ -191,11 +217,11 @@ int RunRun(int argc, char** argv) {
       scenario.mutable_workload()->mutable_external()->add_argv(arg);
     }
   }
-  if (!scenario.workload().has_external()) {
+  if (!scenario.workload().has_external() && !scenario.workload().has_reference()) {
     return Fail(absl::StrCat(path,
                              ": no workload to run: give the command after \"--\" (pimsim run ",
-                             path, " -- ./my-integration) or a workload { external { argv: "
-                             "... } } in the scenario"),
+                             path, " -- ./my-integration), or a workload { external { argv: "
+                             "... } } or workload { reference { ... } } in the scenario"),
                 kExitUsage);
   }
   if (seed >= 0) scenario.set_seed(static_cast<uint64_t>(seed));
@@ -205,6 +231,11 @@ int RunRun(int argc, char** argv) {
   scenario = config::WithDefaults(std::move(scenario));
   if (absl::Status s = config::ValidateScenario(scenario); !s.ok()) {
     return Fail(absl::StrCat(path, ": ", s.message()), kExitUsage);
+  }
+  if (scenario.workload().has_reference()) {
+    absl::StatusOr<pimsim::v1::ExternalCommand> command = ReferenceCommand(scenario);
+    if (!command.ok()) return Fail(command.status().message(), kExitRunFailed);
+    *scenario.mutable_workload()->mutable_external() = *std::move(command);
   }
 
   if (!control.empty()) {

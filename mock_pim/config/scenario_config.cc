@@ -1,5 +1,6 @@
 #include "mock_pim/config/scenario_config.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
 #include "checker/thresholds.h"
+#include "client/workload_spec.h"
 #include "mock_pim/api/seed.h"
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/limits/latency_model.h"
@@ -213,6 +215,15 @@ absl::Status ValidateRun(const pimsim::v1::Scenario& scenario) {
     }
     if (absl::Status s = ValidateDurationField("workload.external.timeout",
                                                command.has_timeout(), command.timeout());
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (scenario.workload().has_reference()) {
+    const int connections =
+        scenario.instances_size() == 0 ? 1 : scenario.instances(0).connections_size();
+    if (absl::Status s = client::ValidateReferenceWorkload(scenario.workload().reference(),
+                                                           std::max(connections, 1));
         !s.ok()) {
       return s;
     }
