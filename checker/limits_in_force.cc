@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 
 namespace pimsim::checker {
 namespace {

@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 
+#include "limits/limits_config.h"
 #include "proto/limits.pb.h"
 
 namespace pimsim::checker {
@@ -21,13 +22,13 @@ namespace pimsim::checker {
 struct LimitsInForce {
   bool enabled = true;
   // 0: unlimited.
-  uint32_t in_flight_per_connection = 4;
-  uint32_t in_flight_per_instance = 10;
+  uint32_t in_flight_per_connection = kAkeneoMaxInFlightPerConnection;
+  uint32_t in_flight_per_instance = kAkeneoMaxInFlightPerInstance;
   // Rates are requests per second; 0: unlimited.
-  double requests_per_second = 100;
-  uint32_t burst = 100;
-  double option_writes_per_second = 3;
-  uint32_t option_write_burst = 3;
+  double requests_per_second = kAkeneoRequestsPerSecond;
+  uint32_t burst = kAkeneoBurst;
+  double option_writes_per_second = kAkeneoAttributeOptionWritesPerSecond;
+  uint32_t option_write_burst = kAkeneoAttributeOptionBurst;
   // Retry-After is sent as an HTTP-date (whole seconds, so a client may
   // legitimately come back up to 1 s before the journaled delay).
   bool retry_after_http_date = false;

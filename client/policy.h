@@ -15,17 +15,18 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "limits/limits_config.h"
 
 namespace pimsim::client {
 
 struct Policy {
   // --- Throttle (0 = unlimited) ---
-  int max_in_flight_per_connection = 4;
-  int max_in_flight_per_instance = 10;
+  int max_in_flight_per_connection = kAkeneoMaxInFlightPerConnection;
+  int max_in_flight_per_instance = kAkeneoMaxInFlightPerInstance;
   // Requests per second per instance, every route (0 = unpaced) ...
-  double instance_rate = 100;
+  double instance_rate = kAkeneoRequestsPerSecond;
   // ... and attribute-option creates/updates per second per instance.
-  double attribute_option_rate = 3;
+  double attribute_option_rate = kAkeneoAttributeOptionWritesPerSecond;
   // Pacing runs this fraction under the rates above.
   double safety_margin = 0.02;
   // A 429 holds every request of its connection until its Retry-After.

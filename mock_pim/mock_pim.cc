@@ -14,7 +14,7 @@
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/http/ascii_util.h"
 #include "mock_pim/journal/fingerprint.h"
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 #include "mock_pim/limits/retry_after.h"
 
 namespace pimsim {

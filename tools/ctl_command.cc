@@ -23,7 +23,7 @@
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/json_util.h"
 #include "mock_pim/faults/fault_spec.h"
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 #include "proto/control.grpc.pb.h"
 #include "tools/command_line.h"
 #include "tools/exit_codes.h"

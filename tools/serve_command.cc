@@ -16,7 +16,7 @@
 #include "mock_pim/config/scenario_config.h"
 #include "mock_pim/control/control_server.h"
 #include "mock_pim/http/http_server.h"
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 #include "tools/command_line.h"
 #include "tools/exit_codes.h"
 #include "tools/mock_process.h"

@@ -19,7 +19,7 @@
 #include "mock_pim/api/seed.h"
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/limits/latency_model.h"
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 
 namespace pimsim::config {
 namespace {

@@ -14,7 +14,7 @@
 #include "mock_pim/control/status_convert.h"
 #include "mock_pim/faults/fault_injector.h"
 #include "mock_pim/faults/fault_spec.h"
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 
 namespace pimsim::control {
 namespace {

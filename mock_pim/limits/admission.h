@@ -41,7 +41,7 @@
 #include "absl/time/time.h"
 #include "common/mutex.h"
 #include "mock_pim/limits/gcra.h"
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 #include "proto/journal.pb.h"
 
 namespace pimsim {

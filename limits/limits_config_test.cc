@@ -1,4 +1,4 @@
-#include "mock_pim/limits/limits_config.h"
+#include "limits/limits_config.h"
 
 #include <limits>
 #include <string>

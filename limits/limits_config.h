@@ -11,8 +11,8 @@
 //   if (absl::Status s = ValidateLimits(proto); !s.ok()) return s;
 //   EffectiveLimits limits = ResolveLimits(proto);
 //   AdmissionController admission(limits);
-#ifndef PIMSIM_MOCK_PIM_LIMITS_LIMITS_CONFIG_H_
-#define PIMSIM_MOCK_PIM_LIMITS_LIMITS_CONFIG_H_
+#ifndef PIMSIM_LIMITS_LIMITS_CONFIG_H_
+#define PIMSIM_LIMITS_LIMITS_CONFIG_H_
 
 #include <cstdint>
 #include <string_view>
@@ -24,11 +24,21 @@
 
 namespace pimsim {
 
+// Akeneo's documented limits: the defaults of pimsim.v1.Limits, which the
+// mock enforces, the checker judges against and the reference client keeps
+// under (each written here only).
+inline constexpr uint32_t kAkeneoMaxInFlightPerConnection = 4;
+inline constexpr uint32_t kAkeneoMaxInFlightPerInstance = 10;
+inline constexpr double kAkeneoRequestsPerSecond = 100;
+inline constexpr uint32_t kAkeneoBurst = 100;
+inline constexpr double kAkeneoAttributeOptionWritesPerSecond = 3;
+inline constexpr uint32_t kAkeneoAttributeOptionBurst = 3;
+
 // A GCRA rate: `rate` requests per second sustained, `burst` back to back
 // after an idle period.
 struct RateConfig {
-  double rate = 100.0;
-  uint32_t burst = 100;
+  double rate = kAkeneoRequestsPerSecond;
+  uint32_t burst = kAkeneoBurst;
 
   friend bool operator==(const RateConfig& a, const RateConfig& b) {
     return a.rate == b.rate && a.burst == b.burst;
@@ -41,11 +51,12 @@ struct RateConfig {
 struct EffectiveLimits {
   bool enabled = true;
   // 0 means unlimited.
-  uint32_t max_in_flight_per_connection = 4;
+  uint32_t max_in_flight_per_connection = kAkeneoMaxInFlightPerConnection;
   // 0 means unlimited.
-  uint32_t max_in_flight_per_instance = 10;
-  RateConfig instance_rate = {100.0, 100};
-  RateConfig attribute_option_write_rate = {3.0, 3};
+  uint32_t max_in_flight_per_instance = kAkeneoMaxInFlightPerInstance;
+  RateConfig instance_rate = {kAkeneoRequestsPerSecond, kAkeneoBurst};
+  RateConfig attribute_option_write_rate = {kAkeneoAttributeOptionWritesPerSecond,
+                                            kAkeneoAttributeOptionBurst};
   bool protection_enabled = true;
   absl::Duration protection_window = absl::Seconds(10);
   uint32_t protection_max_rejections = 200;
@@ -92,4 +103,4 @@ inline constexpr uint32_t kMaxProtectionRejections = 1000000;
 
 }  // namespace pimsim
 
-#endif  // PIMSIM_MOCK_PIM_LIMITS_LIMITS_CONFIG_H_
+#endif  // PIMSIM_LIMITS_LIMITS_CONFIG_H_
