@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "checker/judged_limits.h"
 #include "common/mutex.h"
 #include "common/random.h"
 #include "google/protobuf/util/time_util.h"
@@ -34,23 +35,6 @@ absl::Duration OrDefault(bool has, const google::protobuf::Duration& d, absl::Du
 absl::Status InstanceNotFound(std::string_view name) {
   return absl::NotFoundError(
       absl::StrCat("instance \"", absl::string_view(name.data(), name.size()), "\" does not exist"));
-}
-
-// The limits a client is judged against when `a` and then `b` were in force.
-EffectiveLimits Loosest(EffectiveLimits a, const EffectiveLimits& b) {
-  auto cap = [](uint32_t x, uint32_t y) { return x == 0 || y == 0 ? 0 : std::max(x, y); };
-  a.enabled = a.enabled && b.enabled;
-  a.max_in_flight_per_connection =
-      cap(a.max_in_flight_per_connection, b.max_in_flight_per_connection);
-  a.max_in_flight_per_instance = cap(a.max_in_flight_per_instance, b.max_in_flight_per_instance);
-  for (auto [x, y] : {std::pair(&a.instance_rate, &b.instance_rate),
-                      std::pair(&a.attribute_option_write_rate, &b.attribute_option_write_rate)}) {
-    x->rate = std::max(x->rate, y->rate);
-    x->burst = std::max(x->burst, y->burst);
-  }
-  // A date is read to the second: its form earns the wider tolerance.
-  if (b.retry_after == pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE) a.retry_after = b.retry_after;
-  return a;
 }
 
 // The request headers the core reads on every request, found in one pass.
@@ -272,7 +256,7 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
   }
   EffectiveLimits resolved = ResolveLimits(limits);
   MutexLock lock(&instance->judged_mu);
-  instance->judged = Loosest(instance->judged, resolved);
+  instance->judged = checker::LoosestLimits(instance->judged, resolved);
   instance->admission->SetLimits(resolved);
   return LimitsToProto(instance->admission->limits());
 }

@@ -89,11 +89,11 @@ class MockPim final : public http::Handler {
   // force.
   absl::StatusOr<pimsim::v1::Limits> SetLimits(std::string_view instance,
                                                const pimsim::v1::Limits& limits);
-  // The loosest limits in force on the instance since the journal started
-  // (the highest rates and bursts, the highest or unlimited in-flight caps,
-  // disabled if they ever were): what a compliance check judges the journal
-  // against, so that tightening the limits mid-run never turns traffic that
-  // was compliant when it happened into a violation.
+  // What a compliance check judges the journal against: every limits in
+  // force on the instance since the journal started, folded by the
+  // checker's policy (checker::LoosestLimits), so that tightening the limits
+  // mid-run never turns traffic that was compliant when it happened into a
+  // violation.
   absl::StatusOr<pimsim::v1::Limits> JudgedLimits(std::string_view instance) const;
   // What Reset() clears; all false means everything.
   struct ResetParts {
