@@ -131,6 +131,7 @@ struct AkeneoClient::Connection {
   int instance = 0;
   enum TokenState { kNone, kFetching, kValid, kFailed } token_state = kNone;
   std::string token;
+  std::string bearer;  // "Bearer <token>"
   std::string refresh_token;
   absl::Time token_expiry = absl::InfinitePast();
   uint64_t token_generation = 0;
@@ -234,8 +235,9 @@ std::string AkeneoClient::CacheKey(const Connection& c, const Call& call) const 
 }
 
 void AkeneoClient::InvalidateCache(const Connection& c, const Call& call) {
+  if (cache_.empty()) return;
   const std::string resource = ReferenceResource(call.target);
-  if (resource.empty() || cache_.empty()) return;
+  if (resource.empty()) return;
   const std::string prefix = c.credentials.base_url + resource;
   for (auto it = cache_.lower_bound(prefix); it != cache_.end() && absl::StartsWith(it->first, prefix);) {
     if (it->second.fetching) {
@@ -259,7 +261,8 @@ void AkeneoClient::Send(Call call, Done done) {
     }
   }
   Connection& c = *connections_[conn];
-  if (Cacheable(call)) {
+  const bool cacheable = Cacheable(call);
+  if (cacheable) {
     const std::string key = CacheKey(c, call);
     auto it = cache_.find(key);
     const absl::Time now = scheduler_.Now();
@@ -289,7 +292,7 @@ void AkeneoClient::Send(Call call, Done done) {
   op->conn = conn;
   op->option_write = IsAttributeOptionWrite(op->call);
   op->create = op->call.method == "POST" && PathOf(op->call.target) != kTokenPath;
-  if (Cacheable(op->call)) op->cache_key = CacheKey(c, op->call);
+  if (cacheable) op->cache_key = CacheKey(c, op->call);
   ++c.queued_or_in_flight;
   c.ready.push_back(op);
   Pump();
@@ -452,8 +455,11 @@ void AkeneoClient::Dispatch(Op* op, Connection& c) {
                                                                c.credentials.secret))));
     ++stats_.token_requests;
   } else {
-    const std::string& token = policy_.reuse_token ? c.token : op->own_token;
-    req.headers.emplace_back("Authorization", absl::StrCat("Bearer ", token));
+    if (policy_.reuse_token) {
+      req.headers.emplace_back("Authorization", c.bearer);
+    } else {
+      req.headers.emplace_back("Authorization", absl::StrCat("Bearer ", op->own_token));
+    }
     op->token_generation = c.token_generation;
     if (!policy_.reuse_token) op->own_token.clear();  // one use each
   }
@@ -512,6 +518,7 @@ void AkeneoClient::OnResponse(Op* op, HttpResponse r) {
         op->token_generation == c.token_generation) {
       c.token_state = Connection::kNone;
       c.token.clear();
+      c.bearer.clear();
       c.refresh_token.clear();  // a refresh token of a revoked token is no use
     }
     --op->attempts;  // a new token makes a new request, not a retry
@@ -561,6 +568,7 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
         Requeue(op->parent, /*front=*/true);
       } else {
         c.token = token;
+        c.bearer = absl::StrCat("Bearer ", token);
         c.refresh_token = j.contains("refresh_token") && j["refresh_token"].is_string()
                               ? j["refresh_token"].get<std::string>()
                               : "";

@@ -20,6 +20,7 @@
 #include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 
@@ -52,7 +53,7 @@ class TaskQueue {
  private:
   // Key: (time, id); ids grow, so equal times keep their order.
   std::map<std::pair<absl::Time, Scheduler::TaskId>, std::function<void()>> tasks_;
-  std::map<Scheduler::TaskId, absl::Time> when_;
+  absl::flat_hash_map<Scheduler::TaskId, absl::Time> when_;
   Scheduler::TaskId next_id_ = 1;
 };
 
