@@ -43,7 +43,7 @@
 #include "absl/time/time.h"
 #include "client/policy.h"
 #include "client/retry.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 #include "client/transport.h"
 #include "common/random.h"
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "client/batch_upserter.h"
 #include "client/pager.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 #include "client/testing/fake_pim.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"

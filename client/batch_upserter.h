@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "client/akeneo_client.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 
 namespace pimsim::client {
 

@@ -12,7 +12,7 @@
 
 #include "benchmark/benchmark.h"
 #include "client/akeneo_client.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 
 namespace pimsim::client {
 namespace {

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 #include "client/transport.h"
 #include "common/clock.h"
 

@@ -23,7 +23,7 @@
 #include "absl/time/time.h"
 #include "client/akeneo_client.h"
 #include "client/batch_upserter.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 
 namespace pimsim::client {
 

@@ -25,7 +25,7 @@
 #include <vector>
 
 #include "client/akeneo_client.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 #include "common/random.h"
 #include "proto/scenario.pb.h"
 

@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 #include "client/transport.h"
 
 namespace pimsim::client::testing {

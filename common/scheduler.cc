@@ -1,8 +1,8 @@
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 
 #include <utility>
 
-namespace pimsim::client {
+namespace pimsim {
 
 Scheduler::TaskId TaskQueue::Add(absl::Time when, std::function<void()> task) {
   const Scheduler::TaskId id = next_id_++;
@@ -62,4 +62,4 @@ uint64_t VirtualScheduler::RunUntil(absl::Time until) {
   return ran;
 }
 
-}  // namespace pimsim::client
+}  // namespace pimsim

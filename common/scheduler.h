@@ -1,19 +1,21 @@
-// Scheduler: "run this at time t", the only way the client core waits.
+// Scheduler: "run this at time t", beside Clock the only way pimsim's pure
+// cores wait.
 //
-// The client's policy core (throttle, pacing, retry, token lifecycle) never
-// sleeps or reads the wall clock: it asks its Scheduler for the time and for
-// a task to run later. Two implementations: VirtualScheduler (below), which
-// jumps from one task to the next on a SimulatedClock, so a test or the
-// virtual-time planner runs the whole client in no real time; and the curl
-// event loop (curl_loop.h), which runs tasks between socket events.
+// A core that schedules (the reference client's throttle, pacing, retries
+// and token lifecycle) never sleeps or reads the wall clock: it asks its
+// Scheduler for the time and for a task to run later. Two implementations:
+// VirtualScheduler (below), which jumps from one task to the next on a
+// SimulatedClock, so a test or the virtual-time planner runs the core in no
+// real time; and an event loop's (client/curl_loop.h runs tasks between
+// socket events).
 //
 // Thread-safety: neither is; every call comes from the loop's one thread.
 //
 //   VirtualScheduler s(absl::FromUnixSeconds(1000));
 //   s.RunAt(s.Now() + absl::Seconds(2), [&] { fired = true; });
 //   s.RunUntilIdle();  // s.Now() is 1002 s, fired is true
-#ifndef PIMSIM_CLIENT_SCHEDULER_H_
-#define PIMSIM_CLIENT_SCHEDULER_H_
+#ifndef PIMSIM_COMMON_SCHEDULER_H_
+#define PIMSIM_COMMON_SCHEDULER_H_
 
 #include <cstdint>
 #include <functional>
@@ -24,7 +26,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 
-namespace pimsim::client {
+namespace pimsim {
 
 class Scheduler {
  public:
@@ -77,6 +79,6 @@ class VirtualScheduler final : public Scheduler {
   TaskQueue queue_;
 };
 
-}  // namespace pimsim::client
+}  // namespace pimsim
 
-#endif  // PIMSIM_CLIENT_SCHEDULER_H_
+#endif  // PIMSIM_COMMON_SCHEDULER_H_

@@ -1,10 +1,10 @@
-#include "client/scheduler.h"
+#include "common/scheduler.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace pimsim::client {
+namespace pimsim {
 namespace {
 
 TEST(VirtualSchedulerTest, RunsTasksInTimeOrderAndJumpsTheClock) {
@@ -46,4 +46,4 @@ TEST(VirtualSchedulerTest, RunUntilStopsAtTheGivenTime) {
 }
 
 }  // namespace
-}  // namespace pimsim::client
+}  // namespace pimsim
