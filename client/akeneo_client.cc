@@ -18,8 +18,11 @@ namespace pimsim::client {
 namespace {
 
 constexpr char kTokenPath[] = "/api/oauth/v1/token";
-// A token this close to its expiry is not used any more.
+// A token this close to its expiry is not used any more (at most a quarter
+// of its lifetime).
 constexpr absl::Duration kTokenExpiryGuard = absl::Seconds(5);
+// expires_in is trusted up to this (a larger or negative one is clamped).
+constexpr int64_t kMaxTokenLifetimeSeconds = 366 * 86400;
 // Retries that found no budget token wait for one, then a little jitter so
 // they do not all leave together.
 constexpr absl::Duration kBudgetJitter = absl::Milliseconds(200);
@@ -133,7 +136,13 @@ struct AkeneoClient::Connection {
   std::string token;
   std::string bearer;  // "Bearer <token>"
   std::string refresh_token;
-  absl::Time token_expiry = absl::InfinitePast();
+  // Refresh from this time on; no new request with the token from the
+  // second (both derived from its lifetime, see OnTokenResponse) ...
+  absl::Time token_refresh_at = absl::InfinitePast();
+  absl::Time token_unusable_at = absl::InfinitePast();
+  // ... except that a token just issued is used at least once, however
+  // short its lifetime.
+  bool token_fresh = false;
   uint64_t token_generation = 0;
   Outcome token_failure;
   // Token requests waiting to be sent (one for the shared token; with
@@ -157,6 +166,9 @@ struct AkeneoClient::CacheEntry {
   absl::Time expires;
   Outcome outcome;
   bool fetching = false;
+  // A write to its resource succeeded while it was being fetched: its
+  // answer may predate the write, so it goes to its waiters but is not kept.
+  bool stale = false;
   std::vector<Done> waiters;
 };
 
@@ -241,6 +253,7 @@ void AkeneoClient::InvalidateCache(const Connection& c, const Call& call) {
   const std::string prefix = c.credentials.base_url + resource;
   for (auto it = cache_.lower_bound(prefix); it != cache_.end() && absl::StartsWith(it->first, prefix);) {
     if (it->second.fetching) {
+      it->second.stale = true;
       ++it;
     } else {
       it = cache_.erase(it);
@@ -255,13 +268,25 @@ void AkeneoClient::Send(Call call, Done done) {
   ++open_calls_;
   int conn = call.connection;
   if (conn < 0 || conn >= connections()) {
-    conn = 0;
-    for (int i = 1; i < connections(); ++i) {
-      if (connections_[i]->queued_or_in_flight < connections_[conn]->queued_or_in_flight) conn = i;
+    // The least busy connection whose credentials were not refused (any,
+    // if all were: the call then fails with the refusal).
+    conn = -1;
+    for (int i = 0; i < connections(); ++i) {
+      if (connections_[i]->token_state == Connection::kFailed) continue;
+      if (conn < 0 ||
+          connections_[i]->queued_or_in_flight < connections_[conn]->queued_or_in_flight) {
+        conn = i;
+      }
     }
+    if (conn < 0) conn = 0;
   }
   Connection& c = *connections_[conn];
-  const bool cacheable = Cacheable(call);
+  bool cacheable = Cacheable(call);
+  if (cacheable) {
+    auto it = cache_.find(CacheKey(c, call));
+    // A read after a write must not join a fetch from before it.
+    if (it != cache_.end() && it->second.stale) cacheable = false;
+  }
   if (cacheable) {
     const std::string key = CacheKey(c, call);
     auto it = cache_.find(key);
@@ -371,9 +396,9 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
     // before it expires (a 401 clears it, see OnResponse).
     const bool usable = (c.token_state == Connection::kValid ||
                          (c.token_state == Connection::kFetching && !c.token.empty())) &&
-                        now < c.token_expiry - kTokenExpiryGuard;
-    const bool refresh_due = c.token_state == Connection::kValid &&
-                             now >= c.token_expiry - policy_.token_refresh_margin;
+                        (c.token_fresh || now < c.token_unusable_at);
+    const bool refresh_due = c.token_state == Connection::kValid && !c.token_fresh &&
+                             now >= c.token_refresh_at;
     if (c.token_state == Connection::kNone || (refresh_due && c.token_state != Connection::kFetching)) {
       RequestToken(c, nullptr);
       op = c.token_ops.front();
@@ -384,7 +409,7 @@ bool AkeneoClient::TryDispatch(Connection& c, absl::Time now, absl::Time* wake) 
     }
   } else {
     op = c.ready.front();
-    if (op->kind == Op::kCall && op->own_token.empty()) {
+    if (op->kind != Op::kToken && op->own_token.empty()) {
       c.ready.pop_front();
       RequestToken(c, op);
       op = c.token_ops.front();
@@ -457,6 +482,7 @@ void AkeneoClient::Dispatch(Op* op, Connection& c) {
   } else {
     if (policy_.reuse_token) {
       req.headers.emplace_back("Authorization", c.bearer);
+      c.token_fresh = false;
     } else {
       req.headers.emplace_back("Authorization", absl::StrCat("Bearer ", op->own_token));
     }
@@ -506,7 +532,7 @@ void AkeneoClient::OnResponse(Op* op, HttpResponse r) {
   }
 
   if (op->kind == Op::kToken) {
-    OnTokenResponse(op, r);
+    OnTokenResponse(op, r, retry_after);
     Pump();
     return;
   }
@@ -514,12 +540,15 @@ void AkeneoClient::OnResponse(Op* op, HttpResponse r) {
     // An expired or revoked token: one new token (single-flight: only the
     // first 401 of a token generation asks for one) and the call again.
     op->refreshed_on_401 = true;
-    if (policy_.reuse_token && c.token_state == Connection::kValid &&
-        op->token_generation == c.token_generation) {
-      c.token_state = Connection::kNone;
+    if (policy_.reuse_token && op->token_generation == c.token_generation && !c.token.empty()) {
+      // The token is refused: no call carries it again. If a refresh is on
+      // its way, its answer is awaited; otherwise a new token is asked for.
       c.token.clear();
       c.bearer.clear();
-      c.refresh_token.clear();  // a refresh token of a revoked token is no use
+      if (c.token_state == Connection::kValid) {
+        c.token_state = Connection::kNone;
+        c.refresh_token.clear();  // a refresh token of a revoked token is no use
+      }
     }
     --op->attempts;  // a new token makes a new request, not a retry
     Requeue(op, /*front=*/true);
@@ -549,7 +578,8 @@ void AkeneoClient::OnResponse(Op* op, HttpResponse r) {
   Pump();
 }
 
-void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
+void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r,
+                                   std::optional<absl::Duration> retry_after) {
   Connection& c = *connections_[op->conn];
   const absl::Time now = scheduler_.Now();
   if (r.error == TransportError::kNone && r.status == 200) {
@@ -558,8 +588,10 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
         j["access_token"].is_string()) {
       instances_[c.instance]->budget->OnSuccess();
       int64_t expires_in = 3600;
-      if (j.contains("expires_in") && j["expires_in"].is_number_integer()) {
-        expires_in = j["expires_in"].get<int64_t>();
+      if (j.contains("expires_in") && j["expires_in"].is_number()) {
+        const double e = j["expires_in"].get<double>();
+        expires_in = e < 0 ? 0 : e > kMaxTokenLifetimeSeconds ? kMaxTokenLifetimeSeconds
+                                                               : static_cast<int64_t>(e);
       }
       const std::string token = j["access_token"].get<std::string>();
       if (op->parent != nullptr) {
@@ -572,7 +604,10 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
         c.refresh_token = j.contains("refresh_token") && j["refresh_token"].is_string()
                               ? j["refresh_token"].get<std::string>()
                               : "";
-        c.token_expiry = now + absl::Seconds(expires_in);
+        const absl::Duration lifetime = absl::Seconds(expires_in);
+        c.token_refresh_at = now + lifetime - std::min(policy_.token_refresh_margin, lifetime / 2);
+        c.token_unusable_at = now + lifetime - std::min(kTokenExpiryGuard, lifetime / 4);
+        c.token_fresh = true;
         ++c.token_generation;
         c.token_state = Connection::kValid;
       }
@@ -583,7 +618,7 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
   const bool transient = (r.error != TransportError::kNone && r.error != TransportError::kOther) ||
                          (r.error == TransportError::kNone && IsTransientStatus(r.status));
   if (transient) {
-    Retry(op, r, std::nullopt);
+    Retry(op, r, retry_after);
     return;
   }
   if (op->parent == nullptr && op->call.body.find("\"refresh_token\"") != std::string::npos) {
@@ -616,12 +651,15 @@ void AkeneoClient::OnTokenResponse(Op* op, const HttpResponse& r) {
 }
 
 void AkeneoClient::FailConnection(Connection& c, const Outcome& why) {
+  // Each outcome is delivered from the scheduler, never from inside the
+  // Send or the callback that got here.
+  const absl::Time now = scheduler_.Now();
   while (!c.ready.empty()) {
     Op* op = c.ready.front();
     c.ready.pop_front();
     Outcome o = why;
     o.attempts = op->attempts;
-    Finish(op, o);
+    scheduler_.RunAt(now, [this, op, o = std::move(o)]() mutable { Finish(op, std::move(o)); });
   }
 }
 
@@ -646,10 +684,11 @@ void AkeneoClient::Retry(Op* op, const HttpResponse& r, std::optional<absl::Dura
         return;
       }
       delete op;
-      c.token_state = Connection::kFailed;
-      c.token_failure = o;
-      c.token_failure.message = "the token request gave up: " + c.token_failure.message;
-      FailConnection(c, c.token_failure);
+      // The calls waiting for it fail; the next call asks again (the
+      // failure was transient, the PIM may be back by then).
+      c.token_state = Connection::kNone;
+      o.message = "the token request gave up: " + o.message;
+      FailConnection(c, o);
       return;
     }
     Finish(op, std::move(o));
@@ -659,6 +698,17 @@ void AkeneoClient::Retry(Op* op, const HttpResponse& r, std::optional<absl::Dura
           ? absl::StrCat(TransportErrorName(r.error),
                          r.error_message.empty() ? "" : absl::StrCat(" (", r.error_message, ")"))
           : absl::StrCat(r.status);
+  // An ambiguous failure of a create: it may have been applied. Read back
+  // first, whatever the limits (a read is no re-send), so that even the
+  // last attempt's outcome is known.
+  const bool ambiguous =
+      op->kind == Op::kCall && op->create && !read_back_done &&
+      ((r.error != TransportError::kNone && r.error != TransportError::kConnect) ||
+       r.status == 500 || r.status == 502 || r.status == 504);
+  if (ambiguous && policy_.verify_ambiguous_creates) {
+    ReadBack(op, r);
+    return;
+  }
   if (op->attempts >= policy_.max_attempts) {
     give_up(absl::StrCat(what, " after ", op->attempts, " attempts"));
     return;
@@ -668,13 +718,11 @@ void AkeneoClient::Retry(Op* op, const HttpResponse& r, std::optional<absl::Dura
                          absl::FormatDuration(now - op->first_attempt)));
     return;
   }
-  // An ambiguous failure of a create: it may have been applied.
-  const bool ambiguous =
-      op->kind == Op::kCall && op->create && !read_back_done &&
-      ((r.error != TransportError::kNone && r.error != TransportError::kConnect) ||
-       r.status == 500 || r.status == 502 || r.status == 504);
-  if (ambiguous && policy_.verify_ambiguous_creates) {
-    ReadBack(op, r);
+  if (retry_after && now + *retry_after - op->first_attempt >= policy_.max_retry_duration) {
+    // Waiting it out would retry past the time limit; coming back sooner
+    // would ignore it.
+    give_up(absl::StrCat(what, " asking to come back in ", absl::FormatDuration(*retry_after),
+                         ", past the retry time limit"));
     return;
   }
   absl::Duration delay = FullJitterBackoff(policy_, op->attempts, rng_);
@@ -772,17 +820,19 @@ void AkeneoClient::Finish(Op* op, Outcome outcome) {
   Connection& c = *connections_[op->conn];
   --c.queued_or_in_flight;
   --open_calls_;
-  ++stats_.calls;
   outcome.connection = op->conn;
-  if (outcome.gave_up) {
-    ++stats_.gave_up;
-    if (on_gave_up_ && op->kind == Op::kCall) on_gave_up_(op->call, outcome);
+  if (op->kind == Op::kCall) {
+    ++stats_.calls;
+    if (outcome.gave_up) {
+      ++stats_.gave_up;
+      if (on_gave_up_) on_gave_up_(op->call, outcome);
+    }
   }
   if (!op->cache_key.empty()) {
     auto it = cache_.find(op->cache_key);
     if (it != cache_.end()) {
       std::vector<Done> waiters = std::move(it->second.waiters);
-      if (outcome.ok()) {
+      if (outcome.ok() && !it->second.stale) {
         it->second.fetching = false;
         it->second.outcome = outcome;
         it->second.expires = scheduler_.Now() + policy_.reference_cache_ttl;

@@ -163,7 +163,8 @@ class AkeneoClient {
   bool TryDispatch(Connection& c, absl::Time now, absl::Time* wake);
   void Dispatch(Op* op, Connection& c);
   void OnResponse(Op* op, HttpResponse response);
-  void OnTokenResponse(Op* op, const HttpResponse& response);
+  void OnTokenResponse(Op* op, const HttpResponse& response,
+                       std::optional<absl::Duration> retry_after);
   void RequestToken(Connection& c, Op* waiting_for_own_token);
   void Retry(Op* op, const HttpResponse& response, std::optional<absl::Duration> retry_after,
              bool read_back_done = false);

@@ -235,6 +235,68 @@ TEST(AkeneoClientTest, A429PausesTheWholeConnectionUntilRetryAfter) {
   EXPECT_EQ(w.client->stats().throttled, 1u);
 }
 
+TEST(AkeneoClientTest, ARetryAfterPastTheTimeLimitGivesUpRatherThanComeBackEarly) {
+  World w(Unpaced(), 1, absl::Milliseconds(10));
+  w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {
+    if (n == 1) return FakePim::Fault::Throttle("3600");
+    return std::nullopt;
+  });
+  const Outcome o = w.Do("GET", "/api/rest/v1/products/x");
+  EXPECT_TRUE(o.gave_up);
+  EXPECT_EQ(o.status, 429);
+  EXPECT_EQ(w.pim.Requests("GET", "/api/rest/v1/products/x").size(), 1u);
+}
+
+TEST(AkeneoClientTest, ATokenRequestHonoursRetryAfter) {
+  World w(Unpaced(), 1, absl::Milliseconds(10));
+  w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {
+    if (n == 0) {
+      FakePim::Fault f = FakePim::Fault::Status(503);
+      f.headers.emplace_back("retry-after", "7");
+      return f;
+    }
+    return std::nullopt;
+  });
+  EXPECT_EQ(w.Do("GET", "/api/rest/v1/products/x").status, 404);
+  const auto tokens = w.pim.Requests("POST", "/api/oauth/v1/token");
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_GE(tokens[1].sent - tokens[0].answered, absl::Seconds(7));
+}
+
+TEST(AkeneoClientTest, AShortLivedTokenIsStillUsedAndRefreshed) {
+  World w(Unpaced(), 1, absl::Milliseconds(10));
+  w.pim.set_token_lifetime(absl::Seconds(2));
+  int ok = 0;
+  for (int i = 0; i < 5; ++i) {
+    w.scheduler.RunAt(kStart + absl::Seconds(i), [&w, &ok, i] {
+      Call c;
+      c.target = absl::StrCat("/api/rest/v1/products/p", i);
+      w.client->Send(c, [&ok](const Outcome& o) { ok += o.status == 404; });
+    });
+  }
+  w.scheduler.RunUntilIdle();
+  EXPECT_EQ(ok, 5);
+  for (const FakePim::Sent& s : w.pim.log()) EXPECT_NE(s.status, 401) << s.path;
+  EXPECT_LE(w.pim.tokens_issued(), 5);
+}
+
+TEST(AkeneoClientTest, CallsAvoidAConnectionWhoseCredentialsWereRefused) {
+  World w(Unpaced(), 2, absl::Milliseconds(10));
+  w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {
+    if (n == 0) return FakePim::Fault::Status(422);  // connection 0's token request
+    return std::nullopt;
+  });
+  w.Do("GET", "/api/rest/v1/products/first");  // fails: connection 0 is refused
+  int ok = 0;
+  for (int i = 0; i < 10; ++i) {
+    Call c;
+    c.target = absl::StrCat("/api/rest/v1/products/p", i);
+    w.client->Send(c, [&ok](const Outcome& o) { ok += o.status == 404; });
+  }
+  w.scheduler.RunUntilIdle();
+  EXPECT_EQ(ok, 10);
+}
+
 TEST(AkeneoClientTest, RetriesTransientFailuresWithGrowingJitteredBackoff) {
   World w(Unpaced(), 1, absl::Milliseconds(10));
   w.pim.SetFault([](const HttpRequest& r, uint64_t n) -> std::optional<FakePim::Fault> {

@@ -65,8 +65,9 @@ class CurlLoop final : public Scheduler, public Transport {
   // Makes Run return at its next turn (from a timer or a callback).
   void Stop() { stopped_ = true; }
 
-  // Transfers in flight now.
+  // Transfers in flight now, and timers waiting.
   int active() const { return active_; }
+  size_t timers() const { return tasks_.size(); }
 
  private:
   struct Transfer;

@@ -17,8 +17,6 @@
 namespace pimsim::client {
 namespace {
 
-// A Retry-After over a day is not a wait anybody means.
-constexpr int64_t kMaxRetryAfterSeconds = 86400;
 
 int MonthIndex(absl::string_view m) {
   static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -122,10 +120,10 @@ std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Ti
   absl::string_view s = absl::StripAsciiWhitespace(value);
   if (s.empty()) return std::nullopt;
   if (std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); })) {
+    // However long: the caller decides whether to wait or give up (a huge
+    // value must not read as "no header" and bring the client back early).
     int64_t seconds;
-    if (s.size() > 12 || !absl::SimpleAtoi(s, &seconds) || seconds > kMaxRetryAfterSeconds) {
-      return std::nullopt;
-    }
+    if (s.size() > 15 || !absl::SimpleAtoi(s, &seconds)) return absl::InfiniteDuration();
     return absl::Seconds(seconds);
   }
   std::optional<absl::Time> at = ParseHttpDateAnyForm(std::string(s));
@@ -136,7 +134,6 @@ std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Ti
       wait = std::max(wait, *at - *server_now);
     }
   }
-  if (wait > absl::Seconds(kMaxRetryAfterSeconds)) return std::nullopt;
   return std::max(wait, absl::ZeroDuration());
 }
 

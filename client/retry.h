@@ -30,7 +30,8 @@ bool ShouldRetryStatus(int status, const Policy& policy);
 // response's Date header is given, a date is measured from it too and the
 // longer wait is kept (a server clock ahead of ours, or a Date truncated to
 // the second, never makes the client early). nullopt for a missing, empty
-// or unparsable value (garbage, negative or absurdly large numbers).
+// or unparsable value (garbage, negative or fractional numbers); a number
+// too large to hold is InfiniteDuration (wait forever: give up).
 std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now,
                                               const std::string* date_header = nullptr);
 // An HTTP-date in any of the three forms; nullopt otherwise.

@@ -47,6 +47,7 @@ class TaskQueue {
   Scheduler::TaskId Add(absl::Time when, std::function<void()> task);
   void Cancel(Scheduler::TaskId id);
   bool empty() const { return tasks_.empty(); }
+  size_t size() const { return tasks_.size(); }
   // The time of the first task; InfiniteFuture when there is none.
   absl::Time NextTime() const;
   // Removes and returns the first task if it is due at `now` or earlier.

@@ -243,7 +243,10 @@ int RunImport(int argc, char** argv) {
   bar.start = loop.Now();
   std::function<void()> tick = [&] {
     bar.Draw(importer.counts(), akeneo.stats(), loop.Now(), false);
-    if (!importer.finished()) loop.RunAt(loop.Now() + absl::Milliseconds(250), tick);
+    // Nothing else to wait for and not finished: a stall, which must end
+    // the run as it would without the progress bar's timer.
+    if (importer.finished() || (loop.active() == 0 && loop.timers() == 0)) return;
+    loop.RunAt(loop.Now() + absl::Milliseconds(250), tick);
   };
   if (bar.enabled) loop.RunAt(loop.Now(), tick);
   importer.Start([&] { loop.Stop(); });
