@@ -198,6 +198,11 @@ AkeneoClient::AkeneoClient(Scheduler& scheduler, Transport& transport, Policy po
 
 AkeneoClient::~AkeneoClient() {
   if (pump_task_) scheduler_.Cancel(pump_task_);
+  // Calls still queued are dropped (see the header).
+  for (const auto& c : connections_) {
+    for (Op* op : c->ready) delete op;
+    for (Op* op : c->token_ops) delete op;
+  }
 }
 
 int AkeneoClient::in_flight(int connection) const { return connections_[connection]->in_flight; }

@@ -18,7 +18,8 @@
 // with CurlLoop (curl_loop.h) it talks to a real PIM.
 //
 // Thread-safety: none; every call, and every callback, is on the
-// scheduler's thread.
+// scheduler's thread. Destroy it idle(), or its scheduler and transport
+// first: the tasks and transport callbacks it scheduled refer to it.
 //
 //   CurlLoop loop(CurlLoop::Options{});
 //   AkeneoClient client(loop, loop, Policy{}, {credentials}, /*seed=*/1);

@@ -118,9 +118,12 @@ CurlLoop::CurlLoop(Options options) : options_(std::move(options)) {
 CurlLoop::~CurlLoop() {
   CURLM* multi = static_cast<CURLM*>(multi_);
   // Transfers still in flight are dropped without their callbacks.
-  CURLMsg* msg;
-  int left;
-  while ((msg = curl_multi_info_read(multi, &left)) != nullptr) {
+  for (void* p : transfers_) {
+    auto* t = static_cast<Transfer*>(p);
+    curl_multi_remove_handle(multi, t->easy);
+    curl_easy_cleanup(t->easy);
+    curl_slist_free_all(t->headers);
+    delete t;
   }
   for (void* e : idle_handles_) curl_easy_cleanup(static_cast<CURL*>(e));
   curl_multi_cleanup(multi);
@@ -128,6 +131,7 @@ CurlLoop::~CurlLoop() {
 
 void CurlLoop::Send(HttpRequest request, std::function<void(HttpResponse)> done) {
   auto* t = new Transfer;
+  transfers_.insert(t);
   t->done = std::move(done);
   t->body = std::move(request.body);
   if (!idle_handles_.empty()) {
@@ -191,6 +195,7 @@ void CurlLoop::Send(HttpRequest request, std::function<void(HttpResponse)> done)
 
 void CurlLoop::Complete(Transfer* t, int curl_code) {
   --active_;
+  transfers_.erase(t);
   const CURLcode code = static_cast<CURLcode>(curl_code);
   HttpResponse r = std::move(t->response);
   if (code == CURLE_OK) {

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "common/scheduler.h"
 #include "client/transport.h"
@@ -78,6 +79,7 @@ class CurlLoop final : public Scheduler, public Transport {
   TaskQueue tasks_;
   void* multi_;  // CURLM*
   std::vector<void*> idle_handles_;  // CURL* easy handles kept for reuse
+  absl::flat_hash_set<void*> transfers_;  // Transfer* in flight
   int active_ = 0;
   bool stopped_ = false;
 };

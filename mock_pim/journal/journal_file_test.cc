@@ -131,6 +131,35 @@ TEST(JournalFileTest, ARequestStillInFlightDoesNotHoldBackLaterOnes) {
   EXPECT_EQ(file->events[1].id(), 2u);
 }
 
+TEST(JournalFileTest, EventsWrittenOutOfOrderAreReadInIdOrder) {
+  Journal j(1000, kEpoch);
+  const std::string path = TempPath("shuffled.jsonl");
+  auto writer = JournalFileWriter::Start(&j, path, Header());
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  for (int i = 0; i < 300; ++i) {
+    j.Append(Record(absl::Milliseconds(i), "/p?n=" + std::to_string(i)));
+  }
+  ASSERT_TRUE((*writer)->Finish(j.Summary()).ok());
+  std::vector<std::string> lines = Lines(path);
+  ASSERT_EQ(lines.size(), 302u);
+  // Header first, summary last, the events between in a scrambled order
+  // (long permutation cycles and fixed points both).
+  std::vector<std::string> events(lines.begin() + 1, lines.end() - 1);
+  std::vector<std::string> shuffled(events.size());
+  for (size_t i = 0; i < events.size(); ++i) shuffled[(i * 7 + 3) % events.size()] = events[i];
+  std::swap(shuffled[10], shuffled[11]);
+  std::string content = lines.front() + "\n";
+  for (const std::string& e : shuffled) content += e + "\n";
+  content += lines.back() + "\n";
+  absl::StatusOr<JournalFile> file = ParseJournalFile(content, "shuffled.jsonl");
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_EQ(file->events.size(), 300u);
+  for (size_t i = 0; i < file->events.size(); ++i) {
+    EXPECT_EQ(file->events[i].id(), i + 1) << i;
+    EXPECT_EQ(file->events[i].normalized_path(), "/p?n=" + std::to_string(i)) << i;
+  }
+}
+
 TEST(JournalFileTest, AClearWritesWhatItForgetsThenAResetLine) {
   Journal j(100, kEpoch);
   const std::string path = TempPath("reset.jsonl");
