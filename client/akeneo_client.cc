@@ -61,13 +61,14 @@ std::string ReferenceResource(absl::string_view target) {
 // ---------------------------------------------------------------------------
 // Credentials
 
-absl::StatusOr<Credentials> CredentialsFromEnvironment() {
-  Credentials c;
+absl::StatusOr<Credentials> CredentialsFromEnvironment(Credentials given) {
+  Credentials c = std::move(given);
   const std::pair<const char*, std::string*> vars[] = {
       {"PIM_BASE_URL", &c.base_url},   {"PIM_CLIENT_ID", &c.client_id},
       {"PIM_CLIENT_SECRET", &c.secret}, {"PIM_USERNAME", &c.username},
       {"PIM_PASSWORD", &c.password}};
   for (const auto& [name, field] : vars) {
+    if (!field->empty()) continue;
     const char* v = std::getenv(name);
     if (v == nullptr || *v == '\0') {
       return absl::InvalidArgumentError(absl::StrCat(name, " is not set"));
@@ -671,7 +672,6 @@ void AkeneoClient::FailConnection(Connection& c, const Outcome& why) {
 void AkeneoClient::Retry(Op* op, const HttpResponse& r, std::optional<absl::Duration> retry_after,
                          bool read_back_done) {
   Connection& c = *connections_[op->conn];
-  Instance& in = *instances_[c.instance];
   const absl::Time now = scheduler_.Now();
   auto give_up = [&](std::string why) {
     Outcome o;

@@ -59,9 +59,10 @@ struct Credentials {
   std::string password;
 };
 
-// PIM_BASE_URL, PIM_CLIENT_ID, PIM_CLIENT_SECRET, PIM_USERNAME, PIM_PASSWORD.
-// InvalidArgument naming the first one missing.
-absl::StatusOr<Credentials> CredentialsFromEnvironment();
+// PIM_BASE_URL, PIM_CLIENT_ID, PIM_CLIENT_SECRET, PIM_USERNAME, PIM_PASSWORD,
+// for each field `given` leaves empty (a flag given on the command line
+// wins). InvalidArgument naming the first variable missing.
+absl::StatusOr<Credentials> CredentialsFromEnvironment(Credentials given = {});
 // A JSON array of {"base_url", "client_id", "secret", "username",
 // "password"} objects (the file `pimsim run` writes). Errors name the file
 // and what is wrong with it.

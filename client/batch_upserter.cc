@@ -100,16 +100,27 @@ void BatchUpserter::SendBatch(std::vector<UpsertItem> items) {
   });
 }
 
+ItemResult::State StateOf(const Outcome& o) {
+  if (o.ok()) return ItemResult::kApplied;
+  return o.status >= 400 && o.status < 500 && !o.gave_up ? ItemResult::kRejected
+                                                         : ItemResult::kFailed;
+}
+
+LineFate FateOf(int status, int attempts, int max_attempts) {
+  if (status == 200 || status == 201 || status == 204) return LineFate::kApplied;
+  if (status == 0 || IsTransientStatus(status)) {
+    return attempts < max_attempts ? LineFate::kRetry : LineFate::kFailed;
+  }
+  return LineFate::kRejected;
+}
+
 void BatchUpserter::OnSingle(UpsertItem item, const Outcome& o) {
   ItemResult r;
   r.status = o.status;
-  if (o.ok()) {
-    r.state = ItemResult::kApplied;
-  } else if (o.status >= 400 && o.status < 500 && !o.gave_up) {
-    r.state = ItemResult::kRejected;
+  r.state = StateOf(o);
+  if (r.state == ItemResult::kRejected) {
     r.message = o.body;
-  } else {
-    r.state = ItemResult::kFailed;
+  } else if (r.state == ItemResult::kFailed) {
     r.message = o.message.empty() ? absl::StrCat("answered ", o.status) : o.message;
   }
   r.item = std::move(item);
@@ -118,7 +129,7 @@ void BatchUpserter::OnSingle(UpsertItem item, const Outcome& o) {
 
 void BatchUpserter::OnBatch(std::vector<UpsertItem> items, const Outcome& o) {
   if (!o.ok()) {
-    const bool rejected = o.status >= 400 && o.status < 500 && !o.gave_up;
+    const bool rejected = StateOf(o) == ItemResult::kRejected;
     for (UpsertItem& item : items) {
       ItemResult r;
       r.state = rejected ? ItemResult::kRejected : ItemResult::kFailed;
@@ -135,26 +146,23 @@ void BatchUpserter::OnBatch(std::vector<UpsertItem> items, const Outcome& o) {
   for (size_t i = 0; i < items.size(); ++i) {
     const int status = lines[i].status;
     UpsertItem& item = items[i];
-    if (status == 201 || status == 204 || status == 200) {
-      ItemResult r;
-      r.state = ItemResult::kApplied;
-      r.status = status;
-      r.item = std::move(item);
-      on_result_(r);
-    } else if ((status == 0 || IsTransientStatus(status)) &&
-               item.attempts < client_.policy().max_attempts) {
+    const LineFate fate = FateOf(status, item.attempts, client_.policy().max_attempts);
+    if (fate == LineFate::kRetry) {
       // A transient status_code, or no result line at all (its fate is
       // unknown; an upsert may be sent again).
       RetryLater(std::move(item));
-    } else {
-      ItemResult r;
-      r.state = status == 0 || IsTransientStatus(status) ? ItemResult::kFailed
-                                                         : ItemResult::kRejected;
-      r.status = status;
-      r.message = status == 0 ? "no result line for it in the batch's answer" : lines[i].text;
-      r.item = std::move(item);
-      on_result_(r);
+      continue;
     }
+    ItemResult r;
+    r.state = fate == LineFate::kApplied  ? ItemResult::kApplied
+              : fate == LineFate::kFailed ? ItemResult::kFailed
+                                          : ItemResult::kRejected;
+    r.status = status;
+    if (fate != LineFate::kApplied) {
+      r.message = status == 0 ? "no result line for it in the batch's answer" : lines[i].text;
+    }
+    r.item = std::move(item);
+    on_result_(r);
   }
 }
 

@@ -45,6 +45,18 @@ struct ItemResult {
   std::string message;  // the PIM's result line or answer, or what went wrong
 };
 
+// What became of an item written by a whole call: applied (2xx), rejected
+// (a 4xx answer, the PIM judged it), or failed (no answer, a 5xx, or the
+// client gave up).
+ItemResult::State StateOf(const Outcome& o);
+
+// What becomes of one line of a batch answer with `status_code` `status`
+// (0: no line for it), sent `attempts` times: applied, sent again (a
+// transient status or no line, attempts left), failed (the same, none
+// left) or rejected.
+enum class LineFate { kApplied, kRetry, kFailed, kRejected };
+LineFate FateOf(int status, int attempts, int max_attempts);
+
 // The result lines of a batch PATCH of `items` lines, by line (index 0 for
 // line 1): the status_code (0 when the answer had no line for it) and the
 // line's text.

@@ -224,10 +224,11 @@ void WorkloadDriver::RunBatch(Batch batch) {
     again.attempts = batch.attempts;
     if (single || !o.ok()) {
       const uint64_t n = batch.products.size();
-      if (o.ok()) {
+      const ItemResult::State state = StateOf(o);
+      if (state == ItemResult::kApplied) {
         counts_.applied += n;
         applied_products_ += n;
-      } else if (o.status >= 400 && o.status < 500 && !o.gave_up) {
+      } else if (state == ItemResult::kRejected) {
         counts_.rejected += n;
         Note(absl::StrCat("PATCH ", ProductId(batch.products[0]), " answered ", o.status, ": ",
                           o.body.substr(0, 200)));
@@ -238,19 +239,22 @@ void WorkloadDriver::RunBatch(Batch batch) {
     } else {
       const std::vector<BatchLine> lines = ParseBatchResult(o.body, batch.products.size());
       for (size_t i = 0; i < lines.size(); ++i) {
-        const int s = lines[i].status;
-        if (s == 200 || s == 201 || s == 204) {
-          ++counts_.applied;
-          ++applied_products_;
-        } else if ((s == 0 || IsTransientStatus(s)) &&
-                   batch.attempts < client_.policy().max_attempts) {
-          again.products.push_back(batch.products[i]);
-        } else if (s == 0 || IsTransientStatus(s)) {
-          ++counts_.failed;
-          Note(absl::StrCat(ProductId(batch.products[i]), ": ", lines[i].text));
-        } else {
-          ++counts_.rejected;
-          Note(lines[i].text);
+        switch (FateOf(lines[i].status, batch.attempts, client_.policy().max_attempts)) {
+          case LineFate::kApplied:
+            ++counts_.applied;
+            ++applied_products_;
+            break;
+          case LineFate::kRetry:
+            again.products.push_back(batch.products[i]);
+            break;
+          case LineFate::kFailed:
+            ++counts_.failed;
+            Note(absl::StrCat(ProductId(batch.products[i]), ": ", lines[i].text));
+            break;
+          case LineFate::kRejected:
+            ++counts_.rejected;
+            Note(lines[i].text);
+            break;
         }
       }
     }
@@ -286,7 +290,7 @@ void WorkloadDriver::RunRead() {
     if (o.ok() || o.status == 404) {
       ++counts_.applied;
     } else {
-      ++(o.status >= 400 && o.status < 500 && !o.gave_up ? counts_.rejected : counts_.failed);
+      ++(StateOf(o) == ItemResult::kRejected ? counts_.rejected : counts_.failed);
       Note(absl::StrCat("a product read: ", o.status, " ", o.message));
     }
     Fill();
@@ -309,10 +313,10 @@ void WorkloadDriver::RunOption() {
   client_.Send(std::move(call), [this, code](const Outcome& o) {
     --in_flight_;
     ++counts_.finished;
-    if (o.ok()) {
+    if (StateOf(o) == ItemResult::kApplied) {
       ++counts_.applied;
     } else {
-      ++(o.status >= 400 && o.status < 500 && !o.gave_up ? counts_.rejected : counts_.failed);
+      ++(StateOf(o) == ItemResult::kRejected ? counts_.rejected : counts_.failed);
       Note(absl::StrCat("option ", code, ": ", o.status, " ", o.message, o.body.substr(0, 200)));
     }
     Fill();

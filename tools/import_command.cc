@@ -181,21 +181,10 @@ int RunImport(int argc, char** argv) {
     }
     creds.assign(all->begin(), all->begin() + connections);
   } else {
-    client::Credentials c;
-    const std::pair<std::string*, const char*> fields[] = {
-        {&base_url, "PIM_BASE_URL"}, {&client_id, "PIM_CLIENT_ID"},
-        {&secret, "PIM_CLIENT_SECRET"}, {&username, "PIM_USERNAME"},
-        {&password, "PIM_PASSWORD"}};
-    for (const auto& [flag, var] : fields) {
-      if (flag->empty()) *flag = Env(var);
-      if (flag->empty()) return usage(absl::StrCat(var, " is not set (nor its flag)"));
-    }
-    c.base_url = base_url;
-    c.client_id = client_id;
-    c.secret = secret;
-    c.username = username;
-    c.password = password;
-    creds.push_back(c);
+    absl::StatusOr<client::Credentials> c = client::CredentialsFromEnvironment(
+        {base_url, client_id, secret, username, password});
+    if (!c.ok()) return usage(absl::StrCat(c.status().message(), " (nor its flag)"));
+    creds.push_back(*std::move(c));
   }
 
   const std::string& path = cl.positional()[0];
