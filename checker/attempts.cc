@@ -74,22 +74,6 @@ RouteClass Classify(absl::string_view method, absl::string_view route) {
 
 bool IsRetryableStatus(uint32_t s) { return s == 408 || s == 429 || (s >= 500 && s <= 599); }
 
-// Interns strings to dense ids.
-class Interner {
- public:
-  uint32_t Id(absl::string_view s, std::vector<std::string>* names) {
-    auto it = ids_.find(s);
-    if (it != ids_.end()) return it->second;
-    const uint32_t id = static_cast<uint32_t>(names->size());
-    names->emplace_back(s);
-    ids_.emplace(std::string(s), id);
-    return id;
-  }
-
- private:
-  absl::flat_hash_map<std::string, uint32_t> ids_;
-};
-
 // Kinds of the comma-separated fault rules that fired: true if any of them
 // cut the response (truncate) or dropped it (disconnect, hang).
 bool FaultCutResponse(absl::string_view fault, const FaultKinds& kinds) {
@@ -132,86 +116,92 @@ FaultKinds FaultKindsFromRules(
   return kinds;
 }
 
-AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& events,
-                               const FaultKinds& fault_kinds, int64_t epsilon_us) {
+AttemptTable BuildAttemptTable(const journal::EventTable& events, const FaultKinds& fault_kinds,
+                               int64_t epsilon_us) {
   AttemptTable t;
   t.attempts.resize(events.size());
-  Interner instances;
-  absl::flat_hash_map<std::pair<uint32_t, std::string>, uint32_t> connections;
-  Interner routes;
-  std::vector<std::string> route_names;
-  // Classification cache by route id * kMethodSlots + method id.
-  constexpr uint32_t kMethodSlots = 16;
-  std::vector<RouteClass> route_classes;
-  Interner methods;
-  std::vector<std::string> method_names;
-  absl::flat_hash_map<std::tuple<uint32_t, uint32_t, uint32_t>, uint32_t> kinds;
-  t.start_us = events.empty() ? 0 : events.front().arrival_us();
+  // Dense ids by the table's string ids.
+  constexpr uint32_t kNone = UINT32_MAX;
+  absl::flat_hash_map<journal::StringId, uint32_t> instance_of;
+  absl::flat_hash_map<std::pair<uint32_t, journal::StringId>, uint32_t> connections;
+  // Classification by (route, method) string ids, and whether a fault cut
+  // the response by fault string id.
+  absl::flat_hash_map<std::pair<journal::StringId, journal::StringId>, RouteClass> route_classes;
+  absl::flat_hash_map<journal::StringId, bool> fault_cut;
+  absl::flat_hash_map<std::tuple<uint32_t, journal::StringId, journal::StringId>, uint32_t> kinds;
+  t.start_us = events.empty() ? 0 : events.record(0).arrival_us;
   t.end_us = t.start_us;
-  // The last connection looked up, since consecutive events often share it.
-  uint32_t last_instance = UINT32_MAX, last_connection = 0;
-  std::string last_connection_name;
+  // The last lookups, since consecutive events often share them.
+  journal::StringId last_instance_name = kNone, last_connection_name = kNone;
+  uint32_t last_instance = 0, last_connection = 0;
+  std::pair<journal::StringId, journal::StringId> last_route_key(kNone, kNone);
+  RouteClass last_route_class;
   for (size_t i = 0; i < events.size(); ++i) {
-    const pimsim::v1::JournalEvent& e = events[i];
+    const journal::EventRecord& e = events.record(i);
     Attempt& a = t.attempts[i];
-    a.event = static_cast<uint32_t>(i);
-    a.instance = instances.Id(e.instance(), &t.instances);
-    if (a.instance == last_instance && e.connection() == last_connection_name) {
+    if (e.instance == last_instance_name && e.connection == last_connection_name) {
+      a.instance = last_instance;
       a.connection = last_connection;
     } else {
-      auto [it, inserted] = connections.try_emplace(std::make_pair(a.instance, e.connection()),
+      auto [in, new_instance] =
+          instance_of.try_emplace(e.instance, static_cast<uint32_t>(t.instances.size()));
+      if (new_instance) t.instances.emplace_back(events.str(e.instance));
+      a.instance = in->second;
+      auto [it, inserted] = connections.try_emplace(std::make_pair(a.instance, e.connection),
                                                     static_cast<uint32_t>(t.connections.size()));
-      if (inserted) t.connections.push_back({e.connection(), a.instance});
+      if (inserted) t.connections.push_back({std::string(events.str(e.connection)), a.instance});
       a.connection = it->second;
+      last_instance_name = e.instance;
+      last_connection_name = e.connection;
       last_instance = a.instance;
       last_connection = a.connection;
-      last_connection_name = e.connection();
     }
-    const uint32_t method = methods.Id(e.method(), &method_names);
-    const uint32_t route = routes.Id(e.route(), &route_names);
-    RouteClass rc;
-    if (method < kMethodSlots) {
-      const size_t slot = size_t{route} * kMethodSlots + method;
-      if (slot >= route_classes.size()) route_classes.resize(slot + 64, RouteClass{0xffff, -1});
-      if (route_classes[slot].flags == 0xffff) route_classes[slot] = Classify(e.method(), e.route());
-      rc = route_classes[slot];
-    } else {
-      rc = Classify(e.method(), e.route());
+    const std::pair<journal::StringId, journal::StringId> route_key(e.route, e.method);
+    if (route_key != last_route_key) {
+      auto [it, inserted] = route_classes.try_emplace(route_key);
+      if (inserted) it->second = Classify(events.str(e.method), events.str(e.route));
+      last_route_key = route_key;
+      last_route_class = it->second;
     }
+    const RouteClass rc = last_route_class;
     a.route = rc.flags;
     a.reference_collection = rc.reference;
-    a.kind = kinds.try_emplace(std::make_tuple(a.connection, method, route), t.kinds).first->second;
+    a.kind = kinds.try_emplace(std::make_tuple(a.connection, e.method, e.route), t.kinds)
+                 .first->second;
     if (a.kind == t.kinds) ++t.kinds;
 
-    a.arrival_us = e.arrival_us();
+    a.arrival_us = e.arrival_us;
     a.body_complete_us =
-        e.body_complete_us() >= 0 && e.body_complete_us() >= e.arrival_us() ? e.body_complete_us()
-                                                                             : -1;
-    a.response_us = std::max(e.response_us(), e.arrival_us());
+        e.body_complete_us >= 0 && e.body_complete_us >= e.arrival_us ? e.body_complete_us : -1;
+    a.response_us = std::max(e.response_us, e.arrival_us);
     a.end_us = a.response_us;
-    if (e.client_aborted()) a.end_us = std::max(a.arrival_us, a.response_us - epsilon_us);
-    a.status = e.status();
-    a.retry_after_s = static_cast<int32_t>(std::clamp<int64_t>(e.retry_after_s(), -1, 1 << 30));
-    a.rejected = e.status() == 429 && e.rejection() != pimsim::v1::REJECTION_NONE;
-    a.conditional = e.conditional();
-    a.client_aborted = e.client_aborted();
-    a.idempotency_key = !e.idempotency_key().empty();
-    a.no_response = e.status() == 0;
-    const bool cut = e.response_cut() || FaultCutResponse(e.fault(), fault_kinds);
-    a.failed = IsRetryableStatus(e.status()) || e.status() == 0 || e.client_aborted() || cut;
+    if (e.client_aborted) a.end_us = std::max(a.arrival_us, a.response_us - epsilon_us);
+    a.status = e.status;
+    a.retry_after_s = static_cast<int32_t>(std::clamp<int64_t>(e.retry_after_s, -1, 1 << 30));
+    a.rejected = e.status == 429 && e.rejection != pimsim::v1::REJECTION_NONE;
+    a.conditional = e.conditional;
+    a.client_aborted = e.client_aborted;
+    a.idempotency_key = e.idempotency_key != 0;
+    a.no_response = e.status == 0;
+    bool cut_by_fault = false;
+    if (e.fault != 0) {
+      auto [it, inserted] = fault_cut.try_emplace(e.fault, false);
+      if (inserted) it->second = FaultCutResponse(events.str(e.fault), fault_kinds);
+      cut_by_fault = it->second;
+    }
+    const bool cut = e.response_cut || cut_by_fault;
+    a.failed = IsRetryableStatus(e.status) || e.status == 0 || e.client_aborted || cut;
     const bool body_read = a.body_complete_us >= 0;
-    a.ambiguous = body_read && (e.status() == 0 || e.status() == 500 || e.status() == 502 ||
-                                e.status() == 504 || (cut && e.status() < 300) ||
-                                (e.client_aborted() && e.status() < 300));
+    a.ambiguous = body_read && (e.status == 0 || e.status == 500 || e.status == 502 ||
+                                e.status == 504 || (cut && e.status < 300) ||
+                                (e.client_aborted && e.status < 300));
 
+    // Equal strings have equal ids in one table: the fingerprint hashes the
+    // ids (one attempt's request is another's exactly when they are equal).
     uint64_t h = 14695981039346656037ull;
-    const uint32_t c = a.connection;
-    h = Fnv1a(h, absl::string_view(reinterpret_cast<const char*>(&c), sizeof(c)));
-    h = Fnv1a(h, e.method());
-    h = Fnv1a(h, absl::string_view("\0", 1));
-    h = Fnv1a(h, e.normalized_path());
-    h = Fnv1a(h, absl::string_view("\0", 1));
-    h = Fnv1a(h, e.body_hash());
+    for (uint32_t part : {a.connection, e.method, e.normalized_path, e.body_hash}) {
+      h = Fnv1a(h, absl::string_view(reinterpret_cast<const char*>(&part), sizeof(part)));
+    }
     a.fingerprint = h;
 
     t.start_us = std::min(t.start_us, a.arrival_us);
@@ -220,7 +210,12 @@ AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& even
   return t;
 }
 
-std::string Describe(const pimsim::v1::JournalEvent& e) {
+AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& events,
+                               const FaultKinds& fault_kinds, int64_t epsilon_us) {
+  return BuildAttemptTable(journal::EventTable::FromEvents(events), fault_kinds, epsilon_us);
+}
+
+std::string Describe(const journal::EventView& e) {
   absl::string_view path = e.normalized_path();
   if (path.empty()) path = e.route();
   if (path.size() > 80) return absl::StrCat(e.method(), " ", path.substr(0, 77), "...");

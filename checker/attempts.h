@@ -1,5 +1,5 @@
-// AttemptTable: the journal events in the compact, classified form every rule
-// reads. Strings are interned once (instances, PIM connections, routes), the
+// AttemptTable: the journal events (journal/event_table.h) in the classified
+// form every rule reads. Instances and PIM connections get dense ids, the
 // retry fingerprint (connection + method + normalized path + body hash) is
 // hashed to 64 bits, and each attempt is classified once: did it fail in a
 // way a client should retry, was the failure ambiguous for a write, which
@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "google/protobuf/repeated_field.h"
+#include "journal/event_table.h"
 #include "proto/faults.pb.h"
 #include "proto/journal.pb.h"
 
@@ -54,6 +55,7 @@ enum RouteFlag : uint16_t {
 // Reference collection of a route (for cache invalidation), or -1.
 inline constexpr int kReferenceCollections = 7;
 
+// Attempt i is event i of the table it was built from.
 struct Attempt {
   int64_t arrival_us = 0;
   // -1 when the body never completed.
@@ -65,8 +67,6 @@ struct Attempt {
   // mock's poll lag (epsilon) when the client closed first; >= arrival_us.
   int64_t end_us = 0;
   uint64_t fingerprint = 0;
-  // Index in the input events.
-  uint32_t event = 0;
   uint32_t instance = 0;
   uint32_t connection = 0;
   // The kind of request: (connection, method, route) interned. Attempts of
@@ -108,11 +108,15 @@ struct AttemptTable {
 };
 
 // Events must be in id (arrival) order; `epsilon_us` is the clock tolerance.
+// Attempt i is event i.
+AttemptTable BuildAttemptTable(const journal::EventTable& events, const FaultKinds& fault_kinds,
+                               int64_t epsilon_us);
+// The same over events as protobuf messages (converted first).
 AttemptTable BuildAttemptTable(const std::vector<pimsim::v1::JournalEvent>& events,
                                const FaultKinds& fault_kinds, int64_t epsilon_us);
 
 // A short human label for an attempt: "POST /api/rest/v1/products".
-std::string Describe(const pimsim::v1::JournalEvent& event);
+std::string Describe(const journal::EventView& event);
 
 }  // namespace pimsim::checker
 

@@ -1,10 +1,13 @@
 #include "checker/checker.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "checker/judged_limits.h"
 #include "checker/report_metrics.h"
 #include "checker/rules/analysis.h"
 #include "checker/rules/rules.h"
@@ -12,16 +15,15 @@
 namespace pimsim::checker {
 namespace {
 
-const std::vector<pimsim::v1::JournalEvent>& NoEvents() {
-  static const auto* const kEmpty = new std::vector<pimsim::v1::JournalEvent>();
-  return *kEmpty;
-}
-
 }  // namespace
 
 pimsim::v1::Report Check(const CheckInput& input) {
-  const std::vector<pimsim::v1::JournalEvent>& events =
-      input.events != nullptr ? *input.events : NoEvents();
+  std::optional<journal::EventTable> converted;
+  if (input.table == nullptr) {
+    converted = input.events != nullptr ? journal::EventTable::FromEvents(*input.events)
+                                        : journal::EventTable();
+  }
+  const journal::EventTable& events = input.table != nullptr ? *input.table : *converted;
   pimsim::v1::Report report;
   report.set_scenario(input.scenario_name);
   report.set_events(events.size());
@@ -40,8 +42,10 @@ pimsim::v1::Report Check(const CheckInput& input) {
     thresholds = ResolveThresholds(input.expectations.thresholds());
   }
 
+  std::map<std::string, pimsim::v1::Limits> limits = input.limits;
+  for (auto& [instance, judged] : JudgedLimits(input.limit_changes)) limits[instance] = judged;
   const Analysis analysis =
-      BuildAnalysis(events, input.fault_kinds, thresholds, input.limits, input.live);
+      BuildAnalysis(events, input.fault_kinds, thresholds, limits, input.live);
 
   std::vector<int64_t> violation_times;
   std::vector<pimsim::v1::Violation> violations;

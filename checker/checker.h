@@ -10,7 +10,8 @@
 // from any thread.
 //
 //   CheckInput in;
-//   in.events = &events;  // JournalEvents in id order
+//   in.table = &file.events;  // or in.events = &events (JournalEvents in id order)
+//   in.limit_changes = file.limit_changes;
 //   in.expectations = scenario.expectations();
 //   pimsim::v1::Report report = Check(in);
 //   return report.verdict() == pimsim::v1::VERDICT_PASS ? 0 : 1;
@@ -35,15 +36,22 @@
 namespace pimsim::checker {
 
 struct CheckInput {
-  // Journal events in id order (arrival order). Times are microseconds on
-  // the mock's clock. Null is an empty journal.
+  // Journal events in id order (arrival order), in compact form (what a
+  // journal file is read into). Times are microseconds on the mock's clock.
+  const journal::EventTable* table = nullptr;
+  // Or as protobuf messages (converted to a table first); used when `table`
+  // is null. Both null is an empty journal.
   const std::vector<pimsim::v1::JournalEvent>* events = nullptr;
   // Journal events that were lost (overflow): non-zero makes the verdict
   // ERROR (fail closed).
   uint64_t journal_overflowed = 0;
-  // Limits in force per instance name (for the rate and concurrency rules,
-  // the Retry-After form, and the charts' reference lines); a missing
-  // instance has the Akeneo defaults.
+  // The journal's limit changes (Journal::LimitChanges, a journal file's
+  // limits lines): each instance is judged against the loosest limits it
+  // had (judged_limits.h). An instance with none takes `limits`.
+  std::vector<pimsim::v1::LimitChange> limit_changes;
+  // Limits in force throughout, per instance name (for the rate and
+  // concurrency rules, the Retry-After form, and the charts' reference
+  // lines); an instance in neither has the Akeneo defaults.
   std::map<std::string, pimsim::v1::Limits> limits;
   pimsim::v1::Expectations expectations;
   std::string scenario_name;

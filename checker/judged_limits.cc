@@ -21,4 +21,17 @@ EffectiveLimits LoosestLimits(EffectiveLimits a, const EffectiveLimits& b) {
   return a;
 }
 
+std::map<std::string, pimsim::v1::Limits> JudgedLimits(
+    absl::Span<const pimsim::v1::LimitChange> changes) {
+  std::map<std::string, EffectiveLimits> folded;
+  for (const pimsim::v1::LimitChange& change : changes) {
+    const EffectiveLimits limits = ResolveLimits(change.limits());
+    auto [it, first] = folded.try_emplace(change.instance(), limits);
+    if (!first) it->second = LoosestLimits(it->second, limits);
+  }
+  std::map<std::string, pimsim::v1::Limits> judged;
+  for (const auto& [instance, limits] : folded) judged[instance] = LimitsToProto(limits);
+  return judged;
+}
+
 }  // namespace pimsim::checker

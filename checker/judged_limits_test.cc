@@ -1,5 +1,9 @@
 #include "checker/judged_limits.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace pimsim::checker {
@@ -35,6 +39,27 @@ TEST(LoosestLimitsTest, AnHttpDateRetryAfterIsKept) {
             pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE);
   EXPECT_EQ(LoosestLimits(EffectiveLimits{}, date).retry_after,
             pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE);
+}
+
+TEST(JudgedLimitsTest, FoldsEachInstancesChanges) {
+  std::vector<pimsim::v1::LimitChange> changes(4);
+  changes[0].set_instance("eu");
+  changes[0].mutable_limits()->set_max_in_flight_per_connection(4);
+  changes[1].set_instance("us");
+  changes[1].mutable_limits()->set_max_in_flight_per_connection(1);
+  changes[2].set_instance("eu");
+  changes[2].set_time_us(5'000'000);
+  changes[2].mutable_limits()->set_max_in_flight_per_connection(2);
+  changes[3].set_instance("eu");
+  changes[3].set_time_us(9'000'000);
+  changes[3].mutable_limits()->set_max_in_flight_per_connection(6);
+  const std::map<std::string, pimsim::v1::Limits> judged = JudgedLimits(changes);
+  ASSERT_EQ(judged.size(), 2u);
+  EXPECT_EQ(judged.at("eu").max_in_flight_per_connection(), 6u);
+  EXPECT_EQ(judged.at("us").max_in_flight_per_connection(), 1u);
+  // Unset fields are Akeneo's defaults.
+  EXPECT_EQ(judged.at("us").max_in_flight_per_instance(), kAkeneoMaxInFlightPerInstance);
+  EXPECT_TRUE(JudgedLimits({}).empty());
 }
 
 }  // namespace

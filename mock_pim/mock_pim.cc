@@ -8,7 +8,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "checker/judged_limits.h"
 #include "common/mutex.h"
 #include "common/random.h"
 #include "google/protobuf/util/time_util.h"
@@ -118,13 +117,12 @@ struct MockPim::Instance {
   std::unique_ptr<auth::TokenService> tokens;
   std::unique_ptr<AdmissionController> admission;
   Counters counters;
-  // Also held while the limits in force change (taken before the admission
-  // controller's lock), so that a journal reset, which sets `judged` to the
-  // limits in force, cannot read the limits a SetLimits is replacing after
-  // that SetLimits widened `judged`.
-  Mutex judged_mu;
-  // The loosest limits since the journal started (see JudgedLimits).
-  EffectiveLimits judged ABSL_GUARDED_BY(judged_mu);
+  // Held while the limits in force change and are recorded in the journal
+  // (taken before the admission controller's lock), and by a journal reset
+  // while it clears the journal and records the limits in force: so the
+  // journal's record always starts with the limits in force after a reset
+  // and holds every change after it.
+  Mutex limits_mu;
 };
 
 // One request attempt, from arrival until its journal event is written.
@@ -201,10 +199,8 @@ absl::StatusOr<std::unique_ptr<MockPim>> MockPim::Create(const pimsim::v1::Scena
         OrDefault(config.has_refresh_token_lifetime(), config.refresh_token_lifetime(),
                   absl::Seconds(1'209'600)));
     instance->admission = std::make_unique<AdmissionController>(ResolveLimits(config.limits()));
-    {
-      MutexLock lock(&instance->judged_mu);
-      instance->judged = instance->admission->limits();
-    }
+    pim->journal_.RecordLimits(pim->clock_->Now(), instance->name,
+                               LimitsToProto(instance->admission->limits()));
     instance->counters.admitted = &pim->metrics_.pimsim().admitted_total->Get({instance->name});
     for (int r = 1; r < kNumRejectionKinds; ++r) {
       instance->counters.rejected[r] = &pim->metrics_.pimsim().rejected_total->Get(
@@ -255,17 +251,15 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
     return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
   }
   EffectiveLimits resolved = ResolveLimits(limits);
-  MutexLock lock(&instance->judged_mu);
-  instance->judged = checker::LoosestLimits(instance->judged, resolved);
+  MutexLock lock(&instance->limits_mu);
+  if (!journal_.RecordLimits(clock_->Now(), instance->name, LimitsToProto(resolved))) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the limits changed ", Journal::kMaxLimitChanges,
+        " times since the journal was last reset; reset it (pimsim ctl reset --journal) to "
+        "change them again"));
+  }
   instance->admission->SetLimits(resolved);
   return LimitsToProto(instance->admission->limits());
-}
-
-absl::StatusOr<pimsim::v1::Limits> MockPim::JudgedLimits(std::string_view name) const {
-  Instance* instance = Find(name);
-  if (instance == nullptr) return InstanceNotFound(name);
-  MutexLock lock(&instance->judged_mu);
-  return LimitsToProto(instance->judged);
 }
 
 void MockPim::Reset(ResetParts parts) {
@@ -279,11 +273,15 @@ void MockPim::Reset(ResetParts parts) {
     if (all || parts.limiter) instance->admission->Reset();
   }
   if (all || parts.journal) {
-    journal_.Clear(now);
-    // The history the judged limits covered is gone with the journal.
+    // The journal restarts with the limits in force; no change may fall
+    // between the clear and that record.
+    std::vector<std::unique_ptr<MutexLock>> held;
     for (const auto& instance : instances_) {
-      MutexLock lock(&instance->judged_mu);
-      instance->judged = instance->admission->limits();
+      held.push_back(std::make_unique<MutexLock>(&instance->limits_mu));
+    }
+    journal_.Clear(now);
+    for (const auto& instance : instances_) {
+      journal_.RecordLimits(now, instance->name, LimitsToProto(instance->admission->limits()));
     }
   }
   if (all || parts.counters) faults_.Reset(now);

@@ -86,15 +86,13 @@ class MockPim final : public http::Handler {
   absl::StatusOr<pimsim::v1::Limits> GetLimits(std::string_view instance) const;
   // Validates and applies new limits atomically (unset fields take the
   // defaults); requests in flight keep their slots. Returns the limits now in
-  // force.
+  // force. Each change is recorded in the journal (Journal::RecordLimits:
+  // what a verdict judges by, checker/judged_limits.h), as is every
+  // instance's limits when the journal starts or is reset; a change beyond
+  // Journal::kMaxLimitChanges since the last reset is refused
+  // (ResourceExhausted).
   absl::StatusOr<pimsim::v1::Limits> SetLimits(std::string_view instance,
                                                const pimsim::v1::Limits& limits);
-  // What a compliance check judges the journal against: every limits in
-  // force on the instance since the journal started, folded by the
-  // checker's policy (checker::LoosestLimits), so that tightening the limits
-  // mid-run never turns traffic that was compliant when it happened into a
-  // violation.
-  absl::StatusOr<pimsim::v1::Limits> JudgedLimits(std::string_view instance) const;
   // What Reset() clears; all false means everything.
   struct ResetParts {
     bool store = false;     // re-seeded resources, no tokens

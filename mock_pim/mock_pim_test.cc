@@ -7,12 +7,14 @@
 
 #include <atomic>
 #include <map>
+#include <string>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "checker/judged_limits.h"
 #include "google/protobuf/text_format.h"
 #include "mock_pim/config/scenario_config.h"
 #include "mock_pim/faults/fault_spec.h"
@@ -486,33 +488,62 @@ TEST_F(MockPimTest, SetLimitsAppliesAtRunTimeAndValidates) {
   EXPECT_EQ(pim_->GetLimits("default")->max_in_flight_per_connection(), 1u);
 }
 
-TEST_F(MockPimTest, JudgedLimitsAreTheLoosestSinceTheJournalStarted) {
+// What a verdict judges the first instance against: the journal's record
+// of its limits, folded by the checker.
+pimsim::v1::Limits Judged(MockPim& pim) {
+  const std::map<std::string, pimsim::v1::Limits> judged =
+      checker::JudgedLimits(pim.journal().LimitChanges());
+  EXPECT_EQ(judged.size(), 1u);
+  return judged.empty() ? pimsim::v1::Limits() : judged.begin()->second;
+}
+
+TEST_F(MockPimTest, TheJournalRecordsEveryLimitChangeSinceItStarted) {
   Start(Latency(absl::ZeroDuration()));
+  ASSERT_EQ(pim_->journal().LimitChanges().size(), 1u);  // the starting limits
+  EXPECT_EQ(pim_->journal().LimitChanges()[0].instance(), pim_->instance_names()[0]);
   pimsim::v1::Limits tight;
   tight.set_max_in_flight_per_connection(1);
   tight.mutable_instance_rate()->set_requests_per_second(10);
   ASSERT_TRUE(pim_->SetLimits("", tight).ok());
-  absl::StatusOr<pimsim::v1::Limits> judged = pim_->JudgedLimits("");
-  ASSERT_TRUE(judged.ok());
-  EXPECT_EQ(judged->max_in_flight_per_connection(), 4u);  // was 4 before the change
-  EXPECT_EQ(judged->instance_rate().requests_per_second(), 100);
+  const std::vector<pimsim::v1::LimitChange> changes = pim_->journal().LimitChanges();
+  ASSERT_EQ(changes.size(), 2u);
+  EXPECT_EQ(changes[1].limits().max_in_flight_per_connection(), 1u);
+  EXPECT_GE(changes[1].time_us(), changes[0].time_us());
+  const pimsim::v1::Limits judged = Judged(*pim_);
+  EXPECT_EQ(judged.max_in_flight_per_connection(), 4u);  // was 4 before the change
+  EXPECT_EQ(judged.instance_rate().requests_per_second(), 100);
   pimsim::v1::Limits unlimited;
   unlimited.set_max_in_flight_per_instance(0);
   ASSERT_TRUE(pim_->SetLimits("", unlimited).ok());
-  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_instance(), 0u);
+  EXPECT_EQ(Judged(*pim_).max_in_flight_per_instance(), 0u);
   pim_->Reset({.journal = true});
-  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_connection(), 4u);  // `unlimited` is in force
-  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_instance(), 0u);
+  EXPECT_EQ(pim_->journal().LimitChanges().size(), 1u);
+  EXPECT_EQ(Judged(*pim_).max_in_flight_per_connection(), 4u);  // `unlimited` is in force
+  EXPECT_EQ(Judged(*pim_).max_in_flight_per_instance(), 0u);
   ASSERT_TRUE(pim_->SetLimits("", tight).ok());
   pim_->Reset({.journal = true});
-  EXPECT_EQ(pim_->JudgedLimits("")->max_in_flight_per_connection(), 1u);
+  EXPECT_EQ(Judged(*pim_).max_in_flight_per_connection(), 1u);
 }
 
-// A journal reset racing a change of limits must not leave the judged limits
-// tighter than those in force: traffic the new limits admit would then be
+TEST_F(MockPimTest, LimitChangesBeyondTheJournalsBoundAreRefused) {
+  Start(Latency(absl::ZeroDuration()));
+  pimsim::v1::Limits limits;
+  // The starting limits are the first record.
+  for (size_t i = 1; i < Journal::kMaxLimitChanges; ++i) ASSERT_TRUE(pim_->SetLimits("", limits).ok());
+  limits.set_max_in_flight_per_connection(2);
+  absl::StatusOr<pimsim::v1::Limits> refused = pim_->SetLimits("", limits);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_THAT(refused.status().message(), HasSubstr("reset"));
+  EXPECT_EQ(pim_->GetLimits("")->max_in_flight_per_connection(), 4u);  // not applied
+  pim_->Reset({.journal = true});
+  EXPECT_TRUE(pim_->SetLimits("", limits).ok());
+}
+
+// A journal reset racing a change of limits must not leave the journal's
+// record of the limits tighter than those in force: traffic the new limits admit would then be
 // judged against the old ones. Each round starts from tight limits, then
 // loosens them on one thread while another resets the journal.
-TEST_F(MockPimTest, JudgedLimitsCoverTheLimitsInForceWhenAResetRacesSetLimits) {
+TEST_F(MockPimTest, RecordedLimitsCoverTheLimitsInForceWhenAResetRacesSetLimits) {
   Start(Latency(absl::ZeroDuration()));
   pimsim::v1::Limits tight;
   tight.set_max_in_flight_per_connection(1);
@@ -542,7 +573,7 @@ TEST_F(MockPimTest, JudgedLimitsCoverTheLimitsInForceWhenAResetRacesSetLimits) {
     round.store(r);
     while (done.load() < 2 * (r + 1)) std::this_thread::yield();
     const uint32_t in_force = pim_->GetLimits("")->max_in_flight_per_connection();
-    const uint32_t judged = pim_->JudgedLimits("")->max_in_flight_per_connection();
+    const uint32_t judged = Judged(*pim_).max_in_flight_per_connection();
     EXPECT_EQ(in_force, 8u);
     if (judged < in_force) ++bad_rounds;
   }

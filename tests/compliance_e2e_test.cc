@@ -54,9 +54,7 @@ class ComplianceE2eTest : public ::testing::Test {
     checker::CheckInput input;
     input.events = &events;
     input.journal_overflowed = server_->pim().journal().overflowed();
-    for (const std::string& name : server_->pim().instance_names()) {
-      input.limits[name] = *server_->pim().JudgedLimits(name);
-    }
+    input.limit_changes = server_->pim().journal().LimitChanges();
     std::vector<pimsim::v1::FaultRule> rules = server_->pim().faults().Rules();
     google::protobuf::RepeatedPtrField<pimsim::v1::FaultRule> repeated(rules.begin(), rules.end());
     input.fault_kinds = checker::FaultKindsFromRules(repeated);

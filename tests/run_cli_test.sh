@@ -139,6 +139,55 @@ run curl "$TMP/plain.textproto" -- "$TMP/curl.sh"
 [ "$(grep -c '^\[curl.sh\] 200$' "$TMP/curl.err")" = 3 ] || fail "curl output: $(cat "$TMP/curl.err")"
 grep -q '"events": *4' "$TMP/curl.json" || fail "expected 4 journal events: $(grep events "$TMP/curl.json")"
 
+# --- limits a phase changes are in the journal, and judge the verdict -------
+# The instance starts at 1 request in flight per connection; the only phase
+# allows 4, and the client sends 3 at once (each held 300 ms). Live and
+# offline the client is judged against the loosest limits it had (4): a
+# pass. The same journal without its limits lines is judged against the
+# scenario's 1: a concurrency violation, so the lines are what decides.
+cat >"$TMP/par.sh" <<'SH'
+#!/bin/sh
+set -e
+TOKEN=$(curl -sS -u "$PIM_CLIENT_ID:$PIM_CLIENT_SECRET" -H 'Content-Type: application/json' \
+  -d "{\"grant_type\":\"password\",\"username\":\"$PIM_USERNAME\",\"password\":\"$PIM_PASSWORD\"}" \
+  "$PIM_BASE_URL/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p')
+curl -sS --parallel --parallel-immediate -o /dev/null -o /dev/null -o /dev/null -w '%{http_code}\n' \
+  -H "Authorization: Bearer $TOKEN" "$PIM_BASE_URL/api/rest/v1/channels?page=[1-3]"
+SH
+chmod +x "$TMP/par.sh"
+cat >"$TMP/loosened.textproto" <<'PB'
+name: "loosened"
+instances { name: "default" limits { max_in_flight_per_connection: 1 } }
+latency { list { fixed { seconds: 0 nanos: 300000000 } } }
+phases {
+  name: "loose"
+  requests: 1000
+  limits { key: "default" value { max_in_flight_per_connection: 4 } }
+}
+PB
+run par "$TMP/loosened.textproto" --journal="$TMP/par.jsonl" -- "$TMP/par.sh"
+[ "$CODE" = 0 ] || fail "loosened run exited $CODE: $(cat "$TMP/par.err" "$TMP/par.txt")"
+[ "$(grep -c '^\[par.sh\] 200$' "$TMP/par.err")" = 3 ] || fail "par output: $(cat "$TMP/par.err")"
+LIMITS=$(grep -c '^{"limits":{' "$TMP/par.jsonl")
+[ "$LIMITS" -ge 2 ] || fail "expected the starting and the phase's limits lines, got $LIMITS"
+set +e; "$PIMSIM" report --journal="$TMP/par.jsonl" --json="$TMP/par_off.json" >/dev/null; OFF=$?; set -e
+[ "$OFF" = 0 ] || fail "offline report of the loosened run exited $OFF"
+grep -v '^{"limits":{' "$TMP/par.jsonl" >"$TMP/par_nolimits.jsonl"
+set +e; "$PIMSIM" report --journal="$TMP/par_nolimits.jsonl" --json="$TMP/par_strict.json" >/dev/null
+STRICT=$?; set -e
+[ "$STRICT" = 1 ] || fail "without its limits lines the journal should fail (1), got $STRICT"
+/usr/bin/python3 - "$TMP/par.json" "$TMP/par_off.json" "$TMP/par_strict.json" <<'PY' ||
+import json, sys
+live, offline, strict = (json.load(open(p)) for p in sys.argv[1:])
+def key(r):
+    return (r["verdict"], [(x["rule"], x["outcome"], x.get("violations", 0)) for x in r["rules"]])
+assert key(live) == key(offline), (key(live), key(offline))
+assert live["verdict"] == "PASS", live["verdict"]
+violated = [x["rule"] for x in strict["rules"] if x["outcome"] == "violated"]
+assert any(r.startswith("concurrency.") for r in violated), violated
+PY
+  fail "verdicts over the loosened run"
+
 # --- bad usage and invalid scenarios: exit 2 --------------------------------
 cat >"$TMP/bad.textproto" <<'PB'
 name: "bad"

@@ -37,12 +37,14 @@ kill -TERM "$PID"
 set +e; wait "$PID"; CODE=$?; set -e
 [ "$CODE" = 0 ] || fail "serve exited $CODE after SIGTERM: $(cat "$TMP/err")"
 LINES=$(wc -l <"$TMP/journal.jsonl")
-[ "$LINES" = 6 ] || fail "journal has $LINES lines, expected a header, 4 events and a summary"
-head -1 "$TMP/journal.jsonl" | grep -q '^{"journal":{"format":"pimsim.journal","version":1,' ||
+[ "$LINES" = 7 ] ||
+  fail "journal has $LINES lines, expected a header, the starting limits, 4 events and a summary"
+head -1 "$TMP/journal.jsonl" | grep -q '^{"journal":{"format":"pimsim.journal","version":2,' ||
   fail "journal lacks its header line: $(head -c 200 "$TMP/journal.jsonl")"
 grep -q '"fault":"first-list"' "$TMP/journal.jsonl" || fail "journal lacks the fault"
 grep -q '"connection":"pimsim-2"' "$TMP/journal.jsonl" || fail "journal lacks the connection"
 tail -1 "$TMP/journal.jsonl" | grep -q '"summary"' || fail "journal lacks the summary line"
+[ "$(grep -c '^{"limits":{' "$TMP/journal.jsonl")" = 1 ] || fail "journal lacks the limits line"
 
 # --- SIGTERM while a client keeps sending: every request is answered -------
 # The client sends a GET every 20 ms on a kept-alive connection, opening a new

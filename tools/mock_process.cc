@@ -59,11 +59,6 @@ absl::Status MockProcess::Stop(absl::Duration drain, const RunRecord& run) {
   if (control_server_ != nullptr) control_server_->Shutdown();
   if (journal_file_ == nullptr) return absl::OkStatus();
   pimsim::v1::JournalSummary summary = pim_->journal().Summary();
-  for (const std::string& name : pim_->instance_names()) {
-    if (absl::StatusOr<pimsim::v1::Limits> judged = pim_->JudgedLimits(name); judged.ok()) {
-      (*summary.mutable_judged_limits())[name] = *judged;
-    }
-  }
   for (const pimsim::v1::FaultRule& rule : pim_->faults().Rules()) *summary.add_fault_rules() = rule;
   *summary.mutable_phases() = run.phases;
   for (const std::string& error : run.run_errors) summary.add_run_errors(error);

@@ -23,7 +23,7 @@
 #include "google/protobuf/repeated_field.h"
 #include "mock_pim/control/control_server.h"
 #include "mock_pim/http/http_server.h"
-#include "mock_pim/journal/journal_file.h"
+#include "mock_pim/journal/journal_file_writer.h"
 #include "mock_pim/mock_pim.h"
 #include "proto/report.pb.h"
 #include "proto/scenario.pb.h"

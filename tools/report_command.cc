@@ -15,7 +15,7 @@
 #include "checker/checker.h"
 #include "checker/thresholds.h"
 #include "google/protobuf/text_format.h"
-#include "mock_pim/journal/journal_file.h"
+#include "journal/journal_file.h"
 #include "proto/control.grpc.pb.h"
 #include "report/html_report.h"
 #include "report/json_report.h"
@@ -73,13 +73,15 @@ int EmitReport(const pimsim::v1::Report& report, const ReportOutputs& outputs) {
 
 // The verdict over a journal file (serve --journal): a finished run unless
 // the file says otherwise, judged against the limits in force while it ran
-// (its summary line), or the scenario's when the mock was killed first.
+// (its limits lines; a version 1 file's summary line, or the scenario's when
+// the mock was killed first).
 absl::StatusOr<pimsim::v1::Report> JudgeJournalFile(
     const std::string& path, const std::optional<pimsim::v1::Expectations>& expectations) {
-  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  absl::StatusOr<journal::JournalFile> file = journal::ReadJournalFile(path);
   if (!file.ok()) return file.status();
   checker::CheckInput input;
-  input.events = &file->events;
+  input.table = &file->events;
+  input.limit_changes = file->limit_changes;
   google::protobuf::RepeatedPtrField<pimsim::v1::FaultRule> rules;
   if (file->header.has_value()) {
     const pimsim::v1::Scenario& scenario = file->header->scenario();

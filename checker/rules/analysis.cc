@@ -74,34 +74,39 @@ namespace {
 // See Analysis::held_by_other_429.
 std::vector<bool> HeldByOther429(const AttemptTable& table, const RetryChains& chains) {
   const std::vector<Attempt>& at = table.attempts;
-  // 429 responses by connection, in response order.
-  std::vector<std::vector<std::pair<int64_t, uint32_t>>> throttled(table.connections.size());
-  for (size_t i = 0; i < at.size(); ++i) {
-    if (at[i].status == 429) {
-      throttled[at[i].connection].emplace_back(at[i].response_us, static_cast<uint32_t>(i));
-    }
+  // The times of 429 responses by connection, sorted (counted first, so
+  // each list is allocated once at its size: a hammering client has a
+  // million of them).
+  std::vector<std::vector<int64_t>> throttled(table.connections.size());
+  {
+    std::vector<size_t> count(table.connections.size(), 0);
+    for (const Attempt& a : at) count[a.connection] += a.status == 429;
+    for (size_t c = 0; c < count.size(); ++c) throttled[c].reserve(count[c]);
+  }
+  for (const Attempt& a : at) {
+    if (a.status == 429) throttled[a.connection].push_back(a.response_us);
   }
   for (auto& list : throttled) std::sort(list.begin(), list.end());
   std::vector<bool> held(at.size(), false);
   for (size_t i = 0; i < at.size(); ++i) {
     const int32_t f = chains.follows[i];
     if (f < 0) continue;
-    const auto& list = throttled[at[i].connection];
-    auto it = std::lower_bound(list.begin(), list.end(),
-                               std::make_pair(at[f].response_us, uint32_t{0}));
-    for (; it != list.end() && it->first < at[i].arrival_us; ++it) {
-      if (it->second != static_cast<uint32_t>(f)) {
-        held[i] = true;
-        break;
-      }
-    }
+    // A 429 answered in [f's response, i's arrival) other than f itself.
+    const std::vector<int64_t>& list = throttled[at[i].connection];
+    const int64_t from = at[f].response_us, to = at[i].arrival_us;
+    if (to <= from) continue;
+    const auto first = std::lower_bound(list.begin(), list.end(), from);
+    const auto last = std::lower_bound(first, list.end(), to);
+    const size_t others = static_cast<size_t>(last - first) -
+                          (at[f].status == 429 && at[f].connection == at[i].connection ? 1 : 0);
+    held[i] = others > 0;
   }
   return held;
 }
 
 }  // namespace
 
-Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,
+Analysis BuildAnalysis(const journal::EventTable& events,
                        const FaultKinds& fault_kinds, const Thresholds& thresholds,
                        const std::map<std::string, pimsim::v1::Limits>& limits, bool live) {
   Analysis a;
@@ -142,19 +147,19 @@ pimsim::v1::Violation* RuleRecorder::Add(size_t anchor, pimsim::v1::Severity sev
 }
 
 void RuleRecorder::AddEvidenceLine(size_t i, pimsim::v1::Violation* v) const {
-  const pimsim::v1::JournalEvent& e = analysis_.event(i);
+  const journal::EventView e = analysis_.event(i);
   const Attempt& a = analysis_.at(i);
   pimsim::v1::EvidenceLine* line = v->add_evidence();
   line->set_event_id(e.id());
   line->set_since_start_us(a.arrival_us - analysis_.table.start_us);
-  line->set_method(e.method());
-  line->set_path(e.normalized_path().empty() ? e.route() : e.normalized_path());
+  line->set_method(std::string(e.method()));
+  line->set_path(std::string(e.normalized_path().empty() ? e.route() : e.normalized_path()));
   line->set_status(e.status());
   line->set_retry_after_s(e.retry_after_s());
   line->set_socket_id(e.socket_id());
-  line->set_connection(e.connection());
+  line->set_connection(std::string(e.connection()));
   line->set_latency_us(a.response_us - a.arrival_us);
-  line->set_fault(e.fault());
+  line->set_fault(std::string(e.fault()));
   line->set_client_aborted(e.client_aborted());
 }
 

@@ -31,6 +31,7 @@
 #include "checker/limits_in_force.h"
 #include "checker/retry_chains.h"
 #include "checker/thresholds.h"
+#include "journal/event_table.h"
 #include "proto/journal.pb.h"
 #include "proto/report.pb.h"
 
@@ -41,7 +42,7 @@ inline constexpr size_t kMaxListedViolations = 50;
 inline constexpr size_t kMaxEvidence = 20;
 
 struct Analysis {
-  const std::vector<pimsim::v1::JournalEvent>* events = nullptr;
+  const journal::EventTable* events = nullptr;
   Thresholds thresholds;
   AttemptTable table;
   RetryChains chains;
@@ -58,9 +59,7 @@ struct Analysis {
   bool live = false;
 
   const Attempt& at(size_t i) const { return table.attempts[i]; }
-  const pimsim::v1::JournalEvent& event(size_t i) const {
-    return (*events)[table.attempts[i].event];
-  }
+  journal::EventView event(size_t i) const { return events->view(i); }
   const std::string& ConnectionName(size_t i) const {
     return table.connections[table.attempts[i].connection].name;
   }
@@ -85,7 +84,7 @@ struct Analysis {
   std::vector<uint32_t> ChainUpTo(size_t i) const;
 };
 
-Analysis BuildAnalysis(const std::vector<pimsim::v1::JournalEvent>& events,
+Analysis BuildAnalysis(const journal::EventTable& events,
                        const FaultKinds& fault_kinds, const Thresholds& thresholds,
                        const std::map<std::string, pimsim::v1::Limits>& limits, bool live);
 

@@ -25,21 +25,28 @@ void CheckRetryAfterIgnored(const Analysis& a, RuleRecorder& rec) {
   uint64_t samples = 0;
   int64_t tightest_gap = -1, tightest_d = 0;
   ExcessScan excess;
+  // An early successor: the failure and the attempt that came back too soon
+  // (8 bytes: a hammering client has one for most of its requests).
   struct Early {
     uint32_t failure, successor;
-    int64_t gap;
-    double chance;
   };
   std::vector<Early> uncertain;
+  auto window_of = [&](size_t f) {
+    const int64_t d = int64_t{a.at(f).retry_after_s} * 1'000'000;
+    const int64_t tolerance =
+        a.LimitsOf(f).retry_after_http_date ? std::max<int64_t>(eps, 1'000'000) : eps;
+    return d - tolerance;
+  };
   auto report = [&](const Early& e, bool certain) {
     if (pimsim::v1::Violation* v = rec.Add(e.successor)) {
       const Attempt& f = a.at(e.failure);
+      const int64_t gap = a.at(e.successor).arrival_us - f.response_us;
       v->set_message(absl::StrCat(
-          certain ? "retried after " : "came back after ", Seconds(e.gap), "; Retry-After was ",
+          certain ? "retried after " : "came back after ", Seconds(gap), "; Retry-After was ",
           f.retry_after_s, " s (", Describe(a.event(e.successor)), ")",
           certain ? ""
                   : absl::StrCat("; chance of an independent repeat that soon ",
-                                 Percent(e.chance))));
+                                 Percent(a.RepeatChance(e.failure, window_of(e.failure))))));
       rec.Evidence(v, {e.failure, e.successor});
     }
   };
@@ -48,9 +55,7 @@ void CheckRetryAfterIgnored(const Analysis& a, RuleRecorder& rec) {
     if (!fail.failed || fail.retry_after_s < 0) continue;
     ++samples;
     const int64_t d = int64_t{fail.retry_after_s} * 1'000'000;
-    const int64_t tolerance =
-        a.LimitsOf(f).retry_after_http_date ? std::max<int64_t>(eps, 1'000'000) : eps;
-    const int64_t window = d - tolerance;
+    const int64_t window = window_of(f);
     const double chance = a.RepeatChance(f, window);
     const int32_t s = a.chains.successor[f];
     const int64_t gap = s >= 0 ? a.at(s).arrival_us - fail.response_us : INT64_MAX;
@@ -62,11 +67,11 @@ void CheckRetryAfterIgnored(const Analysis& a, RuleRecorder& rec) {
     }
     const bool early = s >= 0 && gap < window;
     if (early && chance <= 0) {
-      report({static_cast<uint32_t>(f), static_cast<uint32_t>(s), gap, chance}, true);
+      report({static_cast<uint32_t>(f), static_cast<uint32_t>(s)}, true);
       continue;
     }
     excess.Add([&](int64_t w) { return a.RepeatChanceSplit(f, w); }, window, early, gap);
-    if (early) uncertain.push_back({static_cast<uint32_t>(f), static_cast<uint32_t>(s), gap, chance});
+    if (early) uncertain.push_back({static_cast<uint32_t>(f), static_cast<uint32_t>(s)});
   }
   rec.AddSamples(samples);
   const std::vector<bool> significant = excess.Significant();

@@ -317,7 +317,25 @@ void Journal::ClearLocked() {
   end_index_ = 0;
   complete_index_ = 0;
   overflowed_ = 0;
+  limit_changes_.clear();
   first_id_ = next_id_.load(std::memory_order_relaxed);
+}
+
+bool Journal::RecordLimits(absl::Time time, std::string_view instance,
+                           const pimsim::v1::Limits& limits) {
+  MutexLock lock(&mu_);
+  if (limit_changes_.size() >= kMaxLimitChanges) return false;
+  pimsim::v1::LimitChange& change = limit_changes_.emplace_back();
+  change.set_time_us(Micros(time));
+  change.set_instance(std::string(instance));
+  *change.mutable_limits() = limits;
+  return true;
+}
+
+std::vector<pimsim::v1::LimitChange> Journal::LimitChanges(size_t from) const {
+  MutexLock lock(&mu_);
+  if (from >= limit_changes_.size()) return {};
+  return std::vector<pimsim::v1::LimitChange>(limit_changes_.begin() + from, limit_changes_.end());
 }
 
 void Journal::Clear() { Clear(epoch()); }

@@ -132,7 +132,21 @@ class Journal {
   // the last returned id as the next `after_id`.
   std::vector<pimsim::v1::JournalEvent> Read(uint64_t after_id, size_t max) const;
 
-  // Forgets every event and the overflow count; ids keep increasing.
+  // Limit changes kept between two Clear()s, at most.
+  static constexpr size_t kMaxLimitChanges = 100'000;
+
+  // Records that `limits` are in force on `instance` from `time` on (a
+  // journal file writes each as a limits line; a verdict judges by them,
+  // checker/judged_limits.h). The mock records every instance's limits
+  // when the journal starts and after each Clear(), and each change.
+  // False, recording nothing, once kMaxLimitChanges are kept.
+  bool RecordLimits(absl::Time time, std::string_view instance, const pimsim::v1::Limits& limits);
+  // The limit changes recorded since the last Clear(), from the `from`th
+  // on, in the order recorded.
+  std::vector<pimsim::v1::LimitChange> LimitChanges(size_t from = 0) const;
+
+  // Forgets every event, limit change and the overflow count; ids keep
+  // increasing.
   void Clear();
   // The same, with times from now on relative to `epoch`.
   void Clear(absl::Time epoch);
@@ -185,6 +199,7 @@ class Journal {
   uint64_t complete_index_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t overflowed_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stale_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<pimsim::v1::LimitChange> limit_changes_ ABSL_GUARDED_BY(mu_);
   // Interned strings; id 0 is "". Deque elements never move, so the map's
   // keys can view them.
   std::deque<std::string> strings_ ABSL_GUARDED_BY(mu_);

@@ -1,6 +1,6 @@
-// Journal files: streamed while the journal fills, read back whole, and
-// read back from what a crash leaves.
-#include "mock_pim/journal/journal_file.h"
+// Journal files: streamed while the journal fills (the mock's writer), read
+// back whole, and read back from what a crash leaves.
+#include "journal/journal_file.h"
 
 #include <cstdlib>
 #include <fstream>
@@ -12,9 +12,14 @@
 #include "gtest/gtest.h"
 #include "mock_pim/journal/journal_testing.h"
 #include "mock_pim/journal/fingerprint.h"
+#include "mock_pim/journal/journal_file_writer.h"
 
 namespace pimsim {
 namespace {
+
+using journal::JournalFile;
+using journal::ParseJournalFile;
+using journal::ReadJournalFile;
 
 const absl::Time kEpoch = testing::kTestEpoch;
 
@@ -65,7 +70,7 @@ TEST(JournalFileTest, RoundTripsEveryEventWithHeaderAndSummary) {
 
   const std::vector<std::string> lines = Lines(path);
   ASSERT_EQ(lines.size(), 52u);
-  EXPECT_EQ(lines[0].rfind("{\"journal\":{\"format\":\"pimsim.journal\",\"version\":1,", 0), 0u)
+  EXPECT_EQ(lines[0].rfind("{\"journal\":{\"format\":\"pimsim.journal\",\"version\":2,", 0), 0u)
       << lines[0];
   EXPECT_NE(lines[1].find("{\"id\":1,"), std::string::npos) << lines[1];  // numbers, not strings
   EXPECT_NE(lines[1].find("\"rejection\":\"REJECTION_CONCURRENCY_CONNECTION\""), std::string::npos);
@@ -81,7 +86,7 @@ TEST(JournalFileTest, RoundTripsEveryEventWithHeaderAndSummary) {
   const auto expected = j.Read(0, 100);
   ASSERT_EQ(file->events.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
-    EXPECT_EQ(file->events[i].SerializeAsString(), expected[i].SerializeAsString()) << i;
+    EXPECT_EQ(file->events.ToProto(i).SerializeAsString(), expected[i].SerializeAsString()) << i;
   }
 }
 
@@ -127,8 +132,8 @@ TEST(JournalFileTest, ARequestStillInFlightDoesNotHoldBackLaterOnes) {
   absl::StatusOr<JournalFile> file = ReadJournalFile(path2);
   ASSERT_TRUE(file.ok());
   ASSERT_EQ(file->events.size(), 2u);
-  EXPECT_EQ(file->events[0].id(), 1u);
-  EXPECT_EQ(file->events[1].id(), 2u);
+  EXPECT_EQ(file->events.view(0).id(), 1u);
+  EXPECT_EQ(file->events.view(1).id(), 2u);
 }
 
 TEST(JournalFileTest, EventsWrittenOutOfOrderAreReadInIdOrder) {
@@ -155,8 +160,8 @@ TEST(JournalFileTest, EventsWrittenOutOfOrderAreReadInIdOrder) {
   ASSERT_TRUE(file.ok()) << file.status();
   ASSERT_EQ(file->events.size(), 300u);
   for (size_t i = 0; i < file->events.size(); ++i) {
-    EXPECT_EQ(file->events[i].id(), i + 1) << i;
-    EXPECT_EQ(file->events[i].normalized_path(), "/p?n=" + std::to_string(i)) << i;
+    EXPECT_EQ(file->events.view(i).id(), i + 1) << i;
+    EXPECT_EQ(file->events.view(i).normalized_path(), "/p?n=" + std::to_string(i)) << i;
   }
 }
 
@@ -177,7 +182,7 @@ TEST(JournalFileTest, AClearWritesWhatItForgetsThenAResetLine) {
   ASSERT_TRUE(file.ok()) << file.status();
   EXPECT_EQ(file->events_before_reset, 2u);
   ASSERT_EQ(file->events.size(), 1u);
-  EXPECT_EQ(file->events[0].id(), 3u);
+  EXPECT_EQ(file->events.view(0).id(), 3u);
 }
 
 TEST(JournalFileTest, ACutOffLastLineIsAProblemNotAnError) {
@@ -218,10 +223,17 @@ TEST(JournalFileTest, ErrorsNameThePathAndLine) {
   EXPECT_NE(bad.message().find("garbage.jsonl:2:"), std::string::npos) << bad;
 
   const std::string future = TempPath("future.jsonl");
-  std::ofstream(future) << "{\"journal\":{\"format\":\"pimsim.journal\",\"version\":2}}\n";
+  std::ofstream(future) << "{\"journal\":{\"format\":\"pimsim.journal\",\"version\":3}}\n";
   const absl::Status version = ReadJournalFile(future).status();
   EXPECT_EQ(version.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(version.message().find("version 2"), std::string::npos) << version;
+  EXPECT_NE(version.message().find("version 3"), std::string::npos) << version;
+
+  const std::string bad_limits = TempPath("bad_limits.jsonl");
+  std::ofstream(bad_limits) << "{\"limits\":{\"time_us\":\"soon\"}}\n";
+  const absl::Status limits = ReadJournalFile(bad_limits).status();
+  EXPECT_EQ(limits.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(limits.message().find("bad_limits.jsonl:1: bad limits line"), std::string::npos)
+      << limits;
 }
 
 TEST(JournalFileTest, AFullDiskIsAnErrorNotASilentLoss) {
@@ -251,6 +263,67 @@ TEST(JournalFileTest, ReadsTheOverflowCount) {
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(file->events.size(), 1u);
   EXPECT_EQ(file->summary->overflowed(), 1u);
+}
+
+TEST(JournalFileTest, RecordsEveryLimitChangeAndStartsAfreshAtAReset) {
+  Journal j(100, kEpoch);
+  const std::string path = TempPath("limits.jsonl");
+  pimsim::v1::Limits defaults;
+  defaults.set_max_in_flight_per_connection(4);
+  pimsim::v1::Limits strict;
+  strict.set_max_in_flight_per_connection(1);
+  ASSERT_TRUE(j.RecordLimits(kEpoch, "main", defaults));
+  auto writer = JournalFileWriter::Start(&j, path, Header(), {.flush_interval = absl::Hours(1)});
+  ASSERT_TRUE(writer.ok());
+  j.Append(Record(absl::ZeroDuration()));
+  ASSERT_TRUE(j.RecordLimits(kEpoch + absl::Seconds(2), "main", strict));
+  j.Clear(kEpoch + absl::Seconds(10));
+  ASSERT_TRUE(j.RecordLimits(kEpoch + absl::Seconds(10), "main", strict));
+  j.Append(Record(absl::Seconds(11)));
+  ASSERT_TRUE(j.RecordLimits(kEpoch + absl::Seconds(12), "main", defaults));
+  ASSERT_TRUE((*writer)->Finish(j.Summary()).ok());
+
+  const std::vector<std::string> lines = Lines(path);
+  // The header; the pass of the clear: 2 limits lines, the event, the
+  // reset line; the last pass: 2 limits lines, the event; the summary.
+  ASSERT_EQ(lines.size(), 9u);
+  EXPECT_EQ(lines[1].rfind("{\"limits\":{\"instance\":\"main\",", 0), 0u) << lines[1];
+  EXPECT_EQ(lines[4].rfind("{\"reset\":", 0), 0u) << lines[4];
+  absl::StatusOr<JournalFile> file = ReadJournalFile(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  // What came before the reset is not judged; times are on the new epoch.
+  ASSERT_EQ(file->limit_changes.size(), 2u);
+  EXPECT_EQ(file->limit_changes[0].time_us(), 0);
+  EXPECT_EQ(file->limit_changes[0].limits().max_in_flight_per_connection(), 1u);
+  EXPECT_EQ(file->limit_changes[1].time_us(), 2'000'000);
+  EXPECT_EQ(file->limit_changes[1].limits().max_in_flight_per_connection(), 4u);
+  EXPECT_EQ(file->events.size(), 1u);
+}
+
+TEST(JournalFileTest, LimitChangesAreBounded) {
+  Journal j(1, kEpoch);
+  pimsim::v1::Limits limits;
+  for (size_t i = 0; i < Journal::kMaxLimitChanges; ++i) {
+    ASSERT_TRUE(j.RecordLimits(kEpoch, "main", limits)) << i;
+  }
+  EXPECT_FALSE(j.RecordLimits(kEpoch, "main", limits));
+  EXPECT_EQ(j.LimitChanges().size(), Journal::kMaxLimitChanges);
+  j.Clear();
+  EXPECT_TRUE(j.LimitChanges().empty());
+  EXPECT_TRUE(j.RecordLimits(kEpoch, "main", limits));
+}
+
+TEST(JournalFileTest, ReadsAVersion1File) {
+  const std::string content =
+      "{\"journal\":{\"format\":\"pimsim.journal\",\"version\":1}}\n"
+      "{\"id\":1,\"instance\":\"default\",\"method\":\"GET\",\"status\":200}\n"
+      "{\"summary\":{\"events\":1,\"judged_limits\":{\"default\":{\"max_in_flight_per_connection\":2}}}}\n";
+  absl::StatusOr<JournalFile> file = ParseJournalFile(content, "v1.jsonl");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE(file->limit_changes.empty());
+  EXPECT_EQ(file->summary->judged_limits().at("default").max_in_flight_per_connection(), 2u);
+  ASSERT_EQ(file->events.size(), 1u);
+  EXPECT_EQ(file->events.view(0).method(), "GET");
 }
 
 }  // namespace

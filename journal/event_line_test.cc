@@ -1,4 +1,4 @@
-#include "mock_pim/journal/event_line.h"
+#include "journal/event_line.h"
 
 #include <string>
 
@@ -7,7 +7,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 
-namespace pimsim {
+namespace pimsim::journal {
 namespace {
 
 using pimsim::v1::JournalEvent;
@@ -48,16 +48,35 @@ JournalEvent Full() {
 }
 
 TEST(EventLineTest, ReadsWhatTheWriterWrites) {
-  for (const JournalEvent& e : {Full(), JournalEvent()}) {
-    JournalEvent read;
+  EventTable table;
+  for (const JournalEvent& e : {Full(), JournalEvent(), Full()}) {
     const std::string line = Written(e);
-    ASSERT_TRUE(ParseEventLine(line, &read)) << line;
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(e, read)) << line;
+    ASSERT_TRUE(ParseEventLine(line, &table)) << line;
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(e, table.ToProto(table.size() - 1)))
+        << line;
   }
+  // The second full event's strings are the first's.
+  EXPECT_EQ(table.record(0).normalized_path, table.record(2).normalized_path);
+  EXPECT_EQ(table.string_count(), 9u);  // "" and Full()'s eight strings
+}
+
+TEST(EventLineTest, UnescapesStringsWithEscapes) {
+  EventTable table;
+  ASSERT_TRUE(ParseEventLine(R"({"id":1,"normalized_path":"/a\"b\/c\n","method":"GET"})", &table));
+  EXPECT_EQ(table.view(0).normalized_path(), "/a\"b/c\n");
+  EXPECT_EQ(table.view(0).method(), "GET");
+}
+
+TEST(EventLineTest, IntegersAtTheirLimits) {
+  EventTable table;
+  ASSERT_TRUE(ParseEventLine(R"({"status":4294967295,"arrival_us":-9007199254740992,"id":9007199254740992})", &table));
+  EXPECT_EQ(table.view(0).status(), 4294967295u);
+  EXPECT_EQ(table.view(0).arrival_us(), -9007199254740992);
+  EXPECT_EQ(table.view(0).id(), 9007199254740992u);
 }
 
 TEST(EventLineTest, LeavesEveryOtherFormToProtobuf) {
-  JournalEvent e;
+  EventTable table;
   for (const char* line : {
            "",
            "{",
@@ -85,9 +104,10 @@ TEST(EventLineTest, LeavesEveryOtherFormToProtobuf) {
            "{\"instance_bucket_available\":.5}",
            "{\"id\":1}x",
        }) {
-    EXPECT_FALSE(ParseEventLine(line, &e)) << line;
+    EXPECT_FALSE(ParseEventLine(line, &table)) << line;
   }
+  EXPECT_EQ(table.size(), 0u);
 }
 
 }  // namespace
-}  // namespace pimsim
+}  // namespace pimsim::journal
