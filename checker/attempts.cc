@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/fnv.h"
 
 namespace pimsim::checker {
 namespace {
@@ -24,14 +25,6 @@ constexpr absl::string_view kReferenceCollectionNames[kReferenceCollections] = {
 constexpr absl::string_view kBatchable[] = {
     "products",   "products-uuid", "product-models",    "attributes",
     "families",   "categories",    "association-types", "channels"};
-
-uint64_t Fnv1a(uint64_t h, absl::string_view data) {
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 struct RouteClass {
   uint16_t flags = 0;
@@ -198,9 +191,9 @@ AttemptTable BuildAttemptTable(const journal::EventTable& events, const FaultKin
 
     // Equal strings have equal ids in one table: the fingerprint hashes the
     // ids (one attempt's request is another's exactly when they are equal).
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = kFnv1a64Offset;
     for (uint32_t part : {a.connection, e.method, e.normalized_path, e.body_hash}) {
-      h = Fnv1a(h, absl::string_view(reinterpret_cast<const char*>(&part), sizeof(part)));
+      h = Fnv1a64(std::string_view(reinterpret_cast<const char*>(&part), sizeof(part)), h);
     }
     a.fingerprint = h;
 

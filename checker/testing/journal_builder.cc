@@ -8,6 +8,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/fnv.h"
+#include "common/hex.h"
 #include "gtest/gtest.h"
 
 namespace pimsim::checker::testing {
@@ -15,14 +17,6 @@ namespace {
 
 int64_t Us(double seconds) { return static_cast<int64_t>(std::llround(seconds * 1e6)); }
 
-std::string HexFnv(const std::string& body) {
-  uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : body) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return absl::StrFormat("%016x", h);
-}
 
 }  // namespace
 
@@ -80,7 +74,7 @@ EventSpec& EventSpec::Instance(std::string instance) {
   return *this;
 }
 EventSpec& EventSpec::Body(const std::string& body) {
-  e_.set_body_hash(body.empty() ? "" : HexFnv(body));
+  e_.set_body_hash(body.empty() ? "" : Hex16(Fnv1a64(body)));
   e_.set_body_bytes(body.size());
   return *this;
 }

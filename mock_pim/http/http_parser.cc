@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/hex.h"
 #include "mock_pim/http/ascii_util.h"
 
 namespace pimsim::http {
@@ -107,13 +108,6 @@ bool IsToken(std::string_view s) {
 // complete line does not count.
 size_t PendingLineBytes(std::string_view partial) {
   return partial.size() - (!partial.empty() && partial.back() == '\r' ? 1 : 0);
-}
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -536,7 +530,7 @@ size_t RequestParser::FeedChunked(std::string_view data) {
         uint64_t size = 0;
         size_t j = 0;
         for (; j < line.size(); ++j) {
-          const int h = HexValue(line[j]);
+          const int h = HexDigitValue(line[j]);
           if (h < 0) break;
           if (size > (std::numeric_limits<uint64_t>::max() >> 4)) {
             Fail(400, "chunk size overflow");

@@ -4,30 +4,14 @@
 #include <tuple>
 #include <vector>
 
+#include "common/fnv.h"
+#include "common/hex.h"
+
 namespace pimsim {
-
-uint64_t Fnv1a64(std::string_view data) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (unsigned char c : data) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
-std::string HexHash(uint64_t hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i) {
-    out[i] = kDigits[hash & 0xf];
-    hash >>= 4;
-  }
-  return out;
-}
 
 std::string BodyHash(std::string_view body) {
   if (body.empty()) return std::string();
-  return HexHash(Fnv1a64(body));
+  return Hex16(Fnv1a64(body));
 }
 
 std::string NormalizePath(std::string_view path, std::string_view query) {

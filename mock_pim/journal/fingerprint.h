@@ -6,7 +6,6 @@
 //
 //   record.body_hash = BodyHash(body);  // "" for an empty body
 //   record.normalized_path = NormalizePath("/api/rest/v1/products", "limit=100&page=2");
-//   uint64_t h = Fnv1a64(body);
 #ifndef PIMSIM_MOCK_PIM_JOURNAL_FINGERPRINT_H_
 #define PIMSIM_MOCK_PIM_JOURNAL_FINGERPRINT_H_
 
@@ -16,13 +15,8 @@
 
 namespace pimsim {
 
-// 64-bit FNV-1a.
-uint64_t Fnv1a64(std::string_view data);
-
-// 16 lowercase hex digits.
-std::string HexHash(uint64_t hash);
-
-// Hex FNV-1a 64 of `body`; empty for an empty body.
+// Hex FNV-1a 64 of `body` (common/fnv.h, common/hex.h); empty for an empty
+// body.
 std::string BodyHash(std::string_view body);
 
 // `path`, plus "?" and the query's parameters sorted by name then value when

@@ -8,6 +8,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/hex.h"
 #include "common/utf8.h"
 #include "mock_pim/journal/fingerprint.h"
 
@@ -28,25 +29,6 @@ constexpr uint8_t kClientAborted = 8;
 constexpr uint8_t kResponseCut = 16;
 
 absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
-
-// Exactly 16 lowercase hex digits, as HexHash writes them.
-bool ParseHex16(std::string_view text, uint64_t* out) {
-  if (text.size() != 16) return false;
-  uint64_t value = 0;
-  for (char c : text) {
-    int digit;
-    if (c >= '0' && c <= '9') {
-      digit = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      digit = c - 'a' + 10;
-    } else {
-      return false;
-    }
-    value = (value << 4) | static_cast<uint64_t>(digit);
-  }
-  *out = value;
-  return true;
-}
 
 // `text`, or its repair (common/utf8.h) in `*storage` when it is not valid
 // UTF-8: events become protos, whose string fields must be valid UTF-8.
@@ -241,7 +223,7 @@ void Journal::ToProto(uint64_t index, const Slot& slot, pimsim::v1::JournalEvent
   e->set_route(std::string(Interned(slot.route)));
   e->set_normalized_path(block.text.substr(slot.text_offset, slot.path_length));
   if (slot.flags & kHasBodyHash) {
-    e->set_body_hash(HexHash(slot.body_hash));
+    e->set_body_hash(Hex16(slot.body_hash));
   } else if (slot.hash_text_length > 0) {
     e->set_body_hash(block.text.substr(
         slot.text_offset + slot.path_length + slot.key_length, slot.hash_text_length));

@@ -110,7 +110,7 @@ TEST(JournalTest, NonHexBodyHashIsKeptAsText) {
   JournalRecord r = Record(absl::ZeroDuration());
   r.body_hash = "sha256:abc";
   j.Append(r);
-  r.body_hash = "ABCDEF0123456789";  // upper case is not what HexHash writes
+  r.body_hash = "ABCDEF0123456789";  // upper case is not what Hex16 writes
   j.Append(r);
   const auto events = j.Read(0, 10);
   ASSERT_EQ(events.size(), 2u);
