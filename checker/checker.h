@@ -28,6 +28,7 @@
 #include "checker/attempts.h"
 #include "checker/catalogue.h"
 #include "checker/thresholds.h"
+#include "journal/event_table.h"
 #include "proto/expectations.pb.h"
 #include "proto/journal.pb.h"
 #include "proto/limits.pb.h"
