@@ -2,25 +2,28 @@
 """A client that keeps to Akeneo's limits, for the soak and abuse scripts.
 
   compliant_client.py --base=http://127.0.0.1:8080 --seconds=600
-                      [--client=pimsim] [--lanes=4] [--rate=80] [--seed=1]
-                      [--summary=FILE]
+                      [--ops=N] [--client=pimsim] [--lanes=4] [--rate=80]
+                      [--seed=1] [--summary=FILE] [--latencies=FILE]
 
 It gets one OAuth token, then runs LANES lanes (one keep-alive connection
 each, so never more than LANES requests in flight on its PIM connection) for
-SECONDS. Every attempt, first or retry, waits for the shared pacer, which
-starts at most RATE a second. Operations are reads of seeded products and of
-list pages and PATCH upserts of seeded products, each with its own URL (an
-`op` query parameter), so that the journal tells every retry from a new
-request. Lanes partition the products, so no two lanes ever work on the same
-one. A failure (408, 429, 5xx, a dropped connection) is retried up to 6 times
-with full jitter (a uniform draw under a cap that doubles from 0.5 s to 8 s);
-after a Retry-After the wait is Retry-After plus that draw. 4xx are not
-retried.
+SECONDS, or until the lanes together have started OPS operations when --ops
+is given (so that runs to be compared send the same number). Every attempt,
+first or retry, waits for the shared pacer, which starts at most RATE a
+second. Operations are reads of seeded products and of list pages and PATCH
+upserts of seeded products, each with its own URL (an `op` query parameter),
+so that the journal tells every retry from a new request. Lanes partition
+the products, so no two lanes ever work on the same one. A failure (408, 429,
+5xx, a dropped connection) is retried up to 6 times with full jitter (a
+uniform draw under a cap that doubles from 0.5 s to 8 s); after a Retry-After
+the wait is Retry-After plus that draw. 4xx are not retried.
 
 The summary (one JSON line on stdout, and in --summary) counts the attempts
 the client sent (the request written whole), by outcome, and gives the
-latency of the attempts that got a response (write to last body byte):
-p50, p90, p99 and max, in milliseconds.
+latency of the attempts that got a response: p50, p90, p99 and max, in
+milliseconds. An attempt's latency is taken on the monotonic clock, from just
+before its request is written (after the pacer's wait) to its last body byte
+read. --latencies writes every one of them, in milliseconds, one a line.
 """
 
 import argparse
@@ -58,6 +61,23 @@ class Pacer:
         delay = start - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+
+
+class Tickets:
+    """Hands out at most `limit` operations to the lanes (None: no limit)."""
+
+    def __init__(self, limit):
+        self._left = limit
+        self._lock = threading.Lock()
+
+    def take(self):
+        if self._left is None:
+            return True
+        with self._lock:
+            if self._left <= 0:
+                return False
+            self._left -= 1
+            return True
 
 
 class Stats:
@@ -116,11 +136,11 @@ def retry_after_s(value):
         return None  # an HTTP date: the mock sends seconds by default
 
 
-def lane(index, lanes, args, host, port, prefix, token, pacer, stats, stop_at, rng):
+def lane(index, lanes, args, host, port, prefix, token, pacer, tickets, stats, stop_at, rng):
     conn = http.client.HTTPConnection(host, port, timeout=TIMEOUT_S)
     products = [i for i in range(1, SEEDED_PRODUCTS + 1) if i % lanes == index]
     n = 0
-    while time.monotonic() < stop_at:
+    while time.monotonic() < stop_at and tickets.take():
         n += 1
         code = "product_%06d" % rng.choice(products)
         op = "%d-%d" % (index, n)
@@ -184,11 +204,13 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--base", required=True, help="http://HOST:PORT[/instance]")
     p.add_argument("--seconds", type=float, default=60)
+    p.add_argument("--ops", type=int, help="stop after this many operations (not SECONDS)")
     p.add_argument("--client", default="pimsim", help="client id; the secret is the same")
     p.add_argument("--lanes", type=int, default=4)
     p.add_argument("--rate", type=float, default=80)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--summary", help="also write the summary JSON here")
+    p.add_argument("--latencies", help="write every attempt's latency (ms) here, one a line")
     args = p.parse_args()
     url = urllib.parse.urlsplit(args.base)
     host, port, prefix = url.hostname, url.port or 80, url.path.rstrip("/")
@@ -197,10 +219,11 @@ def main():
     pacer = Pacer(args.rate)
     stats = Stats()
     start = time.monotonic()
-    stop_at = start + args.seconds
+    stop_at = float("inf") if args.ops is not None else start + args.seconds
+    tickets = Tickets(args.ops)
     threads = [threading.Thread(target=lane, daemon=True,
                                 args=(i, args.lanes, args, host, port, prefix, token, pacer,
-                                      stats, stop_at, random.Random(args.seed * 1000 + i)))
+                                      tickets, stats, stop_at, random.Random(args.seed * 1000 + i)))
                for i in range(args.lanes)]
     for t in threads:
         t.start()
@@ -213,6 +236,9 @@ def main():
     if args.summary:
         with open(args.summary, "w") as f:
             f.write(line + "\n")
+    if args.latencies:
+        with open(args.latencies, "w") as f:
+            f.writelines("%.4f\n" % ms for ms in stats.latencies_ms)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -85,6 +86,10 @@ std::string FormatSeconds(absl::Duration d) {
 }
 
 }  // namespace
+
+absl::Duration LiveVerdictInterval(absl::Duration last_cost) {
+  return std::max(absl::Seconds(2), last_cost * 20);
+}
 
 pimsim::v1::Scenario MockScenario(pimsim::v1::Scenario scenario) {
   for (const pimsim::v1::Phase& phase : scenario.phases()) {
@@ -208,7 +213,7 @@ absl::StatusOr<RunResult> RunExternal(const RunOptions& options, MockTarget* tar
   };
   set_phase_label();
   // The progress line: phase, time, requests, rate against the limit, 429s
-  // and violations so far (the live verdict, at most every 2 s).
+  // and violations so far (the live verdict, paced by LiveVerdictInterval).
   std::atomic<bool> done{false};
   std::thread progress;
   if (options.progress && command.ok()) {
@@ -221,6 +226,7 @@ absl::StatusOr<RunResult> RunExternal(const RunOptions& options, MockTarget* tar
       }
       uint64_t last_requests = target->RequestsArrived();
       absl::Time last = clock.Now(), last_report = absl::InfinitePast();
+      absl::Duration report_interval = LiveVerdictInterval(absl::ZeroDuration());
       uint64_t rejected_429 = 0, violations = 0;
       double rate = 0;
       while (!done.load()) {
@@ -232,13 +238,14 @@ absl::StatusOr<RunResult> RunExternal(const RunOptions& options, MockTarget* tar
           last_requests = requests;
           last = now;
         }
-        if (now - last_report >= absl::Seconds(2)) {
+        if (now - last_report >= report_interval) {
           if (absl::StatusOr<pimsim::v1::Report> r = target->Report(false); r.ok()) {
             const auto& by_status = r->metrics().requests_by_status();
             auto it = by_status.find(429);
             rejected_429 = it == by_status.end() ? 0 : it->second;
             violations = static_cast<uint64_t>(r->violations_size()) + r->violations_dropped();
           }
+          report_interval = LiveVerdictInterval(clock.Now() - now);
           last_report = now;
         }
         std::string phase;

@@ -62,6 +62,14 @@ std::map<std::string, std::string> CommandEnvironment(const pimsim::v1::Scenario
 // order.
 std::string ConnectionsJson(const pimsim::v1::Scenario& scenario, const std::string& base_url);
 
+// How long the progress line waits after a live verdict before the next
+// one: at least 2 s, and 20 times what the last one took, so that the
+// verdict (the checker over the whole journal so far, in the mock's process
+// when it is embedded) never takes more than 5% of the run however long the
+// journal grows (its cost is linear in the events: about 1.5 us of CPU
+// each, so 0.4 s after an hour at 80 requests a second).
+absl::Duration LiveVerdictInterval(absl::Duration last_cost);
+
 struct RunResult {
   // The final verdict, with the phases and with `run_errors` among its
   // errors (and then ERROR).

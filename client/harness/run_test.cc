@@ -235,5 +235,15 @@ TEST(MockScenarioTest, PhaseFaultsJoinTheScenarioWithTheirPhase) {
   EXPECT_EQ(mock.faults(1).trigger().phase(), "storm");
 }
 
+TEST(LiveVerdictIntervalTest, EveryTwoSecondsWhileTheVerdictIsCheap) {
+  EXPECT_EQ(LiveVerdictInterval(absl::ZeroDuration()), absl::Seconds(2));
+  EXPECT_EQ(LiveVerdictInterval(absl::Milliseconds(100)), absl::Seconds(2));
+}
+
+TEST(LiveVerdictIntervalTest, AnExpensiveVerdictTakesAtMostFivePercentOfTheRun) {
+  EXPECT_EQ(LiveVerdictInterval(absl::Milliseconds(400)), absl::Seconds(8));
+  EXPECT_EQ(LiveVerdictInterval(absl::Seconds(3)), absl::Seconds(60));
+}
+
 }  // namespace
 }  // namespace pimsim::harness
