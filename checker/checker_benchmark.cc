@@ -5,6 +5,9 @@
 //
 //   bazel run -c opt //checker:checker_benchmark [-- --events=1000000]
 //
+// The journal is handed over as a journal::EventTable, as the live report
+// and `pimsim report --journal` hand it.
+//
 // Counters: events/s; peak_heap_MB is the highest heap in use during
 // Check() above what was in use before it (a counting allocator), so the
 // input journal itself is not counted; maxrss_delta_MB is the growth of the
@@ -177,9 +180,9 @@ int64_t MaxRssKb() {
 }
 
 void BM_Check(benchmark::State& state) {
-  const std::vector<pimsim::v1::JournalEvent> events = Journal(g_events);
+  const journal::EventTable events = journal::EventTable::FromEvents(Journal(g_events));
   CheckInput in;
-  in.events = &events;
+  in.table = &events;
   in.scenario_name = "benchmark";
   const int64_t rss_before = MaxRssKb();
   int64_t peak_above = 0;
