@@ -15,10 +15,28 @@ constexpr double kPriorWeight = 2.0;
 
 }  // namespace
 
+namespace {
+
+// Over sorted delays and spans: successes repeated within w, and successes
+// observed for w.
+template <typename It>
+void CountRepeats(It delays_begin, It delays_end, It spans_begin, It spans_end, int64_t w,
+                  uint64_t* m, uint64_t* n) {
+  *m = static_cast<uint64_t>(std::upper_bound(delays_begin, delays_end, w) - delays_begin);
+  *n = static_cast<uint64_t>(delays_end - delays_begin) +
+       static_cast<uint64_t>(spans_end - std::lower_bound(spans_begin, spans_end, w));
+}
+
+}  // namespace
+
 void RetryChains::Repeats::Count(int64_t w, uint64_t* m, uint64_t* n) const {
-  *m = static_cast<uint64_t>(std::upper_bound(delays.begin(), delays.end(), w) - delays.begin());
-  *n = delays.size() +
-       static_cast<uint64_t>(spans.end() - std::lower_bound(spans.begin(), spans.end(), w));
+  CountRepeats(delays.begin(), delays.end(), spans.begin(), spans.end(), w, m, n);
+}
+
+void RetryChains::FlatRepeats::Count(size_t g, int64_t w, uint64_t* m, uint64_t* n) const {
+  const auto d = delays.begin(), s = spans.begin();
+  CountRepeats(d + (g == 0 ? 0 : delays_end[g - 1]), d + delays_end[g],
+               s + (g == 0 ? 0 : spans_end[g - 1]), s + spans_end[g], w, m, n);
 }
 
 bool RetryChains::Repeats::Quiet() const {
@@ -34,7 +52,7 @@ RetryChains::Chance RetryChains::RepeatChanceSplit(size_t f, int64_t within_us) 
   uint64_t m_conn = 0, n_conn = 0, m_kind = 0, n_kind = 0, m_fp = 0, n_fp = 0;
   conn.Count(w, &m_conn, &n_conn);
   kind.Count(w, &m_kind, &n_kind);
-  fp_repeats_[fp_of_[f]].Count(w, &m_fp, &n_fp);
+  fp_repeats_.Count(fp_of_[f], w, &m_fp, &n_fp);
   // Each level's estimate shrinks towards the one above it; the shares of
   // the level above in each estimate carry the prior down.
   const double share_kind = kPriorWeight / (static_cast<double>(n_kind) + kPriorWeight);
@@ -86,7 +104,8 @@ RetryChains BuildRetryChains(const AttemptTable& table, int64_t epsilon_us) {
     std::vector<uint32_t> fill(offset.begin(), offset.end() - 1);
     for (size_t i = 0; i < n; ++i) order[fill[rc.fp_of_[i]]++] = static_cast<uint32_t>(i);
   }
-  rc.fp_repeats_.resize(group_size.size());
+  rc.fp_repeats_.delays_end.reserve(group_size.size());
+  rc.fp_repeats_.spans_end.reserve(group_size.size());
   const auto by_arrival = [&](uint32_t x, uint32_t y) {
     return at[x].arrival_us != at[y].arrival_us ? at[x].arrival_us < at[y].arrival_us : x < y;
   };
@@ -121,7 +140,7 @@ RetryChains BuildRetryChains(const AttemptTable& table, int64_t epsilon_us) {
       if (!Success(at[f])) continue;
       // Background: how soon the client sends this request again after a
       // success (0 when the next one arrived while it was in flight).
-      RetryChains::Repeats& fp = rc.fp_repeats_[g];
+      RetryChains::FlatRepeats& fp = rc.fp_repeats_;
       RetryChains::Repeats& kind = rc.kind_repeats_[at[f].kind];
       RetryChains::Repeats& conn = rc.connection_repeats_[at[f].connection];
       // Token requests are the token service's business: how often a client
@@ -139,9 +158,15 @@ RetryChains BuildRetryChains(const AttemptTable& table, int64_t epsilon_us) {
         if (!token) conn.spans.push_back(span);
       }
     }
+    // Group g's values were appended together: sort them in place.
+    const size_t d0 = g == 0 ? 0 : rc.fp_repeats_.delays_end[g - 1];
+    const size_t s0 = g == 0 ? 0 : rc.fp_repeats_.spans_end[g - 1];
+    std::sort(rc.fp_repeats_.delays.begin() + d0, rc.fp_repeats_.delays.end());
+    std::sort(rc.fp_repeats_.spans.begin() + s0, rc.fp_repeats_.spans.end());
+    rc.fp_repeats_.delays_end.push_back(static_cast<uint32_t>(rc.fp_repeats_.delays.size()));
+    rc.fp_repeats_.spans_end.push_back(static_cast<uint32_t>(rc.fp_repeats_.spans.size()));
   }
-  for (std::vector<RetryChains::Repeats>* all :
-       {&rc.fp_repeats_, &rc.kind_repeats_, &rc.connection_repeats_}) {
+  for (std::vector<RetryChains::Repeats>* all : {&rc.kind_repeats_, &rc.connection_repeats_}) {
     for (RetryChains::Repeats& r : *all) {
       std::sort(r.delays.begin(), r.delays.end());
       std::sort(r.spans.begin(), r.spans.end());
@@ -149,7 +174,8 @@ RetryChains BuildRetryChains(const AttemptTable& table, int64_t epsilon_us) {
   }
 
   // Chains, in journal order: an attempt's predecessor has a smaller index
-  // (it ended before this one arrived).
+  // (it ended before this one arrived). At most one an attempt.
+  rc.chains.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const int32_t f = rc.follows[i];
     bool link = false;

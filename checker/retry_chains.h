@@ -127,9 +127,19 @@ class RetryChains {
     bool Quiet() const;
   };
 
+  // The same for each fingerprint, flat: fingerprint g's delays are
+  // fp_delays_[fp_delays_end_[g - 1], fp_delays_end_[g]) (from 0 for g = 0),
+  // its spans likewise; one pair of arrays, not two vectors a fingerprint
+  // (an import sends a million distinct requests).
+  struct FlatRepeats {
+    std::vector<int64_t> delays, spans;
+    std::vector<uint32_t> delays_end, spans_end;
+    void Count(size_t g, int64_t w, uint64_t* m, uint64_t* n) const;
+  };
+
   std::vector<bool> candidate_;
-  std::vector<uint32_t> fp_of_;  // attempt -> index into fp_repeats_
-  std::vector<Repeats> fp_repeats_;
+  std::vector<uint32_t> fp_of_;  // attempt -> fingerprint index into fp_repeats_
+  FlatRepeats fp_repeats_;
   std::vector<Repeats> kind_repeats_;
   std::vector<uint32_t> kind_of_;
   std::vector<Repeats> connection_repeats_;
