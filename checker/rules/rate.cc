@@ -1,36 +1,15 @@
 // rate.instance, rate.attribute_options.
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "checker/rules/rules.h"
+#include "limits/gcra.h"
 
 namespace pimsim::checker {
 namespace {
-
-// GCRA over microseconds: emission interval T = 1/rate, tolerance
-// tau = (burst - 1) T; an arrival conforms iff TAT - t <= tau, and only a
-// conforming one moves TAT to max(TAT, t) + T (the mock's own algorithm,
-// mock_pim/limits/gcra.h).
-class Gcra {
- public:
-  Gcra(double rate_per_second, double burst)
-      : interval_(1e6 / rate_per_second), tolerance_((burst - 1) * interval_) {}
-  bool Conforms(int64_t t) {
-    const double now = static_cast<double>(t);
-    if (tat_ - now > tolerance_ + 1e-6) return false;
-    tat_ = std::max(tat_, now) + interval_;
-    return true;
-  }
-
- private:
-  double interval_;
-  double tolerance_;
-  double tat_ = -std::numeric_limits<double>::infinity();
-};
 
 struct State {
   Gcra gcra;
@@ -88,7 +67,12 @@ void Check(const Analysis& a, RuleRecorder& rec, bool options) {
     const LimitsInForce& l = a.limits[t.instance];
     if ((options ? l.option_writes_per_second : l.requests_per_second) <= 0) continue;
     any_limit = true;
-    if (s.gcra.Conforms(t.arrival_us)) continue;
+    // The mock's own algorithm (limits/gcra.h), on the journal's clock.
+    const int64_t now_ns = t.arrival_us * 1000;
+    if (s.gcra.CheckNanos(now_ns).allowed) {
+      s.gcra.ConsumeNanos(now_ns);
+      continue;
+    }
     if (s.open && t.arrival_us - s.last_us > 1'000'000) close(s);
     if (!s.open) {
       s.open = true;

@@ -40,7 +40,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/time/time.h"
 #include "common/mutex.h"
-#include "mock_pim/limits/gcra.h"
+#include "limits/gcra.h"
 #include "limits/limits_config.h"
 #include "proto/journal.pb.h"
 

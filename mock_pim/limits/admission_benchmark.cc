@@ -5,7 +5,7 @@
 
 #include "benchmark/benchmark.h"
 #include "mock_pim/limits/admission.h"
-#include "mock_pim/limits/gcra.h"
+#include "limits/gcra.h"
 
 namespace pimsim {
 namespace {

@@ -9,13 +9,16 @@
 // rounded down, which favours the client by under 1 ns per request), so there
 // is no floating-point drift however long a run lasts.
 //
-// Thread-safety: not thread-safe; the owner (AdmissionController) locks.
+// Used by the mock's admission (mock_pim/limits/admission.h) and by the
+// checker's rate rules, which replay a journal's arrivals through it.
+//
+// Thread-safety: not thread-safe; the owner locks (AdmissionController).
 //
 //   Gcra bucket(/*rate_per_second=*/100, /*burst=*/100);
 //   GcraResult r = bucket.Admit(clock.Now());
 //   if (!r.allowed) RespondTooManyRequests(r.retry_after);
-#ifndef PIMSIM_MOCK_PIM_LIMITS_GCRA_H_
-#define PIMSIM_MOCK_PIM_LIMITS_GCRA_H_
+#ifndef PIMSIM_LIMITS_GCRA_H_
+#define PIMSIM_LIMITS_GCRA_H_
 
 #include <cstdint>
 
@@ -78,4 +81,4 @@ class Gcra {
 
 }  // namespace pimsim
 
-#endif  // PIMSIM_MOCK_PIM_LIMITS_GCRA_H_
+#endif  // PIMSIM_LIMITS_GCRA_H_

@@ -1,4 +1,4 @@
-#include "mock_pim/limits/gcra.h"
+#include "limits/gcra.h"
 
 #include "gtest/gtest.h"
 
