@@ -609,6 +609,9 @@ void MockPim::RefreshGauges() {
     counts.limit = stats.connections_limit;
     counts.timeouts = stats.timeouts;
     counts.write_timeouts = stats.write_timeouts;
+    counts.tls_handshakes = stats.tls_handshakes;
+    counts.tls_handshake_failures = stats.tls_handshake_failures;
+    counts.tls_handshake_timeouts = stats.tls_handshake_timeouts;
     metrics_.SetHttpServer(counts);
   }
   for (const auto& [kind, count] : faults_.InjectedCounts()) {
