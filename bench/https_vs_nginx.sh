@@ -156,10 +156,12 @@ curl -sf --cacert "$WORK/tls/ca.pem" -H "Authorization: Bearer $TOKEN" \
   "https://127.0.0.1:$PORT$PRODUCT_PATH" >"$WORK/product.json"
 BODY_BYTES=$(wc -c <"$WORK/product.json")
 [ "$BODY_BYTES" -gt 0 ] || { echo "could not fetch the product" >&2; exit 1; }
-PROTOCOL="$(curl -s -o /dev/null --cacert "$WORK/tls/ca.pem" -w '%{http_version}' -v \
-  "https://127.0.0.1:$PORT/api/rest/v1" 2>&1 | sed -n 's/^\* SSL connection using \(.*\)$/\1/p' | head -1)"
+negotiated() {  # URL: "TLSv1.3 / TLS_AES_256_GCM_SHA384" as curl reports it
+  curl -s -o /dev/null --cacert "$WORK/tls/ca.pem" -v "$1" 2>&1 |
+    sed -n 's/^\* SSL connection using \(.*\)$/\1/p' | head -1
+}
+MOCK_TLS="$(negotiated "https://127.0.0.1:$PORT/api/rest/v1")"
 stop_pimsim
-echo "TLS as negotiated with the mock: ${PROTOCOL:-unknown}"
 
 pimsim_rps() {
   "${SERVER_PIN[@]}" "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" \
@@ -184,6 +186,10 @@ nginx_rps() {
 
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { printf f, a / b }'; }
+
+start_nginx
+echo "TLS as negotiated: with the mock ${MOCK_TLS:-unknown}, with nginx $(negotiated "https://127.0.0.1:$NPORT$PRODUCT_PATH")"
+stop_nginx
 
 P=(); N=()
 for round in $(seq 1 "$ROUNDS"); do
