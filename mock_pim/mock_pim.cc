@@ -160,7 +160,8 @@ MockPim::MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOpti
       seed_(scenario.seed()),
       latency_(std::move(latency)),
       journal_(options.journal_capacity, clock->Now()),
-      faults_(scenario.seed(), clock->Now()) {}
+      faults_(scenario.seed(), clock->Now()),
+      tls_trust_pem_(std::move(options.tls_trust_pem)) {}
 
 MockPim::~MockPim() = default;
 
@@ -234,6 +235,11 @@ MockPim::Instance* MockPim::Find(std::string_view name) const {
 std::string MockPim::http_address() const {
   const http::Server* server = server_.load(std::memory_order_acquire);
   return server == nullptr ? "" : server->address();
+}
+
+bool MockPim::http_tls() const {
+  const http::Server* server = server_.load(std::memory_order_acquire);
+  return server != nullptr && server->tls();
 }
 
 AdmissionController* MockPim::admission(std::string_view name) {

@@ -14,7 +14,9 @@
 #    2, an unloadable certificate exit 3, both with the reason;
 #  - `pimsim run --tls` runs the smoke scenario's Python integration over
 #    HTTPS (PIM_BASE_URL https, the CA in PIM_CA_FILE) to a PASS, and a curl
-#    command trusts the CA through CURL_CA_BUNDLE alone.
+#    command trusts the CA through CURL_CA_BUNDLE alone; `pimsim run
+#    --control` against a `serve --tls` gets the CA from the control API
+#    (GetServerInfo) and passes as well.
 #
 #   bazel test //tests:serve_tls_test            (tagged real_client, no_tsan)
 #   tests/serve_tls_test.sh bazel-bin/tools/pimsim     (by hand, from the root)
@@ -293,4 +295,19 @@ set +e
 CODE=$?
 set -e
 [ "$CODE" = 0 ] || fail "pimsim run --tls -- curl exited $CODE: $(tail -20 "$TMP/curlrun.err")"
+
+# --- pimsim run --control against serve --tls: the CA from the control API --
+serve remote --tls --seed_products=20
+CONTROL="$(sed -n 's/.* control=//p' <<<"$FIRST")"
+SERVED_CERT="$(sed -n 's/.* cert=\([^ ]*\) .*/\1/p' <<<"$FIRST")"
+set +e
+"$PIMSIM" run --progress=off --json="$TMP/remote.json" --control="$CONTROL" \
+  scenarios/smoke.textproto >"$TMP/remote.txt" 2>"$TMP/remote.err"
+CODE=$?
+set -e
+[ "$CODE" = 0 ] || fail "pimsim run --control against serve --tls exited $CODE: $(tail -20 "$TMP/remote.err")"
+grep -q 'the mock at https://127\.0\.0\.1:' "$TMP/remote.err" || fail "the remote run was not https: $(head -3 "$TMP/remote.err")"
+grep -q '"verdict": *"PASS"' "$TMP/remote.json" || fail "remote run verdict: $(head -c 300 "$TMP/remote.json")"
+stop
+[ ! -e "$(dirname "$SERVED_CERT")" ] || fail "serve --tls left its certificate directory behind"
 echo PASS

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -54,8 +56,21 @@ absl::Status MockProcess::SetUpTls(const MockTlsOptions& tls, http::ServerOption
 absl::StatusOr<std::unique_ptr<MockProcess>> MockProcess::Start(
     const pimsim::v1::Scenario& scenario, const MockProcessOptions& options, Clock* clock) {
   std::unique_ptr<MockProcess> process(new MockProcess());
+  http::ServerOptions http_options = options.http;
   MockPimOptions pim_options;
   pim_options.journal_capacity = options.journal_capacity;
+  if (options.tls.enabled) {
+    if (absl::Status s = process->SetUpTls(options.tls, http_options); !s.ok()) return s;
+    // What the control API hands out to a harness that cannot read the file.
+    std::ifstream trust(process->trust_file_, std::ios::binary);
+    std::stringstream pem;
+    pem << trust.rdbuf();
+    if (!trust) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot read the TLS certificate ", process->trust_file_));
+    }
+    pim_options.tls_trust_pem = pem.str();
+  }
   absl::StatusOr<std::unique_ptr<MockPim>> pim = MockPim::Create(scenario, clock, pim_options);
   if (!pim.ok()) return pim.status();
   process->pim_ = *std::move(pim);
@@ -69,10 +84,6 @@ absl::StatusOr<std::unique_ptr<MockProcess>> MockProcess::Start(
                                  std::move(header));
     if (!started.ok()) return started.status();
     process->journal_file_ = *std::move(started);
-  }
-  http::ServerOptions http_options = options.http;
-  if (options.tls.enabled) {
-    if (absl::Status s = process->SetUpTls(options.tls, http_options); !s.ok()) return s;
   }
   absl::StatusOr<std::unique_ptr<http::Server>> server =
       http::Server::Create(http_options, process->pim_.get(), clock);

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -86,7 +87,16 @@ int RunRemote(const std::string& path, pimsim::v1::Scenario scenario, const std:
   if (dir.path().empty()) return Fail("cannot create a directory under $TMPDIR", kExitRunFailed);
   harness::RunOptions run;
   run.scenario = scenario;
-  run.base_url = absl::StrCat("http://", info->http_address());
+  run.base_url = absl::StrCat(info->tls() ? "https://" : "http://", info->http_address());
+  if (info->tls()) {
+    // The certificate the mock's clients trust, from its control API: this
+    // harness may not see the file `pimsim serve` printed.
+    run.ca_file = absl::StrCat(dir.path(), "/ca.pem");
+    std::ofstream pem(run.ca_file, std::ios::binary | std::ios::trunc);
+    pem << info->tls_trust_pem();
+    pem.close();
+    if (!pem) return Fail(absl::StrCat("cannot write ", run.ca_file), kExitRunFailed);
+  }
   run.connections_file = absl::StrCat(dir.path(), "/connections.json");
   run.output_file = output;
   run.progress = progress;
