@@ -43,8 +43,9 @@ absl::Status MockProcess::SetUpTls(const MockTlsOptions& tls, http::ServerOption
   }
   // Clients check the validity period against their own wall clocks, so it
   // is the real time here whatever clock the mock runs on.
-  absl::StatusOr<http::ServerCertificate> made =
-      http::MakeServerCertificate({.not_before = RealClock::Get().Now()});
+  http::CertificateRequest request;
+  request.not_before = RealClock::Get().Now();
+  absl::StatusOr<http::ServerCertificate> made = http::MakeServerCertificate(request);
   if (!made.ok()) return made.status();
   absl::StatusOr<http::CertificateFiles> files = http::WriteCertificateFiles(*made, dir);
   if (!files.ok()) return files.status();

@@ -15,7 +15,9 @@
 //
 // Thread-safety: the functions are safe to call from several threads.
 //
-//   auto cert = MakeServerCertificate({.not_before = clock->Now()});
+//   CertificateRequest request;
+//   request.not_before = clock->Now();
+//   auto cert = MakeServerCertificate(request);
 //   auto files = WriteCertificateFiles(*cert, dir);
 //   options.tls = TlsOptions{files->chain_file, files->key_file};
 #ifndef PIMSIM_MOCK_PIM_HTTP_TLS_CERTIFICATE_H_
