@@ -7,8 +7,9 @@
 #    gives the same journal (times aside) and the same outcomes to curl: a
 #    reset fault is a connection reset over TLS as over HTTP, an orderly
 #    close an empty reply, a cut-off body a short transfer;
-#  - plain HTTP and garbage on the HTTPS port are refused and counted while a
-#    TLS client on a kept-alive connection goes on unharmed;
+#  - plain HTTP on the HTTPS port gets a plain 400 naming https://, and
+#    garbage a closed connection, both counted, while a TLS client on a
+#    kept-alive connection goes on unharmed; curl http:// to it says 400;
 #  - --tls_cert/--tls_key serve a certificate made here with openssl, and
 #    cert= names it; --tls_dir keeps the made one; bad combinations are exit
 #    2, an unloadable certificate exit 3, both with the reason;
@@ -212,7 +213,7 @@ def intruder(payload):
     except ConnectionResetError:
         pass
     s.close()
-    answers.append(data)
+    answers.append((payload, data))
 
 plain = b"GET /api/rest/v1/locales HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 garbage = bytes((i * 7919 + 13) & 0xFF for i in range(2048))
@@ -230,7 +231,11 @@ for i in range(20):
         t.join(15)
         assert not t.is_alive(), "an intruder was never closed"
 assert len(answers) == 40, len(answers)
-assert not any(b"HTTP/" in a for a in answers), [a[:40] for a in answers if b"HTTP/" in a]
+for payload, data in answers:
+    if payload is plain:
+        assert data.startswith(b"HTTP/1.1 400 ") and b"use https://" in data, data[:200]
+    else:
+        assert b"HTTP/" not in data, data[:40]
 conn.request("GET", "/metrics")
 metrics = conn.getresponse().read().decode()
 failures = [l for l in metrics.splitlines() if l.startswith("pimsim_http_tls_handshake_failures_total ")]
@@ -238,6 +243,11 @@ assert failures and float(failures[0].split()[1]) == 40, failures
 print("TLS client: %d of 20 answered 200 on one connection while 40 intruders were refused; %s"
       % (served, failures[0]))
 PY
+set +e
+PLAIN_STATUS="$(curl -sS -o "$TMP/plain400.json" -w '%{http_code}' "http://127.0.0.1:$PORT/api/rest/v1")"
+set -e
+[ "$PLAIN_STATUS" = 400 ] && grep -q 'use https://' "$TMP/plain400.json" ||
+  fail "curl http:// to the HTTPS port got $PLAIN_STATUS: $(cat "$TMP/plain400.json")"
 stop
 
 # --- --tls_cert / --tls_key, --tls_dir, bad combinations ------------------

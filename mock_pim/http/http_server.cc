@@ -232,8 +232,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     EvictionPushBack();
     if (tls_ != nullptr) {
       SetDeadline(TimerMode::kHandshake, NowPlus(server_->options().tls_handshake_timeout));
-      tls_->async_handshake(TlsStream::server, [self = shared_from_this()](const ErrorCode& ec) {
-        self->OnHandshake(ec);
+      socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const ErrorCode& ec) {
+        self->OnFirstBytes(ec);
       });
       if (server_->shutting_down()) BeginShutdown();
       return;
@@ -402,6 +402,66 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // --- The TLS handshake. ---
+
+  // The client's first bytes, peeked: a TLS handshake record starts with
+  // 0x16; a letter is a plain HTTP request sent to the HTTPS port, which is
+  // answered in plain HTTP, as nginx does, so that its client learns why
+  // (a 400 naming https://, Connection: close), and counted as a failed
+  // handshake; anything else fails the handshake as OpenSSL sees it.
+  void OnFirstBytes(const ErrorCode& ec) {
+    if (closed_) return;
+    unsigned char first = 0;
+    ErrorCode peek_ec;
+    const size_t n = ec ? 0
+                        : socket_.receive(asio::buffer(&first, 1),
+                                          tcp::socket::message_peek, peek_ec);
+    if (ec || peek_ec || n == 0) {  // Gone before a byte (or the wait failed).
+      Bump(worker_->counters.tls_handshake_failures);
+      CloseSocket();
+      return;
+    }
+    if (first >= 'A' && first <= 'Z') {
+      Bump(worker_->counters.tls_handshake_failures);
+      RefusePlainHttp();
+      return;
+    }
+    tls_->async_handshake(TlsStream::server, [self = shared_from_this()](const ErrorCode& e) {
+      self->OnHandshake(e);
+    });
+  }
+
+  // Answers 400 on the bare socket (small enough for the kernel to take at
+  // once on a fresh connection), then closes as OrderlyClose does: FIN,
+  // then the client's bytes discarded until its own FIN or kLingerTime.
+  void RefusePlainHttp() {
+    const HttpResponse r = JsonErrorResponse(
+        400, "The plain HTTP request was sent to the HTTPS port: use https://");
+    ResponseFraming framing;
+    framing.keep_alive = false;
+    framing.date = worker_->DateFor(server_->clock()->Now());
+    std::string reply;
+    SerializeResponseHead(r, framing, &reply);
+    reply.append(r.payload());
+    ErrorCode ignored;
+    socket_.write_some(asio::buffer(reply), ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    lingering_ = true;
+    EvictionPushFront();
+    SetDeadline(TimerMode::kLinger, Now() + kLingerTime);
+    DiscardPlainInput();
+  }
+
+  void DiscardPlainInput() {
+    socket_.async_read_some(asio::buffer(in_),
+                            [self = shared_from_this()](const ErrorCode& ec, size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->CloseSocket();
+                                return;
+                              }
+                              self->DiscardPlainInput();
+                            });
+  }
 
   void OnHandshake(const ErrorCode& ec) {
     if (closed_) return;  // Timed out, evicted or shut down meanwhile.

@@ -67,7 +67,10 @@
 // `tls_handshake_timeout`; one that fails (a client speaking plain HTTP,
 // garbage, an unknown CA on the client's side) or times out is closed and
 // counted (ServerStats), never handed to the handler, and costs the other
-// connections nothing. ALPN, when the client offers it, settles on
+// connections nothing. A plain HTTP request (its first byte a letter, where
+// TLS starts with 0x16) is answered in plain HTTP first, as nginx does:
+// 400, {"code":400,"message":"The plain HTTP request was sent to the HTTPS
+// port: use https://"}, Connection: close. ALPN, when the client offers it, settles on
 // http/1.1. Socket faults keep their meaning: a reset is a TCP RST (the TLS
 // session simply ends), an orderly close is a TCP FIN without TLS
 // close_notify, so the client sees the connection cut as it would over

@@ -391,12 +391,16 @@ TEST_F(TlsServerTest, PlainHttpAndGarbageOnTheTlsPortAreRefusedAndCountedNotServ
   std::string head, body;
   ASSERT_TRUE(tls->ReadResponse(&head, &body));
 
+  // Plain HTTP is told, in plain HTTP, that the port speaks HTTPS.
   auto plain = TestClient::Connect(server_->port());
   ASSERT_TRUE(plain.ok());
   ASSERT_TRUE((*plain)->Send(Get("/plain")));
-  const TestClient::Rest refused = (*plain)->ReadUntilClosed(absl::Seconds(5));
-  EXPECT_NE(refused.end, TestClient::End::kTimeout);
-  EXPECT_FALSE(absl::StrContains(refused.data, "HTTP/1.1")) << refused.data;
+  auto refused = (*plain)->ReadResponse(absl::Seconds(5));
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->status, 400);
+  EXPECT_EQ(refused->Header("Connection"), "close");
+  EXPECT_TRUE(absl::StrContains(refused->body, "HTTPS port: use https://")) << refused->body;
+  EXPECT_EQ((*plain)->ReadUntilClosed(absl::Seconds(5)).end, TestClient::End::kEof);
 
   auto garbage = TestClient::Connect(server_->port());
   ASSERT_TRUE(garbage.ok());
