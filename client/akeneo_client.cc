@@ -78,6 +78,14 @@ absl::StatusOr<Credentials> CredentialsFromEnvironment(Credentials given) {
   return c;
 }
 
+std::string CaFileFromEnvironment() {
+  for (const char* name : {"PIM_CA_FILE", "CURL_CA_BUNDLE", "SSL_CERT_FILE"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return v;
+  }
+  return "";
+}
+
 absl::StatusOr<std::vector<Credentials>> ReadConnectionsFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));

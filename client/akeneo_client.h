@@ -63,6 +63,10 @@ struct Credentials {
 // for each field `given` leaves empty (a flag given on the command line
 // wins). InvalidArgument naming the first variable missing.
 absl::StatusOr<Credentials> CredentialsFromEnvironment(Credentials given = {});
+// The PEM file of the CAs to trust for HTTPS when no flag names one:
+// PIM_CA_FILE (what `pimsim run --tls` sets), else CURL_CA_BUNDLE, else
+// SSL_CERT_FILE; "" for the system's CAs.
+std::string CaFileFromEnvironment();
 // A JSON array of {"base_url", "client_id", "secret", "username",
 // "password"} objects (the file `pimsim run` writes). Errors name the file
 // and what is wrong with it.

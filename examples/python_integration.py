@@ -33,6 +33,7 @@ import http.client
 import json
 import os
 import random
+import ssl
 import sys
 import time
 import urllib.parse
@@ -65,7 +66,8 @@ def retry_after_seconds(value):
 class Pim:
     def __init__(self, base_url, client_id, secret, username, password, rng):
         url = urllib.parse.urlsplit(base_url)
-        self.host, self.port = url.hostname, url.port or 80
+        self.https = url.scheme == "https"
+        self.host, self.port = url.hostname, url.port or (443 if self.https else 80)
         self.prefix = url.path.rstrip("/")
         self.credentials = (client_id, secret, username, password)
         self.rng = rng
@@ -83,7 +85,13 @@ class Pim:
     def _send(self, method, path, body, headers):
         self._pace()
         if self.conn is None:
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            if self.https:
+                # PIM_CA_FILE: the CA `pimsim run --tls` made; else the system's.
+                context = ssl.create_default_context(cafile=os.environ.get("PIM_CA_FILE") or None)
+                self.conn = http.client.HTTPSConnection(self.host, self.port, timeout=30,
+                                                        context=context)
+            else:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
         try:
             self.conn.request(method, self.prefix + path, body=body, headers=headers)
             response = self.conn.getresponse()

@@ -158,7 +158,8 @@ MockPim::MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOpti
       seed_(scenario.seed()),
       latency_(std::move(latency)),
       journal_(options.journal_capacity, clock->Now()),
-      faults_(scenario.seed(), clock->Now()) {}
+      faults_(scenario.seed(), clock->Now()),
+      tls_trust_pem_(std::move(options.tls_trust_pem)) {}
 
 MockPim::~MockPim() = default;
 
@@ -230,6 +231,11 @@ MockPim::Instance* MockPim::Find(std::string_view name) const {
 std::string MockPim::http_address() const {
   const http::Server* server = server_.load(std::memory_order_acquire);
   return server == nullptr ? "" : server->address();
+}
+
+bool MockPim::http_tls() const {
+  const http::Server* server = server_.load(std::memory_order_acquire);
+  return server != nullptr && server->tls();
 }
 
 AdmissionController* MockPim::admission(std::string_view name) {
@@ -607,6 +613,9 @@ void MockPim::RefreshGauges() {
     counts.limit = stats.connections_limit;
     counts.timeouts = stats.timeouts;
     counts.write_timeouts = stats.write_timeouts;
+    counts.tls_handshakes = stats.tls_handshakes;
+    counts.tls_handshake_failures = stats.tls_handshake_failures;
+    counts.tls_handshake_timeouts = stats.tls_handshake_timeouts;
     metrics_.SetHttpServer(counts);
   }
   for (const auto& [kind, count] : faults_.InjectedCounts()) {

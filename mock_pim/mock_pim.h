@@ -45,6 +45,9 @@ namespace pimsim {
 struct MockPimOptions {
   // Journal events kept in memory; more are counted as overflowed.
   size_t journal_capacity = 2'000'000;
+  // When the API is served over HTTPS: the PEM certificate a client trusts,
+  // which the control API hands out (GetServerInfo).
+  std::string tls_trust_pem;
 };
 
 class MockPim final : public http::Handler {
@@ -74,6 +77,10 @@ class MockPim final : public http::Handler {
   }
   // HOST:PORT of the attached server, "" when none is.
   std::string http_address() const;
+  // The attached server serves HTTPS.
+  bool http_tls() const;
+  // MockPimOptions::tls_trust_pem.
+  const std::string& tls_trust_pem() const { return tls_trust_pem_; }
   // Now in journal time: microseconds since the journal's epoch.
   int64_t JournalMicrosNow() const { return absl::ToInt64Microseconds(clock_->Now() - journal_.epoch()); }
   // Admission controller of the named instance, nullptr if there is none.
@@ -144,6 +151,7 @@ class MockPim final : public http::Handler {
   FaultInjector faults_;
   std::vector<std::unique_ptr<Instance>> instances_;
   std::atomic<const http::Server*> server_{nullptr};
+  const std::string tls_trust_pem_;
 };
 
 }  // namespace pimsim

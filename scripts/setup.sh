@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libcurl4-openssl-dev libssl-dev
   clang-14 libclang-rt-14-dev lld-14
   python3 python3-grpcio python3-protobuf python3-urllib3
-  nginx-light wrk curl valgrind
+  nginx-light wrk curl openssl valgrind
   chromium
 )
 

@@ -1,29 +1,24 @@
 #!/usr/bin/env bash
-# `pimsim import` over HTTPS: the mock behind Debian's nginx as a TLS
-# terminator, with a certificate for 127.0.0.1 from a throwaway CA made here
-# with openssl. The import given the CA (--ca_file, and the CURL_CA_BUNDLE
-# convention) applies every product, and all of them are then readable
-# through the proxy (GET /api/rest/v1/products?limit=100, page by page); an
-# import given no CA fails to verify the server: exit 3, the certificate
-# problem named, nothing applied.
+# `pimsim import` over HTTPS: the mock serving TLS itself (`pimsim serve
+# --tls_cert/--tls_key`) with a certificate for 127.0.0.1 from a throwaway CA
+# made here with openssl. The import given the CA (--ca_file, and the
+# CURL_CA_BUNDLE and PIM_CA_FILE conventions) applies every product, and all
+# of them are then readable over HTTPS (GET /api/rest/v1/products?limit=100,
+# page by page); an import given no CA fails to verify the server: exit 3,
+# the certificate problem named, nothing applied.
 #
 #   bazel test //tests:tls_import_test        (tagged real_client, no_tsan)
 #   tests/tls_import_test.sh bazel-bin/tools/pimsim     (by hand)
 #
-# Needs /usr/sbin/nginx (nginx-light), openssl, curl and python3;
-# scripts/setup.sh installs them. nginx cannot bind port 0, so a free port is
-# picked and the start retried when another process took it meanwhile.
+# Needs openssl and python3; scripts/setup.sh installs them.
 set -euo pipefail
 
 PIMSIM="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 PRODUCTS=200
-NGINX=/usr/sbin/nginx
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-[ -x "$NGINX" ] || fail "$NGINX is missing: install nginx-light (scripts/setup.sh does)"
 command -v openssl >/dev/null || fail "openssl is missing: install Debian's openssl package"
-command -v curl >/dev/null || fail "curl is missing (scripts/setup.sh installs it)"
 
 PIDS=()
 cleanup() {
@@ -65,76 +60,17 @@ openssl x509 -req -in "$PKI/server.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -
   -days 2 -extfile "$PKI/server.ext" -out "$PKI/server.crt" 2>"$PKI/log" ||
   fail "openssl could not sign the server certificate: $(cat "$PKI/log")"
 
-# --- the mock, plain HTTP on a port of its choosing -------------------------
+# --- the mock over HTTPS with that certificate -----------------------------
+# `pimsim serve --tls_cert/--tls_key` serves the openssl-made certificate
+# itself: the client meets the mock's own TLS, no proxy in between.
 "$PIMSIM" serve --listen=127.0.0.1:0 --control=none --latency=0 --seed_products=0 \
+  --tls_cert="$PKI/server.crt" --tls_key="$PKI/server.key" \
   >"$TMP/serve.out" 2>"$TMP/serve.err" &
 PIDS+=($!)
-for _ in $(seq 1 200); do grep -q '^http=' "$TMP/serve.out" 2>/dev/null && break; sleep 0.05; done
-MOCK="$(sed -n '1s/^http=\([^ ]*\).*/\1/p' "$TMP/serve.out")"
-[ -n "$MOCK" ] || fail "pimsim serve printed no address: $(cat "$TMP/serve.out" "$TMP/serve.err")"
-
-# --- nginx terminating TLS in front of it ----------------------------------
-NG="$TMP/nginx"
-mkdir -p "$NG"
-start_nginx() {  # $1: port. 0 when it serves, 1 when the port was taken, else fails.
-  local port="$1"
-  cat >"$NG/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $NG/nginx.pid;
-error_log $NG/error.log notice;
-events { worker_connections 256; }
-http {
-  access_log off;
-  client_body_temp_path $NG/body;
-  proxy_temp_path $NG/proxy;
-  fastcgi_temp_path $NG/fastcgi;
-  uwsgi_temp_path $NG/uwsgi;
-  scgi_temp_path $NG/scgi;
-  upstream mock { server $MOCK; keepalive 16; }
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $PKI/server.crt;
-    ssl_certificate_key $PKI/server.key;
-    client_max_body_size 16m;
-    location / {
-      proxy_pass http://mock;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      # Streamed both ways: the workers never need a temporary file.
-      proxy_buffering off;
-      proxy_request_buffering off;
-    }
-  }
-}
-CONF
-  : >"$NG/error.log"
-  "$NGINX" -p "$NG" -c "$NG/nginx.conf" 2>>"$NG/error.log" &
-  local pid=$!
-  for _ in $(seq 1 100); do
-    if ! kill -0 "$pid" 2>/dev/null; then
-      wait "$pid" 2>/dev/null || true
-      grep -q 'Address already in use' "$NG/error.log" && return 1
-      fail "nginx did not start: $(cat "$NG/error.log")"
-    fi
-    if curl -s -o /dev/null --cacert "$PKI/ca.crt" "https://127.0.0.1:$port/"; then
-      PIDS+=("$pid")
-      return 0
-    fi
-    sleep 0.05
-  done
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  fail "nginx on port $port answered no TLS request: $(cat "$NG/error.log")"
-}
-PORT=""
-for _ in 1 2 3 4 5; do
-  candidate="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  if start_nginx "$candidate"; then PORT="$candidate"; break; fi
-done
-[ -n "$PORT" ] || fail "nginx found no free port in 5 tries"
-BASE="https://127.0.0.1:$PORT"
+for _ in $(seq 1 200); do grep -q '^https=' "$TMP/serve.out" 2>/dev/null && break; sleep 0.05; done
+MOCK="$(sed -n '1s/^https=\([^ ]*\) cert=.*/\1/p' "$TMP/serve.out")"
+[ -n "$MOCK" ] || fail "pimsim serve printed no https address: $(cat "$TMP/serve.out" "$TMP/serve.err")"
+BASE="https://$MOCK"
 
 # --- the products -----------------------------------------------------------
 products() {  # $1: identifier prefix, $2: count
@@ -147,14 +83,15 @@ PY
 }
 products tls "$PRODUCTS" >"$TMP/tls.ndjson"
 products env 10 >"$TMP/env.ndjson"
+products pim 10 >"$TMP/pim.ndjson"
 products noca 10 >"$TMP/noca.ndjson"
 
-# run_import NAME COMMAND...: the command pointed at the proxy, with no CA
+# run_import NAME COMMAND...: the command pointed at the mock, with no CA
 # from the environment unless the command sets one; exit code in CODE.
 run_import() {
   local name="$1"; shift
   set +e
-  env -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR -u PIM_CONNECTIONS_FILE \
+  env -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR -u PIM_CA_FILE -u PIM_CONNECTIONS_FILE \
     PIM_BASE_URL="$BASE" PIM_CLIENT_ID=pimsim PIM_CLIENT_SECRET=pimsim PIM_USERNAME=admin \
     PIM_PASSWORD=admin "$@" >"$TMP/$name.out" 2>"$TMP/$name.err"
   CODE=$?
@@ -166,6 +103,8 @@ run_import tls "$PIMSIM" import "$TMP/tls.ndjson" --ca_file="$PKI/ca.crt"
 [ "$CODE" = 0 ] || fail "import with --ca_file exited $CODE: $(cat "$TMP/tls.out" "$TMP/tls.err")"
 run_import env env CURL_CA_BUNDLE="$PKI/ca.crt" "$PIMSIM" import "$TMP/env.ndjson"
 [ "$CODE" = 0 ] || fail "import with CURL_CA_BUNDLE exited $CODE: $(cat "$TMP/env.out" "$TMP/env.err")"
+run_import pim env PIM_CA_FILE="$PKI/ca.crt" "$PIMSIM" import "$TMP/pim.ndjson"
+[ "$CODE" = 0 ] || fail "import with PIM_CA_FILE exited $CODE: $(cat "$TMP/pim.out" "$TMP/pim.err")"
 
 # --- without it: the server is not trusted ---------------------------------
 # Exit 3, and for the right reason: the output names the certificate problem
@@ -183,8 +122,8 @@ elif ! grep -qi 'certificate' "$TMP/noca.out" "$TMP/noca.err"; then
   NOCA_PROBLEM="import with no CA exited 3 without naming the certificate problem: $(cat "$TMP/noca.out" "$TMP/noca.err")"
 fi
 
-# --- what the API has, read through the proxy ------------------------------
-/usr/bin/python3 - "$BASE" "$PKI/ca.crt" "$PRODUCTS" <<'PY' || fail "the products read back through $BASE are not the ones imported"
+# --- what the API has, read over HTTPS -------------------------------------
+/usr/bin/python3 - "$BASE" "$PKI/ca.crt" "$PRODUCTS" <<'PY' || fail "the products read back from $BASE are not the ones imported"
 import base64, json, ssl, sys, urllib.request
 
 base, ca, expected = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -216,9 +155,10 @@ by_prefix = {}
 for identifier in seen:
     by_prefix.setdefault(identifier.split("-")[0], []).append(identifier)
 counts = {k: len(v) for k, v in by_prefix.items()}
-print("read back through the proxy: %s in %d pages" % (counts, page - 1))
+print("read back over HTTPS: %s in %d pages" % (counts, page - 1))
 assert counts.get("tls") == expected, counts
 assert counts.get("env") == 10, counts
+assert counts.get("pim") == 10, counts
 assert "noca" not in counts, counts
 assert seen["tls-000123"]["values"]["name"][0]["data"] == "TLS 123", seen["tls-000123"]
 PY

@@ -41,7 +41,7 @@ constexpr char kSummary[] =
     "PIM_PASSWORD (each overridden by its flag), or with --connections=N the\n"
     "first N connections of PIM_CONNECTIONS_FILE (what `pimsim run` sets).\n"
     "HTTPS verifies the server against the system's CAs, or --ca_file (also\n"
-    "CURL_CA_BUNDLE or SSL_CERT_FILE).\n"
+    "PIM_CA_FILE, CURL_CA_BUNDLE or SSL_CERT_FILE).\n"
     "\n"
     "A progress bar (rate, ETA, retries, 429s) is shown when stderr is a\n"
     "terminal. Lines the PIM rejected, and lines that could not be applied, go\n"
@@ -205,9 +205,7 @@ int RunImport(int argc, char** argv) {
   }
 
   client::CurlLoop::Options transport;
-  transport.ca_file = ca_file;
-  if (transport.ca_file.empty()) transport.ca_file = Env("CURL_CA_BUNDLE");
-  if (transport.ca_file.empty()) transport.ca_file = Env("SSL_CERT_FILE");
+  transport.ca_file = ca_file.empty() ? client::CaFileFromEnvironment() : ca_file;
   transport.verify_peer = !insecure;
   client::CurlLoop loop(transport);
   const uint64_t jitter_seed =

@@ -1,7 +1,8 @@
 // MockProcess: the mock PIM as `pimsim serve` and `pimsim run` host it: the
 // MockPim, its HTTP server, its control server (optional) and the journal
 // file it streams to (optional), started in the right order and stopped in
-// the reverse one.
+// the reverse one; over HTTPS, with a certificate of its own making unless
+// it is given one.
 //
 // Thread-safety: Start and Stop from one thread; pim() is as thread-safe as
 // MockPim.
@@ -36,8 +37,23 @@ struct RunRecord {
   std::vector<std::string> run_errors;
 };
 
+// HTTPS for the Akeneo API. Without `cert_file` and `key_file` a throwaway
+// CA and a server certificate for localhost and 127.0.0.1 are made at start
+// (mock_pim/http/tls_certificate.h) and written to `dir`, or to a temporary
+// directory under $TMPDIR that the process removes when it is destroyed.
+struct MockTlsOptions {
+  bool enabled = false;
+  // PEM, the server's certificate (and its chain) and its key; both or none.
+  std::string cert_file;
+  std::string key_file;
+  // Where a made certificate is written (created if missing); "" for a
+  // temporary directory.
+  std::string dir;
+};
+
 struct MockProcessOptions {
-  http::ServerOptions http;
+  http::ServerOptions http;  // `tls` below, when enabled, sets its `tls`.
+  MockTlsOptions tls;
   // No control server when false.
   bool control = true;
   control::ControlServerOptions control_options;
@@ -59,6 +75,12 @@ class MockProcess {
   MockPim& pim() { return *pim_; }
   // HOST:PORT actually bound.
   std::string http_address() const { return server_->address(); }
+  bool tls() const { return server_->tls(); }
+  // "http://HOST:PORT" or "https://HOST:PORT".
+  std::string base_url() const;
+  // Over HTTPS, the PEM file a client trusts: the made CA's certificate, or
+  // the given certificate; "" over HTTP.
+  const std::string& trust_file() const { return trust_file_; }
   // "" without a control server.
   std::string control_address() const;
 
@@ -71,6 +93,11 @@ class MockProcess {
  private:
   MockProcess() = default;
 
+  // Makes or checks the certificate; sets trust_file_ and `options.tls`.
+  absl::Status SetUpTls(const MockTlsOptions& tls, http::ServerOptions& options);
+
+  std::string trust_file_;
+  std::string temp_dir_;  // Removed by the destructor.
   std::unique_ptr<MockPim> pim_;
   std::unique_ptr<JournalFileWriter> journal_file_;
   std::unique_ptr<http::Server> server_;

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -86,7 +87,16 @@ int RunRemote(const std::string& path, pimsim::v1::Scenario scenario, const std:
   if (dir.path().empty()) return Fail("cannot create a directory under $TMPDIR", kExitRunFailed);
   harness::RunOptions run;
   run.scenario = scenario;
-  run.base_url = absl::StrCat("http://", info->http_address());
+  run.base_url = absl::StrCat(info->tls() ? "https://" : "http://", info->http_address());
+  if (info->tls()) {
+    // The certificate the mock's clients trust, from its control API: this
+    // harness may not see the file `pimsim serve` printed.
+    run.ca_file = absl::StrCat(dir.path(), "/ca.pem");
+    std::ofstream pem(run.ca_file, std::ios::binary | std::ios::trunc);
+    pem << info->tls_trust_pem();
+    pem.close();
+    if (!pem) return Fail(absl::StrCat("cannot write ", run.ca_file), kExitRunFailed);
+  }
   run.connections_file = absl::StrCat(dir.path(), "/connections.json");
   run.output_file = output;
   run.progress = progress;
@@ -148,6 +158,7 @@ int RunRun(int argc, char** argv) {
   std::vector<std::string> faults;
   std::string control;
   std::string control_token;
+  bool tls = false;
   CommandLine cl(
       "run",
       "pimsim run SCENARIO [flags] [-- COMMAND ARGS...]\n"
@@ -173,6 +184,13 @@ int RunRun(int argc, char** argv) {
                "terminal and CI is not set)",
                &progress);
   cl.AddString("listen", "HOST:PORT for the mock's Akeneo API (port 0 picks one)", &listen);
+  cl.AddBool("tls",
+             "serve the mock's Akeneo API over HTTPS, with a certificate for localhost and\n"
+             "                       127.0.0.1 from a CA made for the run: PIM_BASE_URL is\n"
+             "                       https://..., and the CA's PEM file is in PIM_CA_FILE,\n"
+             "                       SSL_CERT_FILE, CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE and\n"
+             "                       NODE_EXTRA_CA_CERTS",
+             &tls);
   cl.AddString("control",
                "HOST:PORT of a running mock's control API (pimsim serve) to drive instead\n"
                "of starting one: its journal and fault counters are reset for the run, the\n"
@@ -239,9 +257,9 @@ int RunRun(int argc, char** argv) {
   }
 
   if (!control.empty()) {
-    if (!journal.empty() || listen != "127.0.0.1:0" || !faults.empty()) {
-      return Fail("with --control the mock is `pimsim serve`'s: give --journal, --listen and "
-                  "--fault to it",
+    if (!journal.empty() || listen != "127.0.0.1:0" || !faults.empty() || tls) {
+      return Fail("with --control the mock is `pimsim serve`'s: give --journal, --listen, "
+                  "--fault and --tls to it",
                   kExitUsage);
     }
     return RunRemote(path, scenario, control, control_token, output, show_progress, outputs);
@@ -260,6 +278,7 @@ int RunRun(int argc, char** argv) {
   mock_options.control_options.host = "127.0.0.1";
   mock_options.control_options.port = 0;
   mock_options.journal_path = journal;
+  mock_options.tls.enabled = tls;
 
   const sigset_t stop_signals = BlockStopSignals();
 
@@ -273,7 +292,8 @@ int RunRun(int argc, char** argv) {
 
   harness::RunOptions run;
   run.scenario = scenario;
-  run.base_url = absl::StrCat("http://", (*mock)->http_address());
+  run.base_url = (*mock)->base_url();
+  run.ca_file = (*mock)->trust_file();
   run.connections_file = absl::StrCat(dir.path(), "/connections.json");
   run.output_file = output;
   run.progress = show_progress;

@@ -40,6 +40,10 @@ struct ServeFlags {
   int64_t journal_capacity = 2'000'000;
   std::string control = "127.0.0.1:0";
   std::string control_token;
+  bool tls = false;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_dir;
 };
 
 // Splits the value of --`flag` into host (without IPv6 brackets) and port.
@@ -119,9 +123,11 @@ int RunServe(int argc, char** argv) {
   CommandLine cl("serve",
                  "Serves the mock Akeneo PIM until SIGTERM/SIGINT. The first line of stdout is\n"
                  "\"http=HOST:PORT control=HOST:PORT\", the addresses actually bound (no\n"
-                 "\" control=...\" with --control=none). The control address serves the\n"
-                 "PimControl gRPC API (see `pimsim ctl`). The default connection is client id\n"
-                 "pimsim, secret pimsim, user admin, password admin.");
+                 "\" control=...\" with --control=none); with --tls it is\n"
+                 "\"https=HOST:PORT cert=FILE control=HOST:PORT\", FILE being the PEM file a\n"
+                 "client trusts. The control address serves the PimControl gRPC API (see\n"
+                 "`pimsim ctl`). The default connection is client id pimsim, secret pimsim,\n"
+                 "user admin, password admin.");
   cl.AddString("listen", "HOST:PORT for the Akeneo API (port 0 picks one)", &flags.listen);
   cl.AddString("scenario", "textproto scenario file (instances, connections, limits, latency, seed data)",
                &flags.scenario);
@@ -151,6 +157,18 @@ int RunServe(int argc, char** argv) {
                &flags.control);
   cl.AddString("control_token", "bearer token every control call must carry (metadata "
                "\"authorization: Bearer TOKEN\")", &flags.control_token);
+  cl.AddBool("tls",
+             "serve the Akeneo API over HTTPS, with a certificate for localhost and 127.0.0.1\n"
+             "                       signed by a CA made at start (cert= names the CA's PEM),\n"
+             "                       or --tls_cert/--tls_key",
+             &flags.tls);
+  cl.AddString("tls_cert", "PEM certificate (and chain) to serve HTTPS with (implies --tls)",
+               &flags.tls_cert);
+  cl.AddString("tls_key", "PEM private key of --tls_cert", &flags.tls_key);
+  cl.AddString("tls_dir",
+               "directory for the certificate --tls makes, kept at exit (default: a\n"
+               "                       temporary one, removed at exit)",
+               &flags.tls_dir);
   if (absl::Status s = cl.Parse(argc, argv); !s.ok()) {
     return Fail(absl::StrCat(s.message(), "\n\n", cl.Usage()), kExitUsage);
   }
@@ -179,6 +197,19 @@ int RunServe(int argc, char** argv) {
     return Fail(s.message(), kExitUsage);
   }
   options.threads = static_cast<int>(flags.threads);
+  MockTlsOptions tls;
+  tls.enabled = flags.tls || !flags.tls_cert.empty() || !flags.tls_key.empty();
+  tls.cert_file = flags.tls_cert;
+  tls.key_file = flags.tls_key;
+  tls.dir = flags.tls_dir;
+  if (flags.tls_cert.empty() != flags.tls_key.empty()) {
+    return Fail("--tls_cert and --tls_key go together", kExitUsage);
+  }
+  if (!flags.tls_dir.empty() && (!tls.enabled || !flags.tls_cert.empty())) {
+    return Fail("--tls_dir is where --tls writes the certificate it makes: give it with --tls "
+                "and without --tls_cert",
+                kExitUsage);
+  }
 
   const bool control_on = flags.control != "none";
   control::ControlServerOptions control_options;
@@ -203,6 +234,7 @@ int RunServe(int argc, char** argv) {
 
   MockProcessOptions process_options;
   process_options.http = options;
+  process_options.tls = tls;
   process_options.control = control_on;
   process_options.control_options = control_options;
   process_options.journal_capacity = static_cast<size_t>(flags.journal_capacity);
@@ -213,12 +245,16 @@ int RunServe(int argc, char** argv) {
   const std::string http_address = (*mock)->http_address();
   const std::string control_address = (*mock)->control_address();
 
-  std::cout << "http=" << http_address
-            << (control_address.empty() ? "" : absl::StrCat(" control=", control_address))
+  if ((*mock)->tls()) {
+    std::cout << "https=" << http_address << " cert=" << (*mock)->trust_file();
+  } else {
+    std::cout << "http=" << http_address;
+  }
+  std::cout << (control_address.empty() ? "" : absl::StrCat(" control=", control_address))
             << std::endl;
   for (const pimsim::v1::Instance& instance : scenario.instances()) {
-    std::cerr << "pimsim serve: instance \"" << instance.name() << "\" at http://"
-              << http_address
+    std::cerr << "pimsim serve: instance \"" << instance.name() << "\" at "
+              << (*mock)->base_url()
               << (&instance == &scenario.instances(0) ? "" : "/" + instance.name())
               << " with " << instance.connections_size() << " connection(s), "
               << instance.seed().products() << " products, limits "

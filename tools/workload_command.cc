@@ -37,7 +37,10 @@ int RunWorkload(int argc, char** argv) {
   cl.AddString("spec", "the workload, as one-line textproto", &spec_text);
   cl.AddString("spec_file", "the workload, as a textproto file", &spec_file);
   cl.AddString("connections_file", "instead of PIM_CONNECTIONS_FILE", &connections_file);
-  cl.AddString("ca_file", "PEM file of the CAs to trust for HTTPS", &ca_file);
+  cl.AddString("ca_file",
+               "PEM file of the CAs to trust for HTTPS (default: PIM_CA_FILE, CURL_CA_BUNDLE or\n"
+               "                       SSL_CERT_FILE, else the system's)",
+               &ca_file);
   cl.AddInt("seed", "seed of the workload's and the backoff's random draws", &seed);
   if (absl::Status s = cl.Parse(argc, argv); !s.ok()) {
     std::cerr << "pimsim workload: " << s.message() << "\n\n" << cl.Usage();
@@ -89,7 +92,7 @@ int RunWorkload(int argc, char** argv) {
   if (!policy.ok()) return usage(std::string(policy.status().message()));
 
   client::CurlLoop::Options transport;
-  transport.ca_file = ca_file;
+  transport.ca_file = ca_file.empty() ? client::CaFileFromEnvironment() : ca_file;
   client::CurlLoop loop(transport);
   client::AkeneoClient akeneo(loop, loop, *policy, creds, static_cast<uint64_t>(seed));
   client::WorkloadDriver driver(loop, akeneo, spec, static_cast<uint64_t>(seed));

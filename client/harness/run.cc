@@ -104,7 +104,8 @@ pimsim::v1::Scenario MockScenario(pimsim::v1::Scenario scenario) {
 
 std::map<std::string, std::string> CommandEnvironment(const pimsim::v1::Scenario& scenario,
                                                       const std::string& base_url,
-                                                      const std::string& connections_file) {
+                                                      const std::string& connections_file,
+                                                      const std::string& ca_file) {
   std::map<std::string, std::string> env;
   const pimsim::v1::Connection& first = scenario.instances(0).connections(0);
   env["PIM_BASE_URL"] = base_url;
@@ -113,6 +114,12 @@ std::map<std::string, std::string> CommandEnvironment(const pimsim::v1::Scenario
   env["PIM_USERNAME"] = first.username();
   env["PIM_PASSWORD"] = first.password();
   env["PIM_CONNECTIONS_FILE"] = connections_file;
+  if (!ca_file.empty()) {
+    for (const char* name : {"PIM_CA_FILE", "SSL_CERT_FILE", "CURL_CA_BUNDLE",
+                             "REQUESTS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"}) {
+      env[name] = ca_file;
+    }
+  }
   for (const auto& [name, value] : scenario.workload().external().env()) env[name] = value;
   return env;
 }
@@ -186,7 +193,8 @@ absl::StatusOr<RunResult> RunExternal(const RunOptions& options, MockTarget* tar
 
   ExternalCommand::Options command_options;
   command_options.argv.assign(spec.argv().begin(), spec.argv().end());
-  command_options.env = CommandEnvironment(scenario, options.base_url, options.connections_file);
+  command_options.env = CommandEnvironment(scenario, options.base_url, options.connections_file,
+                                           options.ca_file);
   command_options.working_directory = spec.working_directory();
 
   std::vector<std::string> errors;

@@ -2,8 +2,9 @@
 //
 // Writes the connections file, starts the scenario's external command with
 // its environment pointed at the mock (PIM_BASE_URL, PIM_CLIENT_ID,
-// PIM_CLIENT_SECRET, PIM_USERNAME, PIM_PASSWORD, PIM_CONNECTIONS_FILE, then
-// the scenario's own variables), applies the phases on time while it runs,
+// PIM_CLIENT_SECRET, PIM_USERNAME, PIM_PASSWORD, PIM_CONNECTIONS_FILE, over
+// HTTPS PIM_CA_FILE and the usual CA-bundle variables, then the scenario's
+// own variables), applies the phases on time while it runs,
 // and ends when the command exits, its timeout or the run's max_duration
 // passes, or a stop signal arrives. The report is the checker's final
 // verdict over the journal, with the phases as they happened; a command
@@ -38,6 +39,9 @@ struct RunOptions {
   // Where the mock's first instance is served, "http://127.0.0.1:8080";
   // every other instance under "/<name>".
   std::string base_url;
+  // Over HTTPS, the PEM file the command is to trust (see
+  // CommandEnvironment); "" for none.
+  std::string ca_file;
   // Where to write the connections file (PIM_CONNECTIONS_FILE).
   std::string connections_file;
   // Where the command's output goes: empty for stderr, each line prefixed
@@ -54,9 +58,15 @@ struct RunOptions {
 pimsim::v1::Scenario MockScenario(pimsim::v1::Scenario scenario);
 
 // The variables an external command gets (besides the inherited ones).
+// With a `ca_file`: PIM_CA_FILE, and the variables through which common
+// clients take the CAs to trust: SSL_CERT_FILE (OpenSSL, so Python's ssl,
+// Ruby, PHP...), CURL_CA_BUNDLE (curl), REQUESTS_CA_BUNDLE (Python
+// requests), NODE_EXTRA_CA_CERTS (Node.js, added to its own CAs). All but
+// the last replace the system's CAs for the command.
 std::map<std::string, std::string> CommandEnvironment(const pimsim::v1::Scenario& scenario,
                                                       const std::string& base_url,
-                                                      const std::string& connections_file);
+                                                      const std::string& connections_file,
+                                                      const std::string& ca_file = "");
 // The connections file: a JSON array of {"base_url", "client_id", "secret",
 // "username", "password"}, every connection of every instance in scenario
 // order.

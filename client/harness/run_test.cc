@@ -123,6 +123,28 @@ TEST_F(RunTest, TheCommandGetsThePimVariablesAndTheConnectionsFile) {
             "]\n");
 }
 
+TEST_F(RunTest, OverHttpsTheCommandIsToldTheCaToTrustThroughEveryUsualVariable) {
+  RunOptions options = Options(R"pb(
+    workload {
+      external {
+        argv: "sh"
+        argv: "-c"
+        argv: "echo $PIM_BASE_URL $PIM_CA_FILE $SSL_CERT_FILE $CURL_CA_BUNDLE $REQUESTS_CA_BUNDLE $NODE_EXTRA_CA_CERTS"
+      }
+    }
+  )pb");
+  options.base_url = "https://127.0.0.1:1234";
+  options.ca_file = "/tmp/pimsim-tls.x/ca.pem";
+  absl::StatusOr<RunResult> result = RunExternal(options, &target_, signals_);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(ReadFile(options.output_file),
+            "https://127.0.0.1:1234 /tmp/pimsim-tls.x/ca.pem /tmp/pimsim-tls.x/ca.pem "
+            "/tmp/pimsim-tls.x/ca.pem /tmp/pimsim-tls.x/ca.pem /tmp/pimsim-tls.x/ca.pem\n");
+  // Over plain HTTP none of them is set (the inherited ones stay as they are).
+  EXPECT_EQ(CommandEnvironment(options.scenario, "http://127.0.0.1:1", "f").count("PIM_CA_FILE"),
+            0u);
+}
+
 TEST_F(RunTest, ACommandThatFailsMakesTheRunAnError) {
   RunOptions options = Options(R"pb(
     workload { external { argv: "sh" argv: "-c" argv: "exit 4" } }

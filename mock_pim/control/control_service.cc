@@ -359,6 +359,8 @@ grpc::Status ControlService::GetServerInfo(grpc::ServerContext* context,
                                            pimsim::v1::GetServerInfoResponse* response) {
   if (grpc::Status s = Authorize(*context); !s.ok()) return s;
   response->set_http_address(pim_.http_address());
+  response->set_tls(pim_.http_tls());
+  if (response->tls()) response->set_tls_trust_pem(pim_.tls_trust_pem());
   *response->mutable_scenario() = pim_.scenario();
   response->set_requests_arrived(pim_.journal().LastId());
   response->set_journal_now_us(pim_.JournalMicrosNow());

@@ -469,6 +469,8 @@ TEST_F(ControlServiceTest, GetServerInfoGivesTheScenarioAndTheRunState) {
   pimsim::v1::GetServerInfoResponse info;
   ASSERT_TRUE(stub_->GetServerInfo(Context().get(), {}, &info).ok());
   EXPECT_EQ(info.http_address(), "");  // no HTTP server attached in this test
+  EXPECT_FALSE(info.tls());
+  EXPECT_EQ(info.tls_trust_pem(), "");  // the HTTPS case: tests/serve_tls_test.sh
   ASSERT_EQ(info.scenario().instances_size(), pim_->scenario().instances_size());
   EXPECT_EQ(info.scenario().instances(0).name(), pim_->scenario().instances(0).name());
   EXPECT_EQ(info.requests_arrived(), 2u);

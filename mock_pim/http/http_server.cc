@@ -24,8 +24,14 @@
 #include "boost/asio/io_context.hpp"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/post.hpp"
+#include "boost/asio/ssl/context.hpp"
+#include "boost/asio/ssl/error.hpp"
+#include "boost/asio/ssl/stream.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/write.hpp"
+#include "openssl/err.h"
+#include "openssl/ssl.h"
+#include "openssl/x509.h"
 
 namespace pimsim::http {
 namespace {
@@ -34,6 +40,9 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using SteadyTime = std::chrono::steady_clock::time_point;
 using ErrorCode = boost::system::error_code;
+// The TLS layer over a connection's own socket, which stays the lowest
+// layer: faults, timeouts and closes act on it directly.
+using TlsStream = asio::ssl::stream<tcp::socket&>;
 
 // How long an orderly close waits for the client's FIN while discarding what
 // it still sends, so that close() does not turn into a RST that could
@@ -69,6 +78,9 @@ struct alignas(64) Counters {
   std::atomic<uint64_t> faults{0};
   std::atomic<uint64_t> timeouts{0};
   std::atomic<uint64_t> write_timeouts{0};
+  std::atomic<uint64_t> tls_handshakes{0};
+  std::atomic<uint64_t> tls_handshake_failures{0};
+  std::atomic<uint64_t> tls_handshake_timeouts{0};
 };
 
 void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -132,6 +144,8 @@ class Server::Impl {
   bool shutting_down() const { return shutting_down_.load(std::memory_order_relaxed); }
   size_t max_buffer() const { return max_buffer_; }
   const tcp::endpoint& endpoint() const { return endpoint_; }
+  // Null for plain HTTP.
+  asio::ssl::context* tls_context() const { return tls_context_.get(); }
 
   void ConnectionClosed() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -153,6 +167,7 @@ class Server::Impl {
   // max_connections_; false if it is and `w` has none to evict.
   bool MakeRoom(Worker& w);
   void StartConnection(Worker& w, tcp::socket socket, SocketId id);
+  absl::Status LoadTls(const TlsOptions& tls);
 
   const ServerOptions options_;
   Handler* const handler_;
@@ -162,6 +177,9 @@ class Server::Impl {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::unique_ptr<tcp::acceptor> acceptor_;  // On workers_[0]'s loop.
   std::unique_ptr<asio::steady_timer> accept_retry_;
+  // Shared by every connection's TLS stream (OpenSSL's SSL_CTX is safe to
+  // use from several threads once set up).
+  std::unique_ptr<asio::ssl::context> tls_context_;
   tcp::endpoint endpoint_;
   size_t next_worker_ = 0;  // Acceptor loop only.
   std::atomic<uint64_t> next_socket_id_{1};
@@ -185,7 +203,9 @@ class Server::Impl {
 
 namespace {
 
-// One TCP connection. Lives on one loop; every member function runs there.
+// One TCP connection, over TLS when the server serves HTTPS (the same state
+// machine: only its reads, writes, handshake and close_notify go through the
+// TLS stream). Lives on one loop; every member function runs there.
 // Owned by shared_ptrs held by its pending asynchronous operations and by
 // the current Exchange.
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -198,14 +218,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
         parser_(server->options().limits),
         timer_(worker->ioc) {
     in_.resize(kInitialBuffer);
+    if (server->tls_context() != nullptr) {
+      tls_ = std::make_unique<TlsStream>(socket_, *server->tls_context());
+    }
   }
 
   void Start() {
-    // Direct writes (StartWrite) must not block the loop.
+    // Direct writes (StartWrite) must not block the loop, nor may the
+    // close_notify written by OrderlyClose.
     ErrorCode ignored;
     socket_.non_blocking(true, ignored);
     worker_->connections.insert(this);
     EvictionPushBack();
+    if (tls_ != nullptr) {
+      SetDeadline(TimerMode::kHandshake, NowPlus(server_->options().tls_handshake_timeout));
+      socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](const ErrorCode& ec) {
+        self->OnFirstBytes(ec);
+      });
+      if (server_->shutting_down()) BeginShutdown();
+      return;
+    }
     SetDeadline(TimerMode::kIdle, NowPlus(idle_timeout()));
     StartRead();
     if (server_->shutting_down()) BeginShutdown();
@@ -273,6 +305,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     }
     EvictionPushFront();  // Closing anyway.
     close_after_write_ = true;
+    // A fault's orderly close is a bare FIN over TLS too: the connection is
+    // cut, not ended by the server's choice.
+    close_notify_ = false;
     if (partial.has_value() && !peer_gone()) {
       ResponseFraming framing;
       framing.keep_alive = request_keep_alive_;
@@ -347,7 +382,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
  private:
-  enum class TimerMode { kNone, kIdle, kHeader, kBody, kWrite, kLinger };
+  enum class TimerMode { kNone, kHandshake, kIdle, kHeader, kBody, kWrite, kLinger };
   enum class WriteKind { kInterim, kResponse, kFault, kErrorReply };
   struct OutMsg {
     std::string head;
@@ -366,7 +401,102 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return gone_time_ == absl::InfinitePast() ? server_->clock()->Now() : gone_time_;
   }
 
+  // --- The TLS handshake. ---
+
+  // The client's first bytes, peeked: a TLS handshake record starts with
+  // 0x16; a letter is a plain HTTP request sent to the HTTPS port, which is
+  // answered in plain HTTP, as nginx does, so that its client learns why
+  // (a 400 naming https://, Connection: close), and counted as a failed
+  // handshake; anything else fails the handshake as OpenSSL sees it.
+  void OnFirstBytes(const ErrorCode& ec) {
+    if (closed_) return;
+    unsigned char first = 0;
+    ErrorCode peek_ec;
+    const size_t n = ec ? 0
+                        : socket_.receive(asio::buffer(&first, 1),
+                                          tcp::socket::message_peek, peek_ec);
+    if (ec || peek_ec || n == 0) {  // Gone before a byte (or the wait failed).
+      Bump(worker_->counters.tls_handshake_failures);
+      CloseSocket();
+      return;
+    }
+    if (first >= 'A' && first <= 'Z') {
+      Bump(worker_->counters.tls_handshake_failures);
+      RefusePlainHttp();
+      return;
+    }
+    tls_->async_handshake(TlsStream::server, [self = shared_from_this()](const ErrorCode& e) {
+      self->OnHandshake(e);
+    });
+  }
+
+  // Answers 400 on the bare socket (small enough for the kernel to take at
+  // once on a fresh connection), then closes as OrderlyClose does: FIN,
+  // then the client's bytes discarded until its own FIN or kLingerTime.
+  void RefusePlainHttp() {
+    const HttpResponse r = JsonErrorResponse(
+        400, "The plain HTTP request was sent to the HTTPS port: use https://");
+    ResponseFraming framing;
+    framing.keep_alive = false;
+    framing.date = worker_->DateFor(server_->clock()->Now());
+    std::string reply;
+    SerializeResponseHead(r, framing, &reply);
+    reply.append(r.payload());
+    ErrorCode ignored;
+    socket_.write_some(asio::buffer(reply), ignored);
+    socket_.shutdown(tcp::socket::shutdown_send, ignored);
+    lingering_ = true;
+    EvictionPushFront();
+    SetDeadline(TimerMode::kLinger, Now() + kLingerTime);
+    DiscardPlainInput();
+  }
+
+  void DiscardPlainInput() {
+    socket_.async_read_some(asio::buffer(in_),
+                            [self = shared_from_this()](const ErrorCode& ec, size_t) {
+                              if (self->closed_) return;
+                              if (ec) {
+                                self->CloseSocket();
+                                return;
+                              }
+                              self->DiscardPlainInput();
+                            });
+  }
+
+  void OnHandshake(const ErrorCode& ec) {
+    if (closed_) return;  // Timed out, evicted or shut down meanwhile.
+    if (ec) {
+      Bump(worker_->counters.tls_handshake_failures);
+      CloseSocket();
+      return;
+    }
+    Bump(worker_->counters.tls_handshakes);
+    handshake_done_ = true;
+    SetDeadline(TimerMode::kIdle, NowPlus(idle_timeout()));
+    StartRead();
+    if (server_->shutting_down()) BeginShutdown();
+  }
+
   // --- Reading and parsing. ---
+
+  // Reads through the TLS stream when there is one, else from the socket.
+  template <typename Handler>
+  void AsyncReadSome(asio::mutable_buffer buffer, Handler&& handler) {
+    if (tls_ != nullptr) {
+      tls_->async_read_some(buffer, std::forward<Handler>(handler));
+    } else {
+      socket_.async_read_some(buffer, std::forward<Handler>(handler));
+    }
+  }
+
+  template <typename Buffers, typename Handler>
+  void AsyncWrite(const Buffers& buffers, Handler&& handler) {
+    if (tls_ != nullptr) {
+      asio::async_write(*tls_, buffers, std::forward<Handler>(handler));
+    } else {
+      asio::async_write(socket_, buffers, std::forward<Handler>(handler));
+    }
+  }
 
   void StartRead() {
     if (reading_ || closed_ || peer_closed_) return;
@@ -382,7 +512,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       in_.resize(std::min(in_.size() * 2, server_->max_buffer()));
     }
     reading_ = true;
-    socket_.async_read_some(
+    AsyncReadSome(
         asio::buffer(in_.data() + in_end_, in_.size() - in_end_),
         [self = shared_from_this()](const ErrorCode& ec, size_t n) { self->OnRead(ec, n); });
   }
@@ -390,7 +520,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnRead(const ErrorCode& ec, size_t n) {
     reading_ = false;
     if (closed_) return;
-    if (ec == asio::error::eof && !lingering_) {
+    // Over TLS the client's close_notify reads as eof, and a FIN without
+    // one as stream_truncated: either way it has stopped sending.
+    if ((ec == asio::error::eof || ec == asio::ssl::error::stream_truncated) && !lingering_) {
       OnFin();
       return;
     }
@@ -489,12 +621,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
     return m;
   }
 
-  // Writes the first queued message. The kernel usually takes a whole
-  // response at once: it is offered it directly, and only what it does not
-  // take is left to an asynchronous write. A completion reached that way runs
-  // OnWritten before StartWrite returns; the messages it queues in turn (a
-  // pipelined request's answer) go through the asynchronous path, so the
-  // stack does not grow with the pipeline.
+  // Writes the first queued message. Over plain TCP the kernel usually takes
+  // a whole response at once: it is offered it directly, and only what it
+  // does not take is left to an asynchronous write. A completion reached
+  // that way runs OnWritten before StartWrite returns; the messages it
+  // queues in turn (a pipelined request's answer) go through the
+  // asynchronous path, so the stack does not grow with the pipeline. Over
+  // TLS every write is asynchronous: a synchronous SSL write on a
+  // non-blocking socket could encrypt more than the kernel takes and lose
+  // the rest.
   void StartWrite() {
     if (writing_ || out_count_ == 0 || closed_) return;
     writing_ = true;
@@ -505,7 +640,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Read before the write that may complete the message, so a client that
     // reacts to the response always arrives after this time.
     handed_over_ = server_->clock()->Now();
-    if (!in_direct_write_) {
+    if (!in_direct_write_ && tls_ == nullptr) {
       ErrorCode ec;
       const size_t n = socket_.write_some(bufs, ec);
       if (ec != asio::error::would_block && ec != asio::error::try_again &&
@@ -526,10 +661,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // A client that does not read its response is not waited for longer
     // than it may stay idle (the interim 100 is always small).
     if (m.kind != WriteKind::kInterim) SetDeadline(TimerMode::kWrite, NowPlus(idle_timeout()));
-    asio::async_write(socket_, bufs,
-                      [self = shared_from_this()](const ErrorCode& ec, size_t) {
-                        self->OnWritten(ec);
-                      });
+    AsyncWrite(bufs, [self = shared_from_this()](const ErrorCode& ec, size_t) {
+      self->OnWritten(ec);
+    });
   }
 
   void OnWritten(const ErrorCode& ec) {
@@ -616,14 +750,27 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // FIN now; close once the client has closed too (or after kLingerTime).
+  // Over TLS the FIN follows a close_notify unless a fault closes
+  // (close_notify_); before the handshake is done there is no session to
+  // end, and the socket just closes.
   void OrderlyClose() {
     if (closed_ || lingering_) return;
     close_after_write_ = true;
     if (writing_) return;  // OnWritten comes back here.
+    if (tls_ != nullptr && !handshake_done_) {
+      CloseSocket();
+      return;
+    }
     lingering_ = true;
     if (!exchange_active_ || answered_) EvictionPushFront();  // The first to go.
     in_begin_ = in_end_ = 0;  // Unread input is dropped; a full buffer must not stop reads.
     ErrorCode ignored;
+    if (tls_ != nullptr && close_notify_) {
+      // The socket is non-blocking: this writes close_notify, and its wait
+      // for the client's ends at once (would_block). The reads below see
+      // the client's close_notify, or its FIN, like any other input.
+      tls_->shutdown(ignored);
+    }
     socket_.shutdown(tcp::socket::shutdown_send, ignored);
     if (peer_closed_) {
       CloseSocket();
@@ -722,6 +869,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     switch (timer_mode_) {
       case TimerMode::kNone:
         break;
+      case TimerMode::kHandshake:
+        Bump(worker_->counters.tls_handshake_timeouts);
+        CloseSocket();
+        break;
       case TimerMode::kIdle:
         OrderlyClose();
         break;
@@ -749,6 +900,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   Server::Impl* const server_;
   Worker* const worker_;
   tcp::socket socket_;
+  // Over socket_, for HTTPS; null for plain HTTP.
+  std::unique_ptr<TlsStream> tls_;
+  bool handshake_done_ = false;
+  // OrderlyClose sends TLS close_notify (false once a fault closes).
+  bool close_notify_ = true;
   const SocketId id_;
   RequestParser parser_;
   // The request of the last ended exchange, which the parser takes up again
@@ -938,6 +1094,9 @@ absl::Status Server::Impl::Bind() {
     workers_.push_back(std::make_unique<Worker>());
     workers_.back()->index = static_cast<size_t>(i);
   }
+  if (options_.tls.has_value()) {
+    if (absl::Status s = LoadTls(*options_.tls); !s.ok()) return s;
+  }
   max_connections_ = FitToDescriptorLimit(std::max<size_t>(1, options_.max_connections));
   const ParserLimits& l = options_.limits;
   max_buffer_ = std::max<size_t>(kInitialBuffer, l.max_target_bytes + l.max_header_bytes + 4096);
@@ -961,6 +1120,70 @@ absl::Status Server::Impl::Bind() {
   }
   endpoint_ = acceptor_->local_endpoint(ec);
   if (ec) return absl::InternalError(absl::StrCat("getsockname: ", ec.message()));
+  return absl::OkStatus();
+}
+
+namespace {
+
+// OpenSSL's reason for an error Asio took off OpenSSL's queue, for a message.
+std::string OpenSslError(const ErrorCode& ec) {
+  if (ec.category() == asio::error::get_ssl_category()) {
+    const char* reason = ::ERR_reason_error_string(static_cast<unsigned long>(ec.value()));
+    if (reason != nullptr) return reason;
+  }
+  return ec.message();
+}
+
+bool IsKeyMismatch(const ErrorCode& ec) {
+  return ec.category() == asio::error::get_ssl_category() &&
+         ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH;
+}
+
+// ALPN: http/1.1 when the client offers it, else no protocol named (the
+// client then speaks HTTP/1.1 anyway, as without ALPN).
+int SelectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+               unsigned int inlen, void*) {
+  static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  unsigned char* selected = nullptr;
+  if (::SSL_select_next_proto(&selected, outlen, kHttp11, sizeof(kHttp11), in, inlen) !=
+      OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_NOACK;
+  }
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+absl::Status Server::Impl::LoadTls(const TlsOptions& tls) {
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  ErrorCode ec;
+  // TLS 1.2 and 1.3 only; no renegotiation, which a client could use to make
+  // the server do handshakes in the middle of a connection.
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use,
+                   ec);
+  ::SSL_CTX_set_options(ctx->native_handle(), SSL_OP_NO_RENEGOTIATION);
+  ctx->use_certificate_chain_file(tls.certificate_chain_file, ec);
+  if (ec) {
+    return absl::InvalidArgumentError(absl::StrCat("TLS certificate ",
+                                                   tls.certificate_chain_file, ": ",
+                                                   OpenSslError(ec)));
+  }
+  ctx->use_private_key_file(tls.private_key_file, asio::ssl::context::pem, ec);
+  const bool mismatch = ec && IsKeyMismatch(ec);
+  if (ec && !mismatch) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS private key ", tls.private_key_file, ": ", OpenSslError(ec)));
+  }
+  if (mismatch || ::SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS private key ", tls.private_key_file, " does not match the certificate ",
+                     tls.certificate_chain_file));
+  }
+  ::SSL_CTX_set_alpn_select_cb(ctx->native_handle(), SelectAlpn, nullptr);
+  tls_context_ = std::move(ctx);
   return absl::OkStatus();
 }
 
@@ -1156,6 +1379,9 @@ ServerStats Server::Impl::Stats() const {
     s.faults_closed += c.faults.load(std::memory_order_relaxed);
     s.timeouts += c.timeouts.load(std::memory_order_relaxed);
     s.write_timeouts += c.write_timeouts.load(std::memory_order_relaxed);
+    s.tls_handshakes += c.tls_handshakes.load(std::memory_order_relaxed);
+    s.tls_handshake_failures += c.tls_handshake_failures.load(std::memory_order_relaxed);
+    s.tls_handshake_timeouts += c.tls_handshake_timeouts.load(std::memory_order_relaxed);
   }
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -1201,6 +1427,8 @@ std::string Server::address() const {
 }
 
 uint16_t Server::port() const { return impl_->endpoint().port(); }
+
+bool Server::tls() const { return impl_->tls_context() != nullptr; }
 
 void Server::Shutdown(absl::Duration grace) { impl_->Shutdown(grace); }
 

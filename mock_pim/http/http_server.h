@@ -60,6 +60,24 @@
 // Parse errors are answered by the server itself ({"code":N,"message":...},
 // Connection: close) and reported to Handler::OnParseError for the journal.
 //
+// TLS (ServerOptions::tls): the same server over OpenSSL, through Asio's SSL
+// stream on each accepted socket; the connection state machine, the
+// timeouts, the table and the drain are the same, and so is every exchange
+// the handler sees. A connection first completes its handshake, within
+// `tls_handshake_timeout`; one that fails (a client speaking plain HTTP,
+// garbage, an unknown CA on the client's side) or times out is closed and
+// counted (ServerStats), never handed to the handler, and costs the other
+// connections nothing. A plain HTTP request (its first byte a letter, where
+// TLS starts with 0x16) is answered in plain HTTP first, as nginx does:
+// 400, {"code":400,"message":"The plain HTTP request was sent to the HTTPS
+// port: use https://"}, Connection: close. ALPN, when the client offers it, settles on
+// http/1.1. Socket faults keep their meaning: a reset is a TCP RST (the TLS
+// session simply ends), an orderly close is a TCP FIN without TLS
+// close_notify, so the client sees the connection cut as it would over
+// plain HTTP, and a cut-off response is cut off inside the TLS stream. The
+// server's own closes (Connection: close, idle, drain) send close_notify
+// first, as TLS servers do.
+//
 // Thread-safety: Server's methods may be called from any thread. Exchange
 // methods may be called from any thread; they run on the connection's loop
 // (at once when called there, else posted to it).
@@ -155,6 +173,14 @@ class Handler {
                             absl::Time when) {}
 };
 
+// A certificate and key for ServerOptions::tls, read once by Server::Create.
+struct TlsOptions {
+  // PEM: the server's certificate, then any intermediate CA certificates.
+  std::string certificate_chain_file;
+  // PEM: the certificate's private key, unencrypted.
+  std::string private_key_file;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 0;  // 0 picks a free port.
@@ -172,6 +198,10 @@ struct ServerOptions {
   // Open connections at most; a newcomer beyond makes room by evicting the
   // least useful one, or is refused (see above).
   size_t max_connections = 10000;
+  // Serve HTTPS instead of HTTP.
+  std::optional<TlsOptions> tls;
+  // From accept to the end of the TLS handshake.
+  absl::Duration tls_handshake_timeout = absl::Seconds(10);
 };
 
 struct ServerStats {
@@ -191,13 +221,20 @@ struct ServerStats {
   uint64_t write_timeouts = 0;        // Responses left unread for idle_timeout.
   uint64_t parse_errors = 0;          // Sum of parse_errors_by_status.
   std::map<int, uint64_t> parse_errors_by_status;  // 408 included.
+  // TLS only: handshakes completed, failed (the peer's or OpenSSL's error),
+  // and not completed within tls_handshake_timeout. The last two closed
+  // their connection.
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_handshake_failures = 0;
+  uint64_t tls_handshake_timeouts = 0;
 };
 
 class Server {
  public:
   // Binds (port 0 picks one); fails with a clear error if the address is bad
-  // or in use. `handler` and `clock` must outlive the server. Ignores SIGPIPE
-  // for the process.
+  // or in use, or if options.tls names a certificate or key that cannot be
+  // loaded or do not match. `handler` and `clock` must outlive the server.
+  // Ignores SIGPIPE for the process.
   static absl::StatusOr<std::unique_ptr<Server>> Create(ServerOptions options, Handler* handler,
                                                         pimsim::Clock* clock);
   ~Server();
@@ -209,6 +246,8 @@ class Server {
   // "127.0.0.1:54321", as actually bound.
   std::string address() const;
   uint16_t port() const;
+  // True when it serves HTTPS (options.tls).
+  bool tls() const;
   // Graceful: stops accepting (taking in what the kernel had accepted),
   // hands requests arriving meanwhile to the handler as draining, closes
   // connections once quiet, lets pending exchanges finish (up to `grace`;

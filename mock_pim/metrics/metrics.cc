@@ -157,6 +157,9 @@ void Metrics::SetHttpServer(const HttpServerCounts& counts) {
   pimsim_.http_connections_limit->Get({}).Set(static_cast<int64_t>(counts.limit));
   pimsim_.http_timeouts_total->Get({}).Set(counts.timeouts);
   pimsim_.http_write_timeouts_total->Get({}).Set(counts.write_timeouts);
+  pimsim_.http_tls_handshakes_total->Get({}).Set(counts.tls_handshakes);
+  pimsim_.http_tls_handshake_failures_total->Get({}).Set(counts.tls_handshake_failures);
+  pimsim_.http_tls_handshake_timeouts_total->Get({}).Set(counts.tls_handshake_timeouts);
 }
 
 template <typename T>
@@ -281,6 +284,13 @@ absl::StatusOr<PimsimMetrics> PimsimMetrics::Register(Metrics& metrics) {
        "Requests answered 408 because their head or body was too slow."},
       {&m.http_write_timeouts_total, "pimsim_http_write_timeouts_total",
        "Connections closed because their client left a response unread for idle_timeout."},
+      {&m.http_tls_handshakes_total, "pimsim_http_tls_handshakes_total",
+       "TLS handshakes completed (HTTPS only)."},
+      {&m.http_tls_handshake_failures_total, "pimsim_http_tls_handshake_failures_total",
+       "TLS handshakes that failed, their connection closed: plain HTTP or garbage on the HTTPS "
+       "port, a client that does not trust the certificate, no common protocol version."},
+      {&m.http_tls_handshake_timeouts_total, "pimsim_http_tls_handshake_timeouts_total",
+       "Connections closed because their TLS handshake did not complete in time."},
   };
   for (const auto& c : counters) {
     auto family = metrics.AddCounterFamily(c.name, c.help);

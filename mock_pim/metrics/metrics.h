@@ -155,6 +155,10 @@ struct HttpServerCounts {
   uint64_t limit = 0;
   uint64_t timeouts = 0;  // 408s for slow heads and bodies.
   uint64_t write_timeouts = 0;  // Responses left unread.
+  // HTTPS only: handshakes completed, failed, and timed out.
+  uint64_t tls_handshakes = 0;
+  uint64_t tls_handshake_failures = 0;
+  uint64_t tls_handshake_timeouts = 0;
 };
 
 // The mock's standard families. Reasons are RejectionName() values; statuses
@@ -176,6 +180,9 @@ struct PimsimMetrics {
   Family<Gauge>* http_connections_limit;
   Family<Counter>* http_timeouts_total;
   Family<Counter>* http_write_timeouts_total;
+  Family<Counter>* http_tls_handshakes_total;
+  Family<Counter>* http_tls_handshake_failures_total;
+  Family<Counter>* http_tls_handshake_timeouts_total;
 
   // Registers them (idempotent: a second call returns the same families).
   static absl::StatusOr<PimsimMetrics> Register(Metrics& metrics);

@@ -170,13 +170,18 @@ TEST(MetricsTest, HttpServerCountsFeedTheConnectionFamilies) {
   counts.limit = 8;
   counts.timeouts = 2;
   counts.write_timeouts = 4;
+  counts.tls_handshakes = 9;
+  counts.tls_handshake_failures = 5;
+  counts.tls_handshake_timeouts = 6;
   m.SetHttpServer(counts);
   const std::string page = m.RenderPrometheus();
   for (const char* line :
        {"pimsim_http_connections_accepted_total 12\n", "pimsim_http_connections_evicted_total 3\n",
         "pimsim_http_connections_refused_total 1\n", "pimsim_http_connections_open 8\n",
         "pimsim_http_connections_limit 8\n", "pimsim_http_timeouts_total 2\n",
-        "pimsim_http_write_timeouts_total 4\n",
+        "pimsim_http_write_timeouts_total 4\n", "pimsim_http_tls_handshakes_total 9\n",
+        "pimsim_http_tls_handshake_failures_total 5\n",
+        "pimsim_http_tls_handshake_timeouts_total 6\n",
         "# TYPE pimsim_http_connections_open gauge\n",
         "# TYPE pimsim_http_connections_evicted_total counter\n"}) {
     EXPECT_TRUE(Contains(page, line)) << line << "\n" << page;
