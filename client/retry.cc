@@ -1,59 +1,15 @@
 #include "client/retry.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstring>
-#include <ctime>
-#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/civil_time.h"
+#include "common/http_date.h"
 
 namespace pimsim::client {
-namespace {
-
-
-int MonthIndex(absl::string_view m) {
-  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  for (int i = 0; i < 12; ++i) {
-    if (m == kMonths[i]) return i + 1;
-  }
-  return 0;
-}
-
-bool ParseClock(absl::string_view s, int* h, int* m, int* sec) {
-  if (s.size() != 8 || s[2] != ':' || s[5] != ':') return false;
-  for (int i : {0, 1, 3, 4, 6, 7}) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  *h = (s[0] - '0') * 10 + (s[1] - '0');
-  *m = (s[3] - '0') * 10 + (s[4] - '0');
-  *sec = (s[6] - '0') * 10 + (s[7] - '0');
-  return *h < 24 && *m < 60 && *sec <= 60;
-}
-
-bool ParseInt(absl::string_view s, int* out) {
-  if (s.empty() || s.size() > 4) return false;
-  for (char c : s) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return absl::SimpleAtoi(s, out);
-}
-
-std::optional<absl::Time> Make(int year, int month, int day, int h, int m, int s) {
-  if (month < 1 || day < 1 || day > 31) return std::nullopt;
-  const absl::CivilSecond cs(year, month, day, h, m, s);
-  if (cs.day() != day) return std::nullopt;  // 31 Feb and the like
-  return absl::FromCivil(cs, absl::UTCTimeZone());
-}
-
-}  // namespace
 
 bool IsTransientStatus(int status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
@@ -70,51 +26,6 @@ bool ShouldRetryStatus(int status, const Policy& policy) {
   }
 }
 
-std::optional<absl::Time> ParseHttpDateAnyForm(const std::string& text) {
-  absl::string_view s = absl::StripAsciiWhitespace(text);
-  std::vector<absl::string_view> f;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ') ++j;
-    if (j > i) f.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  int day, year, h, m, sec;
-  // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-  if (f.size() == 6 && f[0].size() == 4 && f[0].back() == ',' && f[5] == "GMT") {
-    const int month = MonthIndex(f[2]);
-    if (!ParseInt(f[1], &day) || f[1].size() != 2 || !month || !ParseInt(f[3], &year) ||
-        f[3].size() != 4 || !ParseClock(f[4], &h, &m, &sec)) {
-      return std::nullopt;
-    }
-    return Make(year, month, day, h, m, sec);
-  }
-  // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"
-  if (f.size() == 4 && f[0].size() > 1 && f[0].back() == ',' && f[3] == "GMT" &&
-      f[1].size() == 9 && f[1][2] == '-' && f[1][6] == '-') {
-    const int month = MonthIndex(f[1].substr(3, 3));
-    if (!ParseInt(f[1].substr(0, 2), &day) || !month || !ParseInt(f[1].substr(7, 2), &year) ||
-        !ParseClock(f[2], &h, &m, &sec)) {
-      return std::nullopt;
-    }
-    // Two-digit years: RFC 9110 says one more than 50 years ahead is the past.
-    year += year < 70 ? 2000 : 1900;
-    return Make(year, month, day, h, m, sec);
-  }
-  // asctime: "Sun Nov  6 08:49:37 1994"
-  if (f.size() == 5 && f[0].size() == 3) {
-    const int month = MonthIndex(f[1]);
-    if (!month || !ParseInt(f[2], &day) || f[2].size() > 2 || !ParseClock(f[3], &h, &m, &sec) ||
-        !ParseInt(f[4], &year) || f[4].size() != 4) {
-      return std::nullopt;
-    }
-    return Make(year, month, day, h, m, sec);
-  }
-  return std::nullopt;
-}
-
 std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now,
                                               const std::string* date_header) {
   absl::string_view s = absl::StripAsciiWhitespace(value);
@@ -126,11 +37,11 @@ std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Ti
     if (s.size() > 15 || !absl::SimpleAtoi(s, &seconds)) return absl::InfiniteDuration();
     return absl::Seconds(seconds);
   }
-  std::optional<absl::Time> at = ParseHttpDateAnyForm(std::string(s));
+  std::optional<absl::Time> at = ParseHttpDate(s);
   if (!at) return std::nullopt;
   absl::Duration wait = *at - now;
   if (date_header) {
-    if (std::optional<absl::Time> server_now = ParseHttpDateAnyForm(*date_header)) {
+    if (std::optional<absl::Time> server_now = ParseHttpDate(*date_header)) {
       wait = std::max(wait, *at - *server_now);
     }
   }

@@ -25,17 +25,15 @@ bool IsTransientStatus(int status);
 bool ShouldRetryStatus(int status, const Policy& policy);
 
 // The wait a Retry-After value asks for: delta-seconds ("120"), or an
-// HTTP-date in any of RFC 9110's three forms (IMF-fixdate, RFC 850,
-// asctime), measured from `now`; a date in the past waits 0. When the
-// response's Date header is given, a date is measured from it too and the
-// longer wait is kept (a server clock ahead of ours, or a Date truncated to
-// the second, never makes the client early). nullopt for a missing, empty
+// HTTP-date in any of RFC 9110's three forms (common/http_date.h), measured
+// from `now`; a date in the past waits 0. When the response's Date header
+// is given, a date is measured from it too and the longer wait is kept (a
+// server clock ahead of ours, or a Date truncated to the second, never makes
+// the client early). nullopt for a missing, empty
 // or unparsable value (garbage, negative or fractional numbers); a number
 // too large to hold is InfiniteDuration (wait forever: give up).
 std::optional<absl::Duration> ParseRetryAfter(const std::string& value, absl::Time now,
                                               const std::string* date_header = nullptr);
-// An HTTP-date in any of the three forms; nullopt otherwise.
-std::optional<absl::Time> ParseHttpDateAnyForm(const std::string& text);
 
 // The wait before retry number `retry` (1 = the first retry): with jitter a
 // uniform draw in [0, min(cap, base * 2^(retry-1))), without it that cap;

@@ -478,6 +478,8 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
       api_request.body = request.body;
       api_request.connection = who.connection;
       api_request.username = who.username;
+      const std::string origin = http::RequestOrigin(request, exchange->secure());
+      api_request.origin = origin;
       api::ApiResponse api_response = instance.api->Handle(api_request, now);
       response.status = api_response.status;
       response.body = std::move(api_response.body);

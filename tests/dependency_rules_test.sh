@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Each argument is a genquery output (tests/BUILD): the transitive
-# dependencies of a package that must not depend on the mock. Fails naming
-# every //mock_pim target found.
+# Arguments come in pairs: a forbidden label prefix (//mock_pim, or
+# //mock_pim/http) and a genquery output (tests/BUILD) holding the
+# transitive dependencies of a target that must not reach it. Fails naming
+# every forbidden target found.
 set -uo pipefail
 failed=0
-for deps in "$@"; do
+while [ "$#" -ge 2 ]; do
+  forbidden="$1"
+  deps="$2"
+  shift 2
   [ -s "$deps" ] || { echo "FAIL: $deps is empty (the query found nothing)"; failed=1; continue; }
-  bad=$(grep '^//mock_pim' "$deps" || true)
+  bad=$(grep -E "^${forbidden}(/|:)" "$deps" || true)
   if [ -n "$bad" ]; then
-    echo "FAIL: $(basename "$deps") reaches the mock:"
+    echo "FAIL: $(basename "$deps") reaches $forbidden:"
     echo "$bad" | sed 's/^/  /'
     failed=1
   else
-    echo "ok: $(basename "$deps"): $(wc -l <"$deps") targets, none in //mock_pim"
+    echo "ok: $(basename "$deps"): $(wc -l <"$deps") targets, none in $forbidden"
   fi
 done
+[ "$#" -eq 0 ] || { echo "FAIL: odd argument count"; failed=1; }
 [ "$failed" = 0 ] && echo PASS
 exit "$failed"

@@ -133,7 +133,7 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
                           kJsonContentType, "\" is allowed."));
   }
   if (route.collection == Collection::kRoot) {
-    return JsonResponse(200, internal::RootBody(base_));
+    return JsonResponse(200, internal::RootBody(req.origin, base_));
   }
   if (req.method == "POST" || req.method == "PATCH") {
     if (std::optional<ApiResponse> error = CheckContentType(
@@ -142,14 +142,16 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
       return *std::move(error);
     }
   }
+  // Every URL a response names: origin, instance prefix, path.
+  const std::string base = Cat(req.origin, base_);
   if (read) {
     ReaderMutexLock lock(&mu_);
-    return internal::HandleRead(*store_, base_, now, route, req);
+    return internal::HandleRead(*store_, base, now, route, req);
   }
   WriterMutexLock lock(&mu_);
   SplitMix64 rng(uuid_rng_state_);
   ApiResponse response =
-      internal::HandleWrite(store_.get(), base_, now, &rng, route, req);
+      internal::HandleWrite(store_.get(), base, now, &rng, route, req);
   uuid_rng_state_ = rng.state();
   return response;
 }

@@ -1221,7 +1221,7 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
   return Empty(o.status, LocationOf(base, route, attribute, o.key));
 }
 
-std::string RootBody(std::string_view base) {
+std::string RootBody(std::string_view origin, std::string_view base_path) {
   struct R {
     const char* name;
     const char* route;
@@ -1270,15 +1270,15 @@ std::string RootBody(std::string_view base) {
       {"pim_api_locale_get", "/api/rest/v1/locales/{code}", "GET"},
   };
   Json body = Json::object();
-  body["host"] = base;
+  body["host"] = std::string(origin);
   body["authentication"]["fos_oauth_server_token"]["route"] =
-      Cat(base, "/api/oauth/v1/token");
+      Cat(base_path, "/api/oauth/v1/token");
   body["authentication"]["fos_oauth_server_token"]["methods"] =
       Json::array({"POST"});
   Json& routes = body["routes"];
   routes = Json::object();
   for (const R& r : kRoutes) {
-    routes[r.name]["route"] = Cat(base, r.route);
+    routes[r.name]["route"] = Cat(base_path, r.route);
     routes[r.name]["methods"] = Json::array({r.methods});
   }
   return DumpJson(body);

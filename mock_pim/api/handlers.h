@@ -24,8 +24,10 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
                         SplitMix64* rng, const ParsedRoute& route,
                         const ApiRequest& req);
 
-// The body of GET /api/rest/v1.
-std::string RootBody(std::string_view base);
+// The body of GET /api/rest/v1: "host" is `origin` (the scheme and
+// authority, as Akeneo's "https://demo.akeneo.com"), the routes are paths
+// under the instance prefix `base_path`.
+std::string RootBody(std::string_view origin, std::string_view base_path);
 
 }  // namespace pimsim::api::internal
 

@@ -35,6 +35,10 @@ struct ApiRequest {
   std::string_view body;
   std::string_view connection;    // authenticated PIM connection (client id)
   std::string_view username;      // that connection's API user
+  // Scheme and authority the client reached the PIM at ("http://host:port",
+  // see http::RequestOrigin): _links hrefs and Location are absolute URLs
+  // on it, as Akeneo's are. Empty: they are paths.
+  std::string_view origin;
 };
 
 struct ApiResponse {
@@ -43,8 +47,8 @@ struct ApiResponse {
   // when there is no body.
   std::string content_type;
   std::string body;
-  // Location header ("/api/rest/v1/products/sku1", with the instance prefix),
-  // empty if none.
+  // Location header ("http://host/api/rest/v1/products/sku1": the origin,
+  // the instance prefix and the path), empty if none.
   std::string location;
   // Allow header of a 405 ("GET, PATCH"), empty otherwise.
   std::string allow;

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <utility>
 
 #include "absl/strings/str_format.h"
@@ -233,16 +232,53 @@ void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out)
   out->append(r.payload());
 }
 
-std::string FormatHttpDate(int64_t unix_seconds) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  time_t t = static_cast<time_t>(unix_seconds);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  return absl::StrFormat("%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
-                         kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                         tm.tm_sec);
+namespace {
+
+// The first element of a comma-separated header value, without the
+// surrounding spaces.
+std::string_view FirstListValue(std::string_view v) {
+  v = v.substr(0, v.find(','));
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+bool IsPlainAuthority(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsAsciiDigit(c) ||
+                    c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '[' ||
+                    c == ']' || c == '%';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string RequestOrigin(const HttpRequest& request, bool secure) {
+  std::string_view scheme = secure ? "https" : "http";
+  std::string_view host = request.Get("Host");
+  // An absolute-form target names the authority itself (RFC 9112 3.2.2).
+  for (std::string_view s : {std::string_view("http"), std::string_view("https")}) {
+    const std::string_view t = request.target;
+    if (t.size() > s.size() + 3 && StartsWithIgnoreCase(t, s) && t.substr(s.size(), 3) == "://") {
+      scheme = s;
+      const std::string_view rest = t.substr(s.size() + 3);
+      host = rest.substr(0, rest.find_first_of("/?"));
+    }
+  }
+  const std::string_view proto = FirstListValue(request.Get("X-Forwarded-Proto"));
+  if (EqualsIgnoreCase(proto, "https")) scheme = "https";
+  if (EqualsIgnoreCase(proto, "http")) scheme = "http";
+  const std::string_view forwarded_host = FirstListValue(request.Get("X-Forwarded-Host"));
+  if (!forwarded_host.empty()) host = forwarded_host;
+  if (!IsPlainAuthority(host)) return "";
+  std::string origin;
+  origin.reserve(scheme.size() + 3 + host.size());
+  origin.append(scheme).append("://");
+  for (char c : host) origin.push_back(AsciiToLower(c));
+  return origin;
 }
 
 HttpResponse JsonErrorResponse(int status, std::string_view message) {

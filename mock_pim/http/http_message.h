@@ -135,8 +135,14 @@ void SerializeResponseHead(const HttpResponse& r, const ResponseFraming& framing
 // Date header.
 void SerializeResponse(const HttpResponse& r, bool keep_alive, std::string* out);
 
-// Formats `unix_seconds` as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT").
-std::string FormatHttpDate(int64_t unix_seconds);
+// The scheme and authority a response's absolute URLs are built on
+// ("https://pim.example:8443"), as the client reached the server: the first
+// value of X-Forwarded-Proto ("http" or "https") and of X-Forwarded-Host when
+// a proxy in front sets them; else the scheme and authority of an
+// absolute-form target; else `secure` and the Host header. Empty when there
+// is no host, or it is not a plain host[:port] (letters, digits and
+// "-._~:[]%", at most 255 bytes): the URLs are then paths.
+std::string RequestOrigin(const HttpRequest& request, bool secure);
 
 // A JSON error response in Akeneo's shape: {"code":N,"message":"..."}, with
 // Content-Type application/json. `message` may echo request bytes: invalid

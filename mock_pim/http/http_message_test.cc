@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -108,9 +109,57 @@ TEST(ReasonPhraseTest, KnowsTheStatusesTheMockSends) {
   EXPECT_EQ(ReasonPhrase(599), "Unknown");
 }
 
-TEST(FormatHttpDateTest, FormatsImfFixdate) {
-  EXPECT_EQ(FormatHttpDate(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
-  EXPECT_EQ(FormatHttpDate(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+HttpRequest RequestWith(std::string target,
+                        std::vector<std::pair<std::string, std::string>> headers) {
+  HttpRequest r;
+  r.method = "GET";
+  r.target = std::move(target);
+  for (const auto& [name, value] : headers) r.AddHeader(name, value);
+  return r;
+}
+
+TEST(RequestOriginTest, SchemeFromTheConnectionAndTheHostHeader) {
+  EXPECT_EQ(RequestOrigin(RequestWith("/api/rest/v1", {{"Host", "127.0.0.1:8080"}}), false),
+            "http://127.0.0.1:8080");
+  EXPECT_EQ(RequestOrigin(RequestWith("/api/rest/v1", {{"host", "PIM.Example"}}), true),
+            "https://pim.example");
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", "[::1]:9000"}}), false), "http://[::1]:9000");
+}
+
+TEST(RequestOriginTest, AProxysForwardedHeadersWin) {
+  const HttpRequest r = RequestWith(
+      "/api/rest/v1/products",
+      {{"Host", "10.0.0.5:8080"},
+       {"X-Forwarded-Proto", "HTTPS, http"},
+       {"X-Forwarded-Host", " shop.example.com , 10.0.0.5"}});
+  EXPECT_EQ(RequestOrigin(r, false), "https://shop.example.com");
+  // Only "http" and "https" are schemes; anything else is ignored.
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", "a"}, {"X-Forwarded-Proto", "gopher"}}), true),
+            "https://a");
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", "a"}, {"X-Forwarded-Proto", "http"}}), true),
+            "http://a");
+}
+
+TEST(RequestOriginTest, AnAbsoluteFormTargetNamesTheAuthority) {
+  EXPECT_EQ(RequestOrigin(RequestWith("https://pim.example:8443/api/rest/v1?x=1",
+                                      {{"Host", "other"}}),
+                          false),
+            "https://pim.example:8443");
+  EXPECT_EQ(RequestOrigin(RequestWith("HTTP://pim.example?x", {}), true), "http://pim.example");
+}
+
+TEST(RequestOriginTest, NoOrMalformedHostGivesNoOrigin) {
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {}), false), "");
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", ""}}), false), "");
+  for (const char* bad : {"a b", "a/b", "a\"b", "a<script>", "user@host", "a?b", "\xff"}) {
+    EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", bad}}), false), "") << bad;
+    EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", "ok"}, {"X-Forwarded-Host", bad}}), false),
+              "")
+        << bad;
+  }
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", std::string(256, 'a')}}), false), "");
+  EXPECT_EQ(RequestOrigin(RequestWith("/", {{"Host", std::string(255, 'a')}}), false),
+            "http://" + std::string(255, 'a'));
 }
 
 TEST(JsonErrorResponseTest, EscapesTheMessage) {

@@ -29,6 +29,7 @@
 #include "boost/asio/ssl/stream.hpp"
 #include "boost/asio/steady_timer.hpp"
 #include "boost/asio/write.hpp"
+#include "common/http_date.h"
 #include "openssl/err.h"
 #include "openssl/ssl.h"
 #include "openssl/x509.h"
@@ -222,6 +223,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
       tls_ = std::make_unique<TlsStream>(socket_, *server->tls_context());
     }
   }
+
+  bool secure() const { return tls_ != nullptr; }
 
   void Start() {
     // Direct writes (StartWrite) must not block the loop, nor may the
@@ -991,6 +994,7 @@ class ExchangeImpl final : public Exchange {
   absl::Time body_complete_time() const override { return body_complete_; }
   bool client_gone() const override { return conn_->client_gone(); }
   bool server_draining() const override { return draining_; }
+  bool secure() const override { return conn_->secure(); }
 
   // Each operation runs at once when called on the connection's loop (the
   // usual case: handlers run there), else is posted to it.

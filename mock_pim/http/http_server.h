@@ -159,6 +159,9 @@ class Exchange {
   // The request arrived after Shutdown began: the handler should answer at
   // once (the response says Connection: close whatever it is).
   virtual bool server_draining() const { return false; }
+  // The request came over TLS (the server serves HTTPS): the scheme of the
+  // URLs a response names, unless a proxy's X-Forwarded-Proto says otherwise.
+  virtual bool secure() const { return false; }
 };
 
 class Handler {

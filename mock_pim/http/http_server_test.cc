@@ -15,6 +15,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/clock.h"
+#include "common/http_date.h"
 #include "gtest/gtest.h"
 #include "mock_pim/http/test_client.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "mock_pim/http/http_message.h"
+#include "common/http_date.h"
 
 namespace pimsim {
 namespace {
@@ -23,24 +23,13 @@ int64_t RetryAfterSeconds(absl::Duration wait) {
   return std::max<int64_t>(1, seconds);
 }
 
-std::string HttpDate(absl::Time t) { return http::FormatHttpDate(absl::ToUnixSeconds(t)); }
-
-std::optional<absl::Time> ParseHttpDate(const std::string& text) {
-  absl::Time t;
-  std::string err;
-  if (!absl::ParseTime("%a, %d %b %Y %H:%M:%S GMT", text, absl::UTCTimeZone(), &t, &err)) {
-    return std::nullopt;
-  }
-  return t;
-}
-
 std::optional<std::string> RetryAfterHeader(absl::Duration wait,
                                             pimsim::v1::RetryAfterForm form, absl::Time now) {
   switch (form) {
     case pimsim::v1::RETRY_AFTER_FORM_NONE:
       return std::nullopt;
     case pimsim::v1::RETRY_AFTER_FORM_HTTP_DATE:
-      return HttpDate(CeilToSecond(now + std::max(wait, absl::ZeroDuration())));
+      return FormatHttpDate(CeilToSecond(now + std::max(wait, absl::ZeroDuration())));
     default:
       return absl::StrCat(RetryAfterSeconds(wait));
   }

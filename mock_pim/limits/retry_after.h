@@ -24,7 +24,7 @@ namespace pimsim {
 
 // The header value for a wait of `wait` from `now`, or nullopt for
 // RETRY_AFTER_FORM_NONE. SECONDS (and UNSPECIFIED): RetryAfterSeconds(wait).
-// HTTP_DATE: the IMF-fixdate of now + wait rounded up to the next whole
+// HTTP_DATE: the IMF-fixdate (common/http_date.h) of now + wait rounded up to the next whole
 // second (an instant already on a whole second is kept).
 std::optional<std::string> RetryAfterHeader(absl::Duration wait,
                                             pimsim::v1::RetryAfterForm form, absl::Time now);
@@ -37,13 +37,6 @@ int64_t RetryAfterSeconds(absl::Duration wait);
 // rounded up (so the journal states the wait the client was actually given).
 int64_t JournalRetryAfterSeconds(absl::Duration wait, pimsim::v1::RetryAfterForm form,
                                  absl::Time now);
-
-// RFC 9110 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT". Sub-second
-// parts are truncated (use for a Date header too).
-std::string HttpDate(absl::Time t);
-
-// Parses an IMF-fixdate (the only form pimsim sends). For tests and clients.
-std::optional<absl::Time> ParseHttpDate(const std::string& text);
 
 }  // namespace pimsim
 
