@@ -11,8 +11,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mock_pim/api/batch_parser.h"
+#include "mock_pim/api/family_variant_handlers.h"
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
+#include "mock_pim/api/reference_handlers.h"
 #include "mock_pim/api/search_filter.h"
 #include "mock_pim/api/str_util.h"
 #include "common/url.h"
@@ -35,6 +37,16 @@ std::string Decode(std::string_view segment) {
 std::string ItemHref(std::string_view base, std::string_view collection,
                      std::string_view code) {
   return Cat(base, kApiPath, collection, "/", url::PercentEncode(code));
+}
+
+std::string VariantsHref(std::string_view base, std::string_view family) {
+  return Cat(base, kApiPath, "families/", url::PercentEncode(family),
+             "/variants");
+}
+
+std::string VariantHref(std::string_view base, std::string_view family,
+                        std::string_view code) {
+  return Cat(VariantsHref(base, family), "/", url::PercentEncode(code));
 }
 
 std::string OptionHref(std::string_view base, std::string_view attribute,
@@ -259,6 +271,10 @@ const ResourceTable* TableFor(const Store& s, Collection c) {
     case Collection::kCategories: return &s.categories;
     case Collection::kChannels: return &s.channels;
     case Collection::kLocales: return &s.locales;
+    case Collection::kAssociationTypes: return &s.association_types;
+    case Collection::kAttributeGroups: return &s.attribute_groups;
+    case Collection::kCurrencies: return &s.currencies;
+    case Collection::kMeasureFamilies: return &s.measure_families;
     default: return nullptr;
   }
 }
@@ -270,6 +286,10 @@ const char* LabelFor(Collection c) {
     case Collection::kCategories: return "Category";
     case Collection::kChannels: return "Channel";
     case Collection::kLocales: return "Locale";
+    case Collection::kAssociationTypes: return "Association type";
+    case Collection::kAttributeGroups: return "Attribute group";
+    case Collection::kCurrencies: return "Currency";
+    case Collection::kMeasureFamilies: return "Measure family";
     default: return "Resource";
   }
 }
@@ -283,6 +303,10 @@ const char* SegmentFor(Collection c) {
     case Collection::kCategories: return "categories";
     case Collection::kChannels: return "channels";
     case Collection::kLocales: return "locales";
+    case Collection::kAssociationTypes: return "association-types";
+    case Collection::kAttributeGroups: return "attribute-groups";
+    case Collection::kCurrencies: return "currencies";
+    case Collection::kMeasureFamilies: return "measure-families";
     default: return "";
   }
 }
@@ -321,12 +345,28 @@ const ResourceTable* OptionsTable(const Store& s, const std::string& attribute,
   return it == s.options.end() ? kEmpty : &it->second;
 }
 
+// The variants of an existing family, or the 404 to answer.
+const ResourceTable* VariantsTable(const Store& s, const std::string& family,
+                                   ApiResponse* not_found) {
+  if (!s.families.contains(family)) {
+    *not_found = ErrorResponse(404, Cat("Family \"", family, "\" does not exist."));
+    return nullptr;
+  }
+  static const ResourceTable* const kEmpty = new ResourceTable();
+  auto it = s.family_variants.find(family);
+  return it == s.family_variants.end() ? kEmpty : &it->second;
+}
+
 }  // namespace
 
 ApiResponse HandleRead(const Store& store, std::string_view base,
                        absl::Time now, const ParsedRoute& route,
                        const ApiRequest& req) {
   const Collection c = route.collection;
+  if (c == Collection::kSystemInformation) return SystemInformation();
+  if (c == Collection::kMeasurementFamilies) {
+    return ListMeasurementFamilies(store);
+  }
   if (route.item) {
     // The hot path: no copy of the code unless it is percent-encoded.
     std::string decoded;
@@ -341,6 +381,16 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     } else if (c == Collection::kProductsUuid) {
       const std::string lower = Lower(code);
       if (const Product* p = store.FindByUuid(lower)) json = &p->json;
+    } else if (c == Collection::kFamilyVariants) {
+      ApiResponse not_found;
+      const std::string family = Decode(route.family);
+      const ResourceTable* variants = VariantsTable(store, family, &not_found);
+      if (variants == nullptr) return not_found;
+      auto it = variants->find(AV(code));
+      if (it == variants->end()) {
+        return ErrorResponse(404, FamilyVariantNotFound(family, code));
+      }
+      json = &it->second.json;
     } else if (c == Collection::kAttributeOptions) {
       ApiResponse not_found;
       const std::string attribute = Decode(route.attribute);
@@ -366,6 +416,16 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
   ListContext lc{store, base, now, url::ParseQuery(req.query)};
   if (c == Collection::kProducts || c == Collection::kProductsUuid) {
     return ListProducts(lc, c == Collection::kProductsUuid);
+  }
+  if (c == Collection::kFamilyVariants) {
+    ApiResponse not_found;
+    const std::string family = Decode(route.family);
+    const ResourceTable* variants = VariantsTable(store, family, &not_found);
+    if (variants == nullptr) return not_found;
+    return ListTable(
+        lc, *variants,
+        [&](std::string_view code) { return VariantHref(base, family, code); },
+        VariantsHref(base, family));
   }
   if (c == Collection::kAttributeOptions) {
     ApiResponse not_found;
@@ -774,6 +834,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
 ResourceTable* MutableTableFor(Store& s, Collection c,
                                const std::string& attribute) {
   if (c == Collection::kAttributeOptions) return &s.options[attribute];
+  if (c == Collection::kFamilyVariants) return &s.family_variants[attribute];
   return const_cast<ResourceTable*>(TableFor(s, c));
 }
 
@@ -784,6 +845,9 @@ absl::Span<const FieldSpec> SchemaFor(Collection c) {
     case Collection::kFamilies: return FamilySchema();
     case Collection::kCategories: return CategorySchema();
     case Collection::kChannels: return ChannelSchema();
+    case Collection::kAssociationTypes: return AssociationTypeSchema();
+    case Collection::kAttributeGroups: return AttributeGroupSchema();
+    case Collection::kFamilyVariants: return FamilyVariantSchema();
     default: return LocaleSchema();
   }
 }
@@ -801,6 +865,12 @@ Json NewDocFor(const Store& s, Collection c, const std::string& attribute,
       return NewCategoryDoc(code, now);
     case Collection::kChannels:
       return NewChannelDoc(code);
+    case Collection::kAssociationTypes:
+      return NewAssociationTypeDoc(code);
+    case Collection::kAttributeGroups:
+      return NewAttributeGroupDoc(code);
+    case Collection::kFamilyVariants:
+      return NewFamilyVariantDoc(code);
     default:
       return NewLocaleDoc(code, false);
   }
@@ -838,6 +908,8 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       }
       if (StringOr(doc, "group", "").empty()) {
         AddError(&errors, "group", "This value should not be blank.");
+      } else if (Json e = AttributeGroupError(s, doc); !e.is_null()) {
+        errors.push_back(std::move(e));
       }
       if (old != nullptr) {
         for (const char* key : {"localizable", "scopable", "unique"}) {
@@ -849,6 +921,12 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       break;
     }
     case Collection::kAttributeOptions:
+      break;
+    case Collection::kAssociationTypes:
+      for (Json& e : ValidateAssociationType(doc, old)) errors.push_back(std::move(e));
+      break;
+    case Collection::kAttributeGroups:
+      for (Json& e : ValidateAttributeGroup(s, doc)) errors.push_back(std::move(e));
       break;
     case Collection::kFamilies: {
       const Json& attributes = doc["attributes"];
@@ -962,7 +1040,7 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       }
       for (const Json& cur : doc["currencies"]) {
         const std::string& code3 = cur.get_ref<const std::string&>();
-        if (code3.size() != 3) {
+        if (!s.currencies.contains(code3)) {
           AddError(&errors, "currencies",
                    Cat("The currency \"", code3,
                                 "\" does not exist."));
@@ -1013,6 +1091,9 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
     doc["attributes"].push_back(s.identifier_attribute);
   }
   Json errors = ValidateCodeResource(s, c, doc, exists ? &it->second.doc : nullptr);
+  if (c == Collection::kFamilyVariants && errors.empty()) {
+    errors = CheckFamilyVariant(s, attribute, exists ? &it->second.doc : nullptr, &doc);
+  }
   if (!errors.empty()) return Fail(ValidationFailed(std::move(errors)));
 
   Outcome out;
@@ -1020,8 +1101,29 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
   out.status = exists ? 204 : 201;
   if (exists && doc == it->second.doc) return out;
   if (c == Collection::kCategories) doc["updated"] = FormatAkeneoTime(w.now);
+  // Kept for the reference-data rules below; `it` dies with the assignment.
+  Json old;
+  if (exists && (c == Collection::kAttributes || c == Collection::kAttributeGroups)) {
+    old = std::move(it->second.doc);
+  }
   (*table)[code] = Resource(std::move(doc));
-  if (c == Collection::kChannels) RefreshLocaleActivation(s);
+  switch (c) {
+    case Collection::kChannels:
+      RefreshLocaleActivation(s);
+      RefreshCurrencyActivation(&s);
+      break;
+    case Collection::kAttributes:
+      MoveAttributeToGroup(&s, code, exists ? StringOr(old, "group", "") : "");
+      break;
+    case Collection::kAttributeGroups:
+      SyncAttributeGroup(&s, code, exists ? &old : nullptr);
+      break;
+    case Collection::kFamilies:
+      RefreshFamilyVariants(&s, code);
+      break;
+    default:
+      break;
+  }
   return out;
 }
 
@@ -1040,6 +1142,9 @@ std::string LocationOf(std::string_view base, const ParsedRoute& route,
                        const std::string& attribute, const std::string& key) {
   if (route.collection == Collection::kAttributeOptions) {
     return OptionHref(base, attribute, key);
+  }
+  if (route.collection == Collection::kFamilyVariants) {
+    return VariantHref(base, attribute, key);
   }
   return ItemHref(base, SegmentFor(route.collection), key);
 }
@@ -1163,10 +1268,20 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
                         SplitMix64* rng, const ParsedRoute& route,
                         const ApiRequest& req) {
   WriteContext w{*store, base, now, *rng, req.method, route.name};
-  const std::string attribute = Decode(route.attribute);
+  // The parent code of a nested route: the attribute of an option, the
+  // family of a variant.
+  const std::string attribute = Decode(
+      route.collection == Collection::kFamilyVariants ? route.family : route.attribute);
   if (route.collection == Collection::kAttributeOptions) {
     ApiResponse not_found;
     if (OptionsTable(*store, attribute, &not_found) == nullptr) return not_found;
+  }
+  if (route.collection == Collection::kFamilyVariants) {
+    ApiResponse not_found;
+    if (VariantsTable(*store, attribute, &not_found) == nullptr) return not_found;
+  }
+  if (route.collection == Collection::kMeasurementFamilies) {
+    return PatchMeasurementFamilies(store, req.body);
   }
   if (!route.item && req.method == "PATCH") {
     return Batch(w, route, attribute, req.body);
@@ -1184,6 +1299,7 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
                               "products."));
       }
       store->families.erase(code);
+      store->family_variants.erase(code);
       return Empty(204, "");
     }
     const Product* p = route.collection == Collection::kProducts
@@ -1268,6 +1384,28 @@ std::string RootBody(std::string_view base) {
       {"pim_api_channel_partial_update", "/api/rest/v1/channels/{code}", "PATCH"},
       {"pim_api_locale_list", "/api/rest/v1/locales", "GET"},
       {"pim_api_locale_get", "/api/rest/v1/locales/{code}", "GET"},
+      {"pim_api_association_type_list", "/api/rest/v1/association-types", "GET"},
+      {"pim_api_association_type_create", "/api/rest/v1/association-types", "POST"},
+      {"pim_api_association_type_partial_update_list", "/api/rest/v1/association-types", "PATCH"},
+      {"pim_api_association_type_get", "/api/rest/v1/association-types/{code}", "GET"},
+      {"pim_api_association_type_partial_update", "/api/rest/v1/association-types/{code}", "PATCH"},
+      {"pim_api_attribute_group_list", "/api/rest/v1/attribute-groups", "GET"},
+      {"pim_api_attribute_group_create", "/api/rest/v1/attribute-groups", "POST"},
+      {"pim_api_attribute_group_partial_update_list", "/api/rest/v1/attribute-groups", "PATCH"},
+      {"pim_api_attribute_group_get", "/api/rest/v1/attribute-groups/{code}", "GET"},
+      {"pim_api_attribute_group_partial_update", "/api/rest/v1/attribute-groups/{code}", "PATCH"},
+      {"pim_api_currency_list", "/api/rest/v1/currencies", "GET"},
+      {"pim_api_currency_get", "/api/rest/v1/currencies/{code}", "GET"},
+      {"pim_api_measure_family_list", "/api/rest/v1/measure-families", "GET"},
+      {"pim_api_measure_family_get", "/api/rest/v1/measure-families/{code}", "GET"},
+      {"pim_api_measurement_family_get", "/api/rest/v1/measurement-families", "GET"},
+      {"pim_api_measurement_family_partial_update_list", "/api/rest/v1/measurement-families", "PATCH"},
+      {"pim_api_system_information_get", "/api/rest/v1/system-information", "GET"},
+      {"pim_api_family_variant_list", "/api/rest/v1/families/{familyCode}/variants", "GET"},
+      {"pim_api_family_variant_create", "/api/rest/v1/families/{familyCode}/variants", "POST"},
+      {"pim_api_family_variant_partial_update_list", "/api/rest/v1/families/{familyCode}/variants", "PATCH"},
+      {"pim_api_family_variant_get", "/api/rest/v1/families/{familyCode}/variants/{code}", "GET"},
+      {"pim_api_family_variant_partial_update", "/api/rest/v1/families/{familyCode}/variants/{code}", "PATCH"},
   };
   Json body = Json::object();
   body["host"] = base;

@@ -1,7 +1,8 @@
 // The in-memory catalogue of one PIM instance: products (indexed by uuid and
 // by identifier, both ordered for pagination, plus a hash index for the hot
 // GET-by-identifier path) and the code-keyed resources (attributes, attribute
-// options, families, categories, channels, locales).
+// options, attribute groups, association types, families, categories,
+// channels, locales, currencies, measure and measurement families).
 //
 // Every resource keeps its serialized JSON next to its document, so reads
 // copy a prebuilt string; writers must refresh it (Resource::Refresh, or
@@ -73,6 +74,20 @@ class Store {
   ResourceTable categories;
   ResourceTable channels;
   ResourceTable locales;
+  ResourceTable association_types;
+  // Each attribute is in exactly one group: the group named by its "group"
+  // field lists it in "attributes".
+  ResourceTable attribute_groups;
+  // Enabled when a channel uses them.
+  ResourceTable currencies;
+  // The legacy /measure-families documents and the /measurement-families
+  // ones, keyed by family code.
+  ResourceTable measure_families;
+  ResourceTable measurement_families;
+  // Family code -> its family variants, ordered by variant code. Their
+  // "common_attributes" (the family's attributes no level lists) are
+  // refreshed whenever the family changes.
+  absl::btree_map<std::string, ResourceTable> family_variants;
   // Attribute code -> its options, ordered by option code.
   absl::btree_map<std::string, ResourceTable> options;
   // Code of the pim_catalog_identifier attribute.
