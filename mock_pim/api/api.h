@@ -4,9 +4,10 @@
 // facade of //mock_pim/api; the HTTP shell, limiter and faults wrap it.
 //
 // Served: GET /api/rest/v1 (route list), products (by identifier and by
-// uuid), attributes, attribute options, attribute groups, association types,
-// families, categories, channels and locales: list (page and search_after
-// pagination, `search` filters), get, create, upsert (PATCH merge rules),
+// uuid), product models, attributes, attribute options, attribute groups,
+// association types, families, family variants, categories, channels and
+// locales: list (page and search_after pagination, `search` filters), get,
+// create, upsert (PATCH merge rules),
 // batch upsert (NDJSON), delete where Akeneo allows it; the read-only
 // currencies and measure families (list, get); measurement families (a JSON
 // array: GET all, PATCH to create or replace several); system information;

@@ -121,12 +121,6 @@ constexpr char kTokenRoute[] = "POST /api/oauth/v1/token";
 const std::set<std::string>& NotServed() {
   static const auto* kNotServed = new std::set<std::string>{
       "POST /api/rest/v1/products-uuid/search",
-      "GET /api/rest/v1/product-models",
-      "POST /api/rest/v1/product-models",
-      "PATCH /api/rest/v1/product-models",
-      "GET /api/rest/v1/product-models/{code}",
-      "PATCH /api/rest/v1/product-models/{code}",
-      "DELETE /api/rest/v1/product-models/{code}",
       "GET /api/rest/v1/media-files",
       "POST /api/rest/v1/media-files",
       "GET /api/rest/v1/media-files/{code}",

@@ -18,10 +18,6 @@ bool IsAxisType(std::string_view type) {
          type == kMultiSelectType || type == kMetricType;
 }
 
-std::string Text(const Json& v) {
-  return v.is_string() ? v.get<std::string>() : DumpJson(v);
-}
-
 }  // namespace
 
 Json CheckFamilyVariant(const Store& s, const std::string& family,

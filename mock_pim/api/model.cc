@@ -15,6 +15,22 @@ constexpr FieldSpec kProduct[] = {
     {"metadata", K::kReadOnly},   {"_links", K::kReadOnly},
 };
 
+constexpr FieldSpec kProductModel[] = {
+    {"code", K::kString},
+    {"family", K::kNullableString},
+    {"family_variant", K::kNullableString},
+    {"parent", K::kNullableString},
+    {"categories", K::kStringArray},
+    {"values", K::kProductValues},
+    {"associations", K::kObject},
+    {"quantified_associations", K::kObject},
+    {"created", K::kReadOnly},
+    {"updated", K::kReadOnly},
+    {"metadata", K::kReadOnly},
+    {"quality_scores", K::kReadOnly},
+    {"_links", K::kReadOnly},
+};
+
 constexpr FieldSpec kAttribute[] = {
     {"code", K::kString},
     {"type", K::kString},
@@ -131,6 +147,7 @@ absl::Span<const FieldSpec> LocaleSchema() { return kLocale; }
 absl::Span<const FieldSpec> AssociationTypeSchema() { return kAssociationType; }
 absl::Span<const FieldSpec> AttributeGroupSchema() { return kAttributeGroup; }
 absl::Span<const FieldSpec> FamilyVariantSchema() { return kFamilyVariant; }
+absl::Span<const FieldSpec> ProductModelSchema() { return kProductModel; }
 
 Json NewProductDoc(std::string_view uuid, const Json& identifier,
                    absl::Time now) {
@@ -147,6 +164,21 @@ Json NewProductDoc(std::string_view uuid, const Json& identifier,
   doc["updated"] = FormatAkeneoTime(now);
   doc["associations"] = Json::object();
   doc["quantified_associations"] = Json::object();
+  return doc;
+}
+
+Json NewProductModelDoc(std::string_view code, absl::Time now) {
+  Json doc = Json::object();
+  doc["code"] = code;
+  doc["family"] = nullptr;
+  doc["family_variant"] = nullptr;
+  doc["parent"] = nullptr;
+  doc["categories"] = Json::array();
+  doc["values"] = Json::object();
+  doc["associations"] = Json::object();
+  doc["quantified_associations"] = Json::object();
+  doc["created"] = FormatAkeneoTime(now);
+  doc["updated"] = FormatAkeneoTime(now);
   return doc;
 }
 

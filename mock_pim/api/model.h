@@ -46,6 +46,7 @@ absl::Span<const FieldSpec> LocaleSchema();
 absl::Span<const FieldSpec> AssociationTypeSchema();
 absl::Span<const FieldSpec> AttributeGroupSchema();
 absl::Span<const FieldSpec> FamilyVariantSchema();
+absl::Span<const FieldSpec> ProductModelSchema();
 
 // New documents with Akeneo's defaults, fields in Akeneo's order.
 Json NewProductDoc(std::string_view uuid, const Json& identifier,
@@ -59,6 +60,7 @@ Json NewLocaleDoc(std::string_view code, bool enabled);
 Json NewAssociationTypeDoc(std::string_view code);
 Json NewAttributeGroupDoc(std::string_view code);
 Json NewFamilyVariantDoc(std::string_view code);
+Json NewProductModelDoc(std::string_view code, absl::Time now);
 // Akeneo's distribution of a family variant's attributes, applied to a
 // variant of `family`: each level lists its axes among its attributes, the
 // last level also gets the identifier attribute, and "common_attributes"

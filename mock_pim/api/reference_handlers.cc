@@ -11,16 +11,6 @@
 namespace pimsim::api::internal {
 namespace {
 
-void AddError(Json* errors, std::string_view property,
-              std::string_view message) {
-  errors->push_back(ValidationItem(property, message));
-}
-
-std::string StringField(const Json& doc, const char* key) {
-  auto it = doc.find(key);
-  return it != doc.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 bool IsCode(std::string_view code) {
   if (code.empty() || code.size() > 100) return false;
   for (char c : code) {
@@ -40,18 +30,11 @@ void EraseFromList(Json* list, std::string_view value) {
   }
 }
 
-bool ListHas(const Json& list, std::string_view value) {
-  for (const Json& v : list) {
-    if (v.is_string() && v.get_ref<const std::string&>() == value) return true;
-  }
-  return false;
-}
-
 // Sets attribute `code`'s group to `group`, without touching group lists.
 void SetAttributeGroupField(Store* s, const std::string& code,
                             const std::string& group) {
   auto a = s->attributes.find(code);
-  if (a == s->attributes.end() || StringField(a->second.doc, "group") == group) {
+  if (a == s->attributes.end() || StringOr(a->second.doc, "group") == group) {
     return;
   }
   a->second.doc["group"] = group;
@@ -74,61 +57,61 @@ bool IsLabels(const Json& labels) {
 Json NormalizeMeasurementFamily(const Json& item, const Json* old,
                                 Json* errors) {
   Json doc = Json::object();
-  const std::string code = StringField(item, "code");
+  const std::string code = StringOr(item, "code");
   doc["code"] = code;
   if (!IsCode(code)) {
-    AddError(errors, "code",
+    AddValidationItem(errors, "code",
              "This field can only contain letters, numbers, and underscores.");
   }
   const Json labels = item.value("labels", Json::object());
   if (!IsLabels(labels)) {
-    AddError(errors, "labels", "This value should be of type object.");
+    AddValidationItem(errors, "labels", "This value should be of type object.");
   }
   doc["labels"] = labels;
-  const std::string standard = StringField(item, "standard_unit_code");
+  const std::string standard = StringOr(item, "standard_unit_code");
   if (standard.empty()) {
-    AddError(errors, "standard_unit_code", "This value should not be blank.");
+    AddValidationItem(errors, "standard_unit_code", "This value should not be blank.");
   }
   doc["standard_unit_code"] = standard;
   const Json units = item.value("units", Json());
   doc["units"] = Json::object();
   if (!units.is_object() || units.empty()) {
-    AddError(errors, "units",
+    AddValidationItem(errors, "units",
              "The measurement family must have at least one unit.");
   } else {
     for (const auto& [unit_code, unit] : units.items()) {
       const std::string prefix = Cat("units[", unit_code, "]");
       if (!unit.is_object()) {
-        AddError(errors, prefix, "This value should be of type object.");
+        AddValidationItem(errors, prefix, "This value should be of type object.");
         continue;
       }
       Json u = Json::object();
-      const std::string given = StringField(unit, "code");
+      const std::string given = StringOr(unit, "code");
       if (!IsCode(unit_code) || given != unit_code) {
-        AddError(errors, Cat(prefix, "[code]"),
+        AddValidationItem(errors, Cat(prefix, "[code]"),
                  "The unit code must be the key of the unit and can only "
                  "contain letters, numbers, and underscores.");
       }
       u["code"] = unit_code;
       const Json unit_labels = unit.value("labels", Json::object());
       if (!IsLabels(unit_labels)) {
-        AddError(errors, Cat(prefix, "[labels]"),
+        AddValidationItem(errors, Cat(prefix, "[labels]"),
                  "This value should be of type object.");
       }
       u["labels"] = unit_labels;
       const Json ops = unit.value("convert_from_standard", Json());
       if (!ops.is_array() || ops.empty()) {
-        AddError(errors, Cat(prefix, "[convert_from_standard]"),
+        AddValidationItem(errors, Cat(prefix, "[convert_from_standard]"),
                  "A unit must have at least one conversion operation.");
       } else {
         for (const Json& op : ops) {
-          const std::string name = op.is_object() ? StringField(op, "operator") : "";
+          const std::string name = op.is_object() ? StringOr(op, "operator") : "";
           const bool value_ok =
               op.is_object() && op.value("value", Json()).is_string();
           if ((name != "mul" && name != "div" && name != "add" &&
                name != "sub") ||
               !value_ok) {
-            AddError(errors, Cat(prefix, "[convert_from_standard]"),
+            AddValidationItem(errors, Cat(prefix, "[convert_from_standard]"),
                      "Each operation has an \"operator\" (mul, div, add or "
                      "sub) and a string \"value\".");
             break;
@@ -138,20 +121,20 @@ Json NormalizeMeasurementFamily(const Json& item, const Json* old,
       u["convert_from_standard"] = ops;
       const Json symbol = unit.value("symbol", Json(""));
       if (!symbol.is_string()) {
-        AddError(errors, Cat(prefix, "[symbol]"),
+        AddValidationItem(errors, Cat(prefix, "[symbol]"),
                  "This value should be of type string.");
       }
       u["symbol"] = symbol;
       doc["units"][unit_code] = std::move(u);
     }
     if (!standard.empty() && !units.contains(standard)) {
-      AddError(errors, "standard_unit_code",
+      AddValidationItem(errors, "standard_unit_code",
                Cat("The standard unit code \"", standard,
                    "\" does not exist in the list of units."));
     }
   }
-  if (old != nullptr && StringField(*old, "standard_unit_code") != standard) {
-    AddError(errors, "standard_unit_code",
+  if (old != nullptr && StringOr(*old, "standard_unit_code") != standard) {
+    AddValidationItem(errors, "standard_unit_code",
              Cat("The standard unit code of the \"", code,
                  "\" measurement family cannot be changed"));
   }
@@ -165,7 +148,7 @@ Json ValidateAssociationType(const Json& doc, const Json* old) {
   if (old != nullptr) {
     for (const char* key : {"is_quantified", "is_two_way"}) {
       if ((*old)[key] != doc[key]) {
-        AddError(&errors, key, "This property cannot be changed.");
+        AddValidationItem(&errors, key, "This property cannot be changed.");
       }
     }
   }
@@ -178,24 +161,24 @@ Json ValidateAttributeGroup(const Store& s, const Json& doc) {
   for (const Json& a : doc["attributes"]) {
     const std::string& code = a.get_ref<const std::string&>();
     if (!s.attributes.contains(code)) {
-      AddError(&errors, "attributes",
+      AddValidationItem(&errors, "attributes",
                Cat("Property \"attributes\" expects a valid code. The "
                    "attribute does not exist, \"",
                    code, "\" given."));
     } else if (!seen.insert(code).second) {
-      AddError(&errors, "attributes",
+      AddValidationItem(&errors, "attributes",
                Cat("The attribute \"", code, "\" is listed twice."));
     }
   }
   if (doc["sort_order"].get<int64_t>() < 0) {
-    AddError(&errors, "sort_order",
+    AddValidationItem(&errors, "sort_order",
              "This value should be greater than or equal to 0.");
   }
   return errors;
 }
 
 Json AttributeGroupError(const Store& s, const Json& attribute) {
-  const std::string group = StringField(attribute, "group");
+  const std::string group = StringOr(attribute, "group");
   if (group.empty() || s.attribute_groups.contains(group)) return Json();
   return ValidationItem(
       "group", Cat("Property \"group\" expects a valid code. The attribute "
@@ -207,7 +190,7 @@ void MoveAttributeToGroup(Store* s, const std::string& code,
                           const std::string& old_group) {
   auto a = s->attributes.find(code);
   if (a == s->attributes.end()) return;
-  const std::string group = StringField(a->second.doc, "group");
+  const std::string group = StringOr(a->second.doc, "group");
   if (group == old_group) return;
   if (auto g = s->attribute_groups.find(old_group);
       g != s->attribute_groups.end()) {
@@ -246,7 +229,7 @@ void SyncAttributeGroup(Store* s, const std::string& code, const Json* old) {
     const std::string& attr = a.get_ref<const std::string&>();
     auto it = s->attributes.find(attr);
     if (it == s->attributes.end()) continue;
-    const std::string previous = StringField(it->second.doc, "group");
+    const std::string previous = StringOr(it->second.doc, "group");
     if (previous == code) continue;
     if (auto g = s->attribute_groups.find(previous);
         g != s->attribute_groups.end()) {
@@ -299,7 +282,7 @@ ApiResponse PatchMeasurementFamilies(Store* s, std::string_view body) {
   Json results = Json::array();
   for (const Json& item : *items) {
     Json result = Json::object();
-    const std::string code = item.is_object() ? StringField(item, "code") : "";
+    const std::string code = item.is_object() ? StringOr(item, "code") : "";
     if (code.empty()) {
       result["status_code"] = 422;
       result["message"] = "The measurement family has an invalid format.";

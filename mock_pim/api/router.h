@@ -56,6 +56,7 @@ enum class Collection {
   kMeasurementFamilies,  // GET list (no item route) and PATCH of a JSON array
   kSystemInformation,    // one GET-only resource: `item` with no code
   kFamilyVariants,       // families/{family_code}/variants[/{code}]
+  kProductModels,        // product-models[/{code}]
 };
 
 struct ParsedRoute {

@@ -448,11 +448,15 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
 
   // Products.
   std::string scratch;
+  // The family of each product, by index.
+  std::vector<uint16_t> product_family;
+  product_family.reserve(counts.products);
   for (uint32_t i = 0; i < counts.products; ++i) {
     auto p = std::make_unique<Product>();
     p->uuid = RandomUuid(rng);
     p->identifier = absl::StrFormat("product_%06d", i + 1);
     const size_t f = rng.Uniform(family_codes.size());
+    product_family.push_back(static_cast<uint16_t>(f));
     p->family = family_codes[f];
     if (!leaves.empty()) {
       const size_t n = 1 + rng.Uniform(2);
@@ -521,6 +525,84 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     j.append(",\"associations\":{},\"quantified_associations\":{}}");
     p->json.assign(j);
     store->InsertProduct(std::move(p));
+  }
+
+  // Product models, for the first kModelFamilies families with variants: a
+  // root model per variant and, under a two-level variant, a sub model for
+  // each of the first two values of its first axis. Products of the family
+  // taken from the end of the catalogue (never the first ten) become the
+  // variant products of the last-level models, one per value of the last
+  // axis. No random draw, so the products above are the same with or
+  // without models.
+  constexpr int kModelFamilies = 2;
+  constexpr uint32_t kSimpleProducts = 10;
+  auto axis_values = [&](const std::string& attribute) {
+    std::vector<std::string> out;  // JSON texts
+    for (const AttrInfo& a : attrs) {
+      if (a.code != attribute) continue;
+      if (a.type == kBooleanType) return std::vector<std::string>{"true", "false"};
+      for (size_t k = 0; k < std::min<size_t>(2, a.options.size()); ++k) {
+        out.push_back(Quoted(a.options[k]));
+      }
+    }
+    return out;
+  };
+  auto axis_value = [](const std::string& attribute, const std::string& data) {
+    Json entry = Json::object();
+    entry["locale"] = nullptr;
+    entry["scope"] = nullptr;
+    entry["data"] = *ParseJson(data);
+    Json values = Json::object();
+    values[attribute] = Json::array({std::move(entry)});
+    return values;
+  };
+  int model_families = 0;
+  for (size_t f = 0; f < family_codes.size() && model_families < kModelFamilies; ++f) {
+    auto variants = store->family_variants.find(family_codes[f]);
+    if (variants == store->family_variants.end() || variants->second.empty()) continue;
+    ++model_families;
+    std::vector<uint32_t> free;  // products of the family, last first
+    for (uint32_t i = counts.products; i > kSimpleProducts; --i) {
+      if (product_family[i - 1] == f) free.push_back(i - 1);
+    }
+    size_t next_free = 0;
+    for (const auto& [vcode, variant] : variants->second) {
+      const Json& sets = variant.doc["variant_attribute_sets"];
+      Json root = NewProductModelDoc(Cat("model_", vcode), t0);
+      root["family"] = family_codes[f];
+      root["family_variant"] = vcode;
+      const std::string root_code = root["code"].get<std::string>();
+      store->product_models[root_code] = Resource(std::move(root));
+      std::vector<std::string> leaves = {root_code};
+      if (sets.size() == 2) {
+        leaves.clear();
+        const std::string axis = sets[0]["axes"][0].get<std::string>();
+        const std::vector<std::string> values = axis_values(axis);
+        for (size_t k = 0; k < values.size(); ++k) {
+          Json sub = NewProductModelDoc(Cat(root_code, "_", k + 1), t0);
+          sub["family"] = family_codes[f];
+          sub["family_variant"] = vcode;
+          sub["parent"] = root_code;
+          sub["values"] = axis_value(axis, values[k]);
+          leaves.push_back(sub["code"].get<std::string>());
+          store->product_models[leaves.back()] = Resource(std::move(sub));
+        }
+      }
+      const std::string last_axis = sets.back()["axes"][0].get<std::string>();
+      const std::vector<std::string> last_values = axis_values(last_axis);
+      for (const std::string& leaf : leaves) {
+        for (const std::string& value : last_values) {
+          if (next_free == free.size()) break;
+          Product* p = store->MutableByIdentifier(
+              absl::StrFormat("product_%06d", free[next_free++] + 1));
+          Json doc = *ParseJson(p->json);
+          doc["parent"] = leaf;
+          doc["values"][last_axis] = axis_value(last_axis, value)[last_axis];
+          p->parent = leaf;
+          p->json = DumpJson(doc);
+        }
+      }
+    }
   }
 }
 

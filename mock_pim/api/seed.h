@@ -3,7 +3,8 @@
 // families, association types, channels ("ecommerce", "mobile"), a category
 // tree under "master", attribute groups ("marketing", "technical", "other"),
 // the "sku" identifier plus attributes of mixed types, options of select
-// attributes, families and their variants, and products with values.
+// attributes, families and their variants, product models (one and two
+// levels) and products with values, some of them variants of those models.
 // The same SeedData and rng_seed always give byte-identical data.
 //
 // Products are serialized directly (no DOM) so 100,000 of them take a

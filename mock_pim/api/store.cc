@@ -59,6 +59,13 @@ bool Store::FamilyInUse(std::string_view family) const {
   for (const auto& [uuid, p] : by_uuid_) {
     if (p->family == family) return true;
   }
+  for (const auto& [code, model] : product_models) {
+    auto f = model.doc.find("family");
+    if (f != model.doc.end() && f->is_string() &&
+        f->get_ref<const std::string&>() == family) {
+      return true;
+    }
+  }
   return false;
 }
 

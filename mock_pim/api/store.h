@@ -1,8 +1,9 @@
 // The in-memory catalogue of one PIM instance: products (indexed by uuid and
 // by identifier, both ordered for pagination, plus a hash index for the hot
-// GET-by-identifier path) and the code-keyed resources (attributes, attribute
-// options, attribute groups, association types, families, categories,
-// channels, locales, currencies, measure and measurement families).
+// GET-by-identifier path) and the code-keyed resources (product models,
+// attributes, attribute options, attribute groups, association types,
+// families, categories, channels, locales, currencies, measure and
+// measurement families).
 //
 // Every resource keeps its serialized JSON next to its document, so reads
 // copy a prebuilt string; writers must refresh it (Resource::Refresh, or
@@ -51,6 +52,7 @@ struct Product {
   std::string uuid;        // lowercase
   std::string identifier;  // empty when the product has none
   std::string family;      // empty when none
+  std::string parent;      // product model code of a variant product, or empty
   std::vector<std::string> categories;
   bool enabled = true;
   absl::Time created;
@@ -74,6 +76,8 @@ class Store {
   ResourceTable categories;
   ResourceTable channels;
   ResourceTable locales;
+  // Ordered by code, the order of both pagination modes.
+  ResourceTable product_models;
   ResourceTable association_types;
   // Each attribute is in exactly one group: the group named by its "group"
   // field lists it in "attributes".
@@ -116,7 +120,7 @@ class Store {
   }
   size_t product_count() const { return by_uuid_.size(); }
 
-  // True if any product is in `family`.
+  // True if any product or product model is in `family`.
   bool FamilyInUse(std::string_view family) const;
   // `code` and every category below it; empty if `code` does not exist.
   std::vector<std::string> CategoryAndDescendants(std::string_view code) const;
