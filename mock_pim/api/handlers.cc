@@ -175,7 +175,8 @@ std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
   if (search == nullptr) return std::nullopt;
   absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
       search->value, lc.now,
-      [&](std::string_view code) { return lc.store.CategoryAndDescendants(code); });
+      [&](std::string_view code) { return lc.store.CategoryAndDescendants(code); },
+      [&](std::string_view code) { return lc.store.ProductModelAndSubModels(code); });
   if (!f.ok()) return FilterError(f.status());
   *filter = *std::move(f);
   return std::nullopt;
@@ -260,8 +261,9 @@ ApiResponse ListProductModels(ListContext& lc) {
     absl::ParseTime(absl::RFC3339_full, StringOr(doc, "created"), &created, &unused);
     absl::ParseTime(absl::RFC3339_full, StringOr(doc, "updated"), &updated, &unused);
     const std::string family = StringOr(doc, "family");
+    const std::string parent = StringOr(doc, "parent");
     return filter.Matches(ProductFacts{it->first, "", family, categories,
-                                       /*enabled=*/true, created, updated});
+                                       /*enabled=*/true, created, updated, parent});
   };
   PageBuilder page(*req, Cat(lc.base, kApiPath, "product-models"));
   return WalkList(

@@ -118,6 +118,41 @@ TEST_F(ProductModelApiTest, ListFiltersWithProductProperties) {
               "Search query parameter should be valid JSON.");
 }
 
+TEST_F(ProductModelApiTest, ParentFilterOnModelsAndProducts) {
+  auto search = [](std::string_view filter) {
+    return "&search=" + url::PercentEncode(filter);
+  };
+  EXPECT_EQ(Codes(GetJson(std::string(kModels) + "?limit=100" +
+                          search(R"({"parent":[{"operator":"=","value":"model_family_1_by_color_featured_2"}]})"))),
+            (std::vector<std::string>{"model_family_1_by_color_featured_2_1",
+                                      "model_family_1_by_color_featured_2_2"}));
+  EXPECT_EQ(Codes(GetJson(std::string(kModels) + "?limit=100" +
+                          search(R"({"parent":[{"operator":"EMPTY"}]})")))
+                .size(),
+            4u);
+  // "=" is every descendant, IN the direct children.
+  Json variants = GetJson(
+      "/api/rest/v1/products?limit=100&with_count=true" +
+      search(R"({"parent":[{"operator":"=","value":"model_family_1_by_color_featured_2"}]})"));
+  EXPECT_EQ(variants["items_count"], 4);
+  for (const Json& p : variants["_embedded"]["items"]) {
+    EXPECT_EQ(p["parent"].get<std::string>().rfind("model_family_1_by_color_featured_2_", 0), 0u)
+        << p["identifier"];
+  }
+  EXPECT_EQ(GetJson("/api/rest/v1/products?with_count=true" +
+                    search(R"({"parent":[{"operator":"IN","value":["model_family_1_by_color_featured_2"]}]})"))
+                ["items_count"],
+            0);
+  EXPECT_EQ(GetJson("/api/rest/v1/products?with_count=true" +
+                    search(R"({"parent":[{"operator":"NOT EMPTY"}]})"))["items_count"],
+            12);
+  ApiResponse missing = Get("/api/rest/v1/products?limit=10" +
+                            search(R"({"parent":[{"operator":"=","value":"nope"}]})"));
+  ExpectError(missing, 422,
+              "Property \"parent\" expects a valid product model code. The product "
+              "model does not exist, \"nope\" given.");
+}
+
 TEST_F(ProductModelApiTest, GetAnswersTheModelOr404) {
   Json m = Model(kOneLevelRoot);
   EXPECT_EQ(m["code"], kOneLevelRoot);

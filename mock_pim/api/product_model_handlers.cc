@@ -210,11 +210,9 @@ void CheckProductParent(const Store& s, Json* product, Json* errors) {
 }
 
 bool DeleteProductModel(Store* s, const std::string& code) {
-  if (!s->product_models.contains(code)) return false;
-  absl::flat_hash_set<std::string> doomed = {code};
-  for (const auto& [other, model] : s->product_models) {
-    if (StringOr(model.doc, "parent") == code) doomed.insert(other);
-  }
+  const std::vector<std::string> models = s->ProductModelAndSubModels(code);
+  if (models.empty()) return false;
+  const absl::flat_hash_set<std::string> doomed(models.begin(), models.end());
   std::vector<const Product*> products;
   for (const auto& [uuid, p] : s->products_by_uuid()) {
     if (!p->parent.empty() && doomed.contains(p->parent)) products.push_back(p.get());

@@ -60,8 +60,8 @@ struct Product {
   std::string json;  // the full document, as served
 
   ProductFacts facts() const {
-    return ProductFacts{identifier, uuid,    family, categories,
-                        enabled,    created, updated};
+    return ProductFacts{identifier, uuid,    family,  categories,
+                        enabled,    created, updated, parent};
   }
 };
 
@@ -124,6 +124,8 @@ class Store {
   bool FamilyInUse(std::string_view family) const;
   // `code` and every category below it; empty if `code` does not exist.
   std::vector<std::string> CategoryAndDescendants(std::string_view code) const;
+  // Product model `code` and its sub models; empty if `code` does not exist.
+  std::vector<std::string> ProductModelAndSubModels(std::string_view code) const;
 
  private:
   absl::btree_map<std::string, std::unique_ptr<Product>> by_uuid_;
