@@ -695,30 +695,30 @@ Json ValidateProduct(const Store& s, Json& doc) {
     const std::string& id = identifier.get_ref<const std::string&>();
     if (id.empty() || Trim(id).size() != id.size()) {
       AddValidationItem(&errors, "identifier",
-               "The identifier must not be empty nor start or end with a "
-               "space.");
+                        "The identifier must not be empty nor start or end with a "
+                        "space.");
     } else if (id.size() > 255) {
       AddValidationItem(&errors, "identifier",
-               "This value is too long. It should have 255 characters or "
-               "less.");
+                        "This value is too long. It should have 255 characters or "
+                        "less.");
     }
   }
   const Json& family = doc["family"];
   if (family.is_string() && !s.families.contains(family.get<std::string>())) {
     AddValidationItem(&errors, "family",
-             Cat("The family \"", family.get<std::string>(),
+                      Cat("The family \"", family.get<std::string>(),
                           "\" does not exist."));
   }
   for (const Json& c : doc["categories"]) {
     if (!s.categories.contains(c.get<std::string>())) {
       AddValidationItem(&errors, "categories",
-               Cat("The category \"", c.get<std::string>(),
+                        Cat("The category \"", c.get<std::string>(),
                             "\" does not exist."));
     }
   }
   for (const Json& g : doc["groups"]) {
     AddValidationItem(&errors, "groups",
-             Cat("The group \"", g.get<std::string>(),
+                      Cat("The group \"", g.get<std::string>(),
                           "\" does not exist."));
   }
   CheckProductParent(s, &doc, &errors);
@@ -813,7 +813,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
     const Product* owner = s.FindByIdentifier(new_id);
     if (owner != nullptr && owner != existing) {
       AddValidationItem(&errors, "identifier",
-               Cat("The value ", new_id,
+                        Cat("The value ", new_id,
                             " is already set on another product for the "
                             "unique attribute ",
                             s.identifier_attribute));
@@ -919,8 +919,8 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
   // Product model codes are free text, checked by CheckProductModel.
   if (old == nullptr && c != Collection::kProductModels && !IsValidCode(code)) {
     AddValidationItem(&errors, "code",
-             "Code may contain only letters, numbers and underscores, and "
-             "must not be blank.");
+                      "Code may contain only letters, numbers and underscores, and "
+                      "must not be blank.");
   }
   switch (c) {
     case Collection::kAttributes: {
@@ -929,7 +929,7 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
         AddValidationItem(&errors, "type", "This value should not be blank.");
       } else if (!IsKnownAttributeType(type)) {
         AddValidationItem(&errors, "type",
-                 Cat("The attribute type \"", type,
+                          Cat("The attribute type \"", type,
                               "\" is not supported."));
       } else if (old != nullptr && (*old)["type"] != doc["type"]) {
         AddValidationItem(&errors, "type", "This property cannot be changed.");
@@ -969,7 +969,7 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       for (const Json& a : attributes) {
         if (!s.attributes.contains(a.get<std::string>())) {
           AddValidationItem(&errors, "attributes",
-                   Cat("The attribute \"", a.get<std::string>(),
+                            Cat("The attribute \"", a.get<std::string>(),
                                 "\" does not exist."));
         }
       }
@@ -977,39 +977,39 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       auto la = s.attributes.find(label);
       if (!members.contains(label)) {
         AddValidationItem(&errors, "attribute_as_label",
-                 "Property \"attribute_as_label\" must belong to the family");
+                          "Property \"attribute_as_label\" must belong to the family");
       } else if (la != s.attributes.end()) {
         const std::string type = StringOr(la->second.doc, "type", "");
         if (type != kTextType && type != kIdentifierType) {
           AddValidationItem(&errors, "attribute_as_label",
-                   "Property \"attribute_as_label\" only supports "
-                   "\"pim_catalog_text\" and \"pim_catalog_identifier\" "
-                   "attribute types for the family");
+                            "Property \"attribute_as_label\" only supports "
+                            "\"pim_catalog_text\" and \"pim_catalog_identifier\" "
+                            "attribute types for the family");
         }
       }
       const Json& image = doc["attribute_as_image"];
       if (image.is_string() && !members.contains(image.get_ref<const std::string&>())) {
         AddValidationItem(&errors, "attribute_as_image",
-                 "Property \"attribute_as_image\" must belong to the family");
+                          "Property \"attribute_as_image\" must belong to the family");
       }
       const Json& req = doc["attribute_requirements"];
       for (auto it = req.begin(); it != req.end(); ++it) {
         if (!s.channels.contains(it.key())) {
           AddValidationItem(&errors, "attribute_requirements",
-                   Cat("The channel \"", it.key(),
+                            Cat("The channel \"", it.key(),
                                 "\" does not exist."));
           continue;
         }
         if (!it.value().is_array()) {
           AddValidationItem(&errors, "attribute_requirements",
-                   Cat("The requirements of the channel \"", it.key(),
+                            Cat("The requirements of the channel \"", it.key(),
                                 "\" must be an array of attribute codes."));
           continue;
         }
         for (const Json& a : it.value()) {
           if (!a.is_string() || !members.contains(a.get_ref<const std::string&>())) {
             AddValidationItem(&errors, "attribute_requirements",
-                     Cat("The attribute \"",
+                              Cat("The attribute \"",
                                   a.is_string() ? a.get<std::string>() : DumpJson(a),
                                   "\" cannot be an attribute required for the "
                                   "channel \"",
@@ -1026,13 +1026,13 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
         const std::string p = parent.get<std::string>();
         if (!s.categories.contains(p)) {
           AddValidationItem(&errors, "parent",
-                   Cat("The category \"", p, "\" does not exist."));
+                            Cat("The category \"", p, "\" does not exist."));
         } else {
           for (const std::string& d : s.CategoryAndDescendants(code)) {
             if (d == p) {
               AddValidationItem(&errors, "parent",
-                       "The parent cannot be the category itself or one of "
-                       "its children.");
+                                "The parent cannot be the category itself or one of "
+                                "its children.");
               break;
             }
           }
@@ -1047,32 +1047,32 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
         AddValidationItem(&errors, "category_tree", "This value should not be blank.");
       } else if (t == s.categories.end()) {
         AddValidationItem(&errors, "category_tree",
-                 Cat("The category \"", tree, "\" does not exist."));
+                          Cat("The category \"", tree, "\" does not exist."));
       } else if (!t->second.doc["parent"].is_null()) {
         AddValidationItem(&errors, "category_tree",
-                 Cat("The category \"", tree,
+                          Cat("The category \"", tree,
                               "\" is not a root category."));
       }
       if (doc["locales"].empty()) {
         AddValidationItem(&errors, "locales",
-                 "This collection should contain 1 element or more.");
+                          "This collection should contain 1 element or more.");
       }
       for (const Json& l : doc["locales"]) {
         if (!s.locales.contains(l.get<std::string>())) {
           AddValidationItem(&errors, "locales",
-                   Cat("The locale \"", l.get<std::string>(),
+                            Cat("The locale \"", l.get<std::string>(),
                                 "\" does not exist."));
         }
       }
       if (doc["currencies"].empty()) {
         AddValidationItem(&errors, "currencies",
-                 "This collection should contain 1 element or more.");
+                          "This collection should contain 1 element or more.");
       }
       for (const Json& cur : doc["currencies"]) {
         const std::string& code3 = cur.get_ref<const std::string&>();
         if (!s.currencies.contains(code3)) {
           AddValidationItem(&errors, "currencies",
-                   Cat("The currency \"", code3,
+                            Cat("The currency \"", code3,
                                 "\" does not exist."));
         }
       }

@@ -373,13 +373,33 @@ TEST_F(ProductModelApiTest, AFamilyWithModelsCannotBeDeleted) {
 }
 
 TEST_F(ProductModelApiTest, VariantProductTakesItsParentsFamily) {
+  ASSERT_EQ(Post(R"({"code":"sub_c3","parent":"model_family_1_by_color_featured_2",
+      "values":{"color":[{"locale":null,"scope":null,"data":"color_3"}]}})")
+                .status,
+            201);
   ApiResponse r = Call("PATCH", "/api/rest/v1/products/variant_new",
-                       R"({"parent":"model_family_1_by_color_featured_2_1",
+                       R"({"parent":"sub_c3",
                            "values":{"featured_2":[{"locale":null,"scope":null,"data":true}]}})");
   ASSERT_EQ(r.status, 201) << r.body;
   Json p = GetJson("/api/rest/v1/products/variant_new");
   EXPECT_EQ(p["family"], "family_1");
-  EXPECT_EQ(p["parent"], kSubModel);
+  EXPECT_EQ(p["parent"], "sub_c3");
+  // A sibling needs other axis values; the product itself does not clash.
+  ApiResponse same = Call("PATCH", "/api/rest/v1/products/variant_other",
+                          R"({"parent":"sub_c3",
+                              "values":{"featured_2":[{"locale":null,"scope":null,"data":true}]}})");
+  EXPECT_EQ(Violations(same),
+            std::vector<std::string>{
+                "Cannot set value \"true\" for the attribute axis \"featured_2\" on "
+                "variant product \"variant_other\", as the variant product "
+                "\"variant_new\" already has this value"});
+  EXPECT_EQ(Call("PATCH", "/api/rest/v1/products/variant_new", R"({"enabled":false})").status,
+            204);
+  EXPECT_EQ(Call("PATCH", "/api/rest/v1/products/variant_other",
+                 R"({"parent":"sub_c3",
+                     "values":{"featured_2":[{"locale":null,"scope":null,"data":false}]}})")
+                .status,
+            201);
 }
 
 TEST_F(ProductModelApiTest, VariantProductRules) {

@@ -61,7 +61,7 @@ Json NormalizeMeasurementFamily(const Json& item, const Json* old,
   doc["code"] = code;
   if (!IsCode(code)) {
     AddValidationItem(errors, "code",
-             "This field can only contain letters, numbers, and underscores.");
+                      "This field can only contain letters, numbers, and underscores.");
   }
   const Json labels = item.value("labels", Json::object());
   if (!IsLabels(labels)) {
@@ -77,7 +77,7 @@ Json NormalizeMeasurementFamily(const Json& item, const Json* old,
   doc["units"] = Json::object();
   if (!units.is_object() || units.empty()) {
     AddValidationItem(errors, "units",
-             "The measurement family must have at least one unit.");
+                      "The measurement family must have at least one unit.");
   } else {
     for (const auto& [unit_code, unit] : units.items()) {
       const std::string prefix = Cat("units[", unit_code, "]");
@@ -89,20 +89,20 @@ Json NormalizeMeasurementFamily(const Json& item, const Json* old,
       const std::string given = StringOr(unit, "code");
       if (!IsCode(unit_code) || given != unit_code) {
         AddValidationItem(errors, Cat(prefix, "[code]"),
-                 "The unit code must be the key of the unit and can only "
-                 "contain letters, numbers, and underscores.");
+                          "The unit code must be the key of the unit and can only "
+                          "contain letters, numbers, and underscores.");
       }
       u["code"] = unit_code;
       const Json unit_labels = unit.value("labels", Json::object());
       if (!IsLabels(unit_labels)) {
         AddValidationItem(errors, Cat(prefix, "[labels]"),
-                 "This value should be of type object.");
+                          "This value should be of type object.");
       }
       u["labels"] = unit_labels;
       const Json ops = unit.value("convert_from_standard", Json());
       if (!ops.is_array() || ops.empty()) {
         AddValidationItem(errors, Cat(prefix, "[convert_from_standard]"),
-                 "A unit must have at least one conversion operation.");
+                          "A unit must have at least one conversion operation.");
       } else {
         for (const Json& op : ops) {
           const std::string name = op.is_object() ? StringOr(op, "operator") : "";
@@ -112,8 +112,8 @@ Json NormalizeMeasurementFamily(const Json& item, const Json* old,
                name != "sub") ||
               !value_ok) {
             AddValidationItem(errors, Cat(prefix, "[convert_from_standard]"),
-                     "Each operation has an \"operator\" (mul, div, add or "
-                     "sub) and a string \"value\".");
+                              "Each operation has an \"operator\" (mul, div, add or "
+                              "sub) and a string \"value\".");
             break;
           }
         }
@@ -122,20 +122,20 @@ Json NormalizeMeasurementFamily(const Json& item, const Json* old,
       const Json symbol = unit.value("symbol", Json(""));
       if (!symbol.is_string()) {
         AddValidationItem(errors, Cat(prefix, "[symbol]"),
-                 "This value should be of type string.");
+                          "This value should be of type string.");
       }
       u["symbol"] = symbol;
       doc["units"][unit_code] = std::move(u);
     }
     if (!standard.empty() && !units.contains(standard)) {
       AddValidationItem(errors, "standard_unit_code",
-               Cat("The standard unit code \"", standard,
+                        Cat("The standard unit code \"", standard,
                    "\" does not exist in the list of units."));
     }
   }
   if (old != nullptr && StringOr(*old, "standard_unit_code") != standard) {
     AddValidationItem(errors, "standard_unit_code",
-             Cat("The standard unit code of the \"", code,
+                      Cat("The standard unit code of the \"", code,
                  "\" measurement family cannot be changed"));
   }
   return doc;
@@ -162,17 +162,17 @@ Json ValidateAttributeGroup(const Store& s, const Json& doc) {
     const std::string& code = a.get_ref<const std::string&>();
     if (!s.attributes.contains(code)) {
       AddValidationItem(&errors, "attributes",
-               Cat("Property \"attributes\" expects a valid code. The "
+                        Cat("Property \"attributes\" expects a valid code. The "
                    "attribute does not exist, \"",
                    code, "\" given."));
     } else if (!seen.insert(code).second) {
       AddValidationItem(&errors, "attributes",
-               Cat("The attribute \"", code, "\" is listed twice."));
+                        Cat("The attribute \"", code, "\" is listed twice."));
     }
   }
   if (doc["sort_order"].get<int64_t>() < 0) {
     AddValidationItem(&errors, "sort_order",
-             "This value should be greater than or equal to 0.");
+                      "This value should be greater than or equal to 0.");
   }
   return errors;
 }
