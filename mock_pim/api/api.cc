@@ -125,7 +125,8 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
     return r;
   }
   const bool read = req.method == "GET" || req.method == "HEAD";
-  const bool batch = !route.item && req.method == "PATCH";
+  // NDJSON batches; a JSON-array batch (measurement-families) is plain JSON.
+  const bool batch = !route.item && req.method == "PATCH" && !route.array_body;
   if (!AcceptsJson(req.accept, batch)) {
     return ErrorResponse(
         406, Cat("\"", Trim(req.accept),

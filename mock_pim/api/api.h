@@ -4,10 +4,14 @@
 // facade of //mock_pim/api; the HTTP shell, limiter and faults wrap it.
 //
 // Served: GET /api/rest/v1 (route list), products (by identifier and by
-// uuid), attributes, attribute options, families, categories, channels and
+// uuid), product models, attributes, attribute options, attribute groups,
+// association types, families, family variants, categories, channels and
 // locales: list (page and search_after pagination, `search` filters), get,
-// create, upsert (PATCH merge rules), batch upsert (NDJSON), delete where
-// Akeneo allows it; plus Akeneo's 4xx errors, bodies and messages (see
+// create, upsert (PATCH merge rules),
+// batch upsert (NDJSON), delete where Akeneo allows it; the read-only
+// currencies and measure families (list, get); measurement families (a JSON
+// array: GET all, PATCH to create or replace several); system information;
+// plus Akeneo's 4xx errors, bodies and messages (see
 // /work/shared/reference/akeneo-api.md). The token route is served by the
 // caller; Classify still recognises it.
 //

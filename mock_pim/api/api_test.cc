@@ -4,71 +4,16 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "mock_pim/api/api_fixture.h"
 #include "mock_pim/api/json_util.h"
 #include "common/url.h"
 
 namespace pimsim::api {
 namespace {
 
-const absl::Time kNow = absl::FromUnixSeconds(1717243200);  // 2024-06-01
-
-class ApiTest : public testing::Test {
+class ApiTest : public ApiFixture {
  protected:
   void SetUp() override { Build("", 25); }
-
-  void Build(std::string base, uint32_t products) {
-    pimsim::v1::SeedData seed;
-    seed.set_products(products);
-    absl::StatusOr<std::unique_ptr<Api>> api = Api::Create(base, seed, 42);
-    ASSERT_TRUE(api.ok()) << api.status();
-    api_ = *std::move(api);
-  }
-
-  ApiResponse Call(std::string_view method, std::string_view target,
-                   std::string_view body = "",
-                   std::string_view content_type = "application/json",
-                   std::string_view accept = "") {
-    const size_t q = target.find('?');
-    ApiRequest req;
-    req.method = method;
-    req.path = target.substr(0, q);
-    req.query = q == std::string_view::npos ? "" : target.substr(q + 1);
-    req.content_type = content_type;
-    req.accept = accept;
-    req.body = body;
-    req.connection = "pimsim";
-    req.username = "admin";
-    return api_->Handle(req, kNow);
-  }
-  ApiResponse Get(std::string_view target, std::string_view accept = "") {
-    return Call("GET", target, "", "", accept);
-  }
-  ApiResponse Batch(std::string_view target, std::string_view body) {
-    return Call("PATCH", target, body, "application/vnd.akeneo.collection+json");
-  }
-  static Json Body(const ApiResponse& r) { return Json::parse(r.body); }
-  static std::vector<Json> Lines(const ApiResponse& r) {
-    std::vector<Json> out;
-    size_t pos = 0;
-    while (pos <= r.body.size() && !r.body.empty()) {
-      size_t nl = r.body.find('\n', pos);
-      if (nl == std::string::npos) nl = r.body.size();
-      out.push_back(Json::parse(r.body.substr(pos, nl - pos)));
-      pos = nl + 1;
-    }
-    return out;
-  }
-  static void ExpectError(const ApiResponse& r, int code,
-                          const std::string& message) {
-    EXPECT_EQ(r.status, code) << r.body;
-    EXPECT_EQ(r.content_type, "application/json");
-    Json b = Json::parse(r.body);
-    EXPECT_EQ(b.size(), 2u) << r.body;
-    EXPECT_EQ(b["code"], code);
-    EXPECT_EQ(b["message"], message);
-  }
-
-  std::unique_ptr<Api> api_;
 };
 
 // --- Root, routing and headers ------------------------------------------------

@@ -52,4 +52,41 @@ absl::StatusOr<std::vector<BatchLine>> SplitBatch(std::string_view body,
   return lines;
 }
 
+size_t CountJsonArrayItems(std::string_view body) {
+  size_t i = 0;
+  auto skip_space = [&] {
+    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' ||
+                               body[i] == '\n' || body[i] == '\r')) {
+      ++i;
+    }
+  };
+  skip_space();
+  if (i == body.size() || body[i] != '[') return 0;
+  ++i;
+  skip_space();
+  if (i == body.size() || body[i] == ']') return 0;
+  size_t items = 1;
+  int depth = 1;
+  bool in_string = false;
+  for (; i < body.size() && depth > 0; ++i) {
+    const char c = body[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      ++depth;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      ++items;
+    }
+  }
+  return items;
+}
+
 }  // namespace pimsim::api

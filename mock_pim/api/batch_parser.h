@@ -36,6 +36,12 @@ struct BatchLine {
 // classify a request for the latency model).
 size_t CountBatchLines(std::string_view body);
 
+// Counts the items of a JSON array body ("[{...},{...}]") without parsing
+// it: the commas at nesting depth 1, outside strings, plus one if the array
+// is not empty. A body that is not an array counts 0 (used, like
+// CountBatchLines, to classify a request; the handler parses it properly).
+size_t CountJsonArrayItems(std::string_view body);
+
 // Splits `body`. ResourceExhausted if it has more than `max_lines` lines.
 absl::StatusOr<std::vector<BatchLine>> SplitBatch(
     std::string_view body, size_t max_lines = kMaxBatchLines,

@@ -11,8 +11,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "mock_pim/api/batch_parser.h"
+#include "mock_pim/api/family_variant_handlers.h"
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
+#include "mock_pim/api/product_model_handlers.h"
+#include "mock_pim/api/reference_handlers.h"
 #include "mock_pim/api/search_filter.h"
 #include "mock_pim/api/str_util.h"
 #include "common/url.h"
@@ -35,6 +38,16 @@ std::string Decode(std::string_view segment) {
 std::string ItemHref(std::string_view base, std::string_view collection,
                      std::string_view code) {
   return Cat(base, kApiPath, collection, "/", url::PercentEncode(code));
+}
+
+std::string VariantsHref(std::string_view base, std::string_view family) {
+  return Cat(base, kApiPath, "families/", url::PercentEncode(family),
+             "/variants");
+}
+
+std::string VariantHref(std::string_view base, std::string_view family,
+                        std::string_view code) {
+  return Cat(VariantsHref(base, family), "/", url::PercentEncode(code));
 }
 
 std::string OptionHref(std::string_view base, std::string_view attribute,
@@ -62,12 +75,6 @@ ApiError FormatError(const absl::Status& status, std::string_view method,
   ApiError e = PlainError(422, std::string(status.message()));
   e.documentation = DocumentationHref(method, route_name);
   return e;
-}
-
-std::string StringOr(const Json& doc, const char* key, std::string fallback) {
-  auto it = doc.find(key);
-  if (it == doc.end() || !it->is_string()) return fallback;
-  return it->get<std::string>();
 }
 
 bool IsValidCode(std::string_view code) {
@@ -121,19 +128,66 @@ ApiResponse FilterError(const absl::Status& s) {
   return ErrorResponse(status, SV(s.message()));
 }
 
+// One page of the items [begin, end), which are in list order: `match(it)`
+// says whether an item passes the filter, `add(it)` puts it on `page`, and
+// `key(it)` is its search-after key.
+template <typename It, typename Match, typename Add, typename Key>
+ApiResponse WalkList(const PageRequest& req, PageBuilder& page, It begin,
+                     It end, const Match& match, const Add& add,
+                     const Key& key) {
+  if (req.type == PaginationType::kSearchAfter) {
+    std::optional<std::string_view> next_key;
+    std::string_view last;
+    for (auto it = begin; it != end; ++it) {
+      if (!match(it)) continue;
+      if (page.item_count() == static_cast<size_t>(req.limit)) {
+        next_key = last;
+        break;
+      }
+      add(it);
+      last = key(it);
+    }
+    return JsonResponse(200, page.FinishSearchAfter(next_key));
+  }
+  size_t matched = 0;
+  bool has_next = false;
+  for (auto it = begin; it != end; ++it) {
+    if (!match(it)) continue;
+    ++matched;
+    if (matched <= req.offset()) continue;
+    if (matched <= req.offset() + req.limit) {
+      add(it);
+      continue;
+    }
+    has_next = true;
+    if (!req.with_count) break;
+  }
+  std::optional<size_t> count;
+  if (req.with_count) count = matched;
+  return JsonResponse(200, page.FinishPage(has_next, count));
+}
+
+// The `search` parameter of a product or product model list, or the error
+// to answer.
+std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
+                                              ProductFilter* filter) {
+  const url::QueryParam* search = url::FindParam(lc.params, "search");
+  if (search == nullptr) return std::nullopt;
+  absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
+      search->value, lc.now,
+      [&](std::string_view code) { return lc.store.CategoryAndDescendants(code); },
+      [&](std::string_view code) { return lc.store.ProductModelAndSubModels(code); });
+  if (!f.ok()) return FilterError(f.status());
+  *filter = *std::move(f);
+  return std::nullopt;
+}
+
 ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   absl::StatusOr<PageRequest> req =
       ParsePageRequest(lc.params, /*search_after_supported=*/true);
   if (!req.ok()) return ParseError(req.status());
   ProductFilter filter;
-  if (const url::QueryParam* search = url::FindParam(lc.params, "search")) {
-    absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
-        search->value, lc.now, [&](std::string_view code) {
-          return lc.store.CategoryAndDescendants(code);
-        });
-    if (!f.ok()) return FilterError(f.status());
-    filter = *std::move(f);
-  }
+  if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
   const char* collection = by_uuid ? "products-uuid" : "products";
   PageBuilder page(*req, Cat(lc.base, kApiPath, collection));
   auto add = [&](const Product& p) {
@@ -141,23 +195,9 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
                  p.json);
   };
   // Both indexes map a key to a product; walk either the same way.
-  auto walk = [&](auto begin, auto end, auto deref) -> ApiResponse {
-    if (req->type == PaginationType::kSearchAfter) {
-      std::optional<std::string_view> next_key;
-      std::string_view last;
-      for (auto it = begin; it != end; ++it) {
-        const Product& p = deref(it);
-        if (!filter.Matches(p.facts())) continue;
-        if (page.item_count() == static_cast<size_t>(req->limit)) {
-          next_key = last;
-          break;
-        }
-        add(p);
-        last = by_uuid ? std::string_view(p.uuid) : p.identifier;
-      }
-      return JsonResponse(200, page.FinishSearchAfter(next_key));
-    }
-    if (!by_uuid && req->offset() >= kMaxPageModeOffset) {
+  auto walk = [&](auto begin, auto end) -> ApiResponse {
+    if (!by_uuid && req->type == PaginationType::kPage &&
+        req->offset() >= kMaxPageModeOffset) {
       ApiError e = PlainError(
           422,
           "You have reached the maximum number of pages you can retrieve with "
@@ -167,55 +207,73 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
           "http://api.akeneo.com/documentation/pagination.html#search-after-type";
       return ToResponse(e);
     }
-    size_t matched = 0;
-    bool has_next = false;
-    for (auto it = begin; it != end; ++it) {
-      const Product& p = deref(it);
-      if (!filter.Matches(p.facts())) continue;
-      ++matched;
-      if (matched <= req->offset()) continue;
-      if (matched <= req->offset() + req->limit) {
-        add(p);
-        continue;
-      }
-      has_next = true;
-      if (!req->with_count) break;
-    }
-    std::optional<size_t> count;
-    if (req->with_count) count = matched;
-    return JsonResponse(200, page.FinishPage(has_next, count));
+    return WalkList(
+        *req, page, begin, end,
+        [&](auto it) { return filter.Matches(it->second->facts()); },
+        [&](auto it) { add(*it->second); },
+        [&](auto it) -> std::string_view {
+          return by_uuid ? std::string_view(it->second->uuid) : it->second->identifier;
+        });
   };
   if (by_uuid) {
     const auto& index = lc.store.products_by_uuid();
     auto begin = req->search_after.empty()
                      ? index.begin()
                      : index.upper_bound(req->search_after);
-    return walk(begin, index.end(),
-                [](auto it) -> const Product& { return *it->second; });
+    return walk(begin, index.end());
   }
   const auto& index = lc.store.products_by_identifier();
   auto begin = index.begin();
   if (!req->search_after.empty()) {
     begin = index.upper_bound(std::string_view(req->search_after));
-  } else if (filter.empty() && req->type == PaginationType::kPage) {
+  } else if (filter.empty() && req->type == PaginationType::kPage &&
+             req->offset() < kMaxPageModeOffset) {
     // Unfiltered pages skip without testing each product.
-    size_t skip = std::min(req->offset(), index.size());
+    const PageRequest& r = *req;
     const size_t total = index.size();
-    if (req->offset() >= kMaxPageModeOffset) {
-      return walk(begin, index.end(),
-                  [](auto it) -> const Product& { return *it->second; });
-    }
-    PageRequest& r = *req;
     auto it = begin;
-    for (size_t i = 0; i < skip; ++i) ++it;
+    for (size_t i = 0; i < std::min(r.offset(), total); ++i) ++it;
     for (int n = 0; n < r.limit && it != index.end(); ++n, ++it) add(*it->second);
     std::optional<size_t> count;
     if (r.with_count) count = total;
     return JsonResponse(
         200, page.FinishPage(r.offset() + r.limit < total, count));
   }
-  return walk(begin, index.end(),
-              [](auto it) -> const Product& { return *it->second; });
+  return walk(begin, index.end());
+}
+
+// Product models, by code, with the product filters: "identifier" is the
+// code.
+ApiResponse ListProductModels(ListContext& lc) {
+  absl::StatusOr<PageRequest> req =
+      ParsePageRequest(lc.params, /*search_after_supported=*/true);
+  if (!req.ok()) return ParseError(req.status());
+  ProductFilter filter;
+  if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
+  const ResourceTable& table = lc.store.product_models;
+  auto matches = [&](ResourceTable::const_iterator it) {
+    if (filter.empty()) return true;
+    const Json& doc = it->second.doc;
+    std::vector<std::string> categories;
+    for (const Json& c : doc["categories"]) categories.push_back(c.get<std::string>());
+    absl::Time created, updated;
+    std::string unused;
+    absl::ParseTime(absl::RFC3339_full, StringOr(doc, "created"), &created, &unused);
+    absl::ParseTime(absl::RFC3339_full, StringOr(doc, "updated"), &updated, &unused);
+    const std::string family = StringOr(doc, "family");
+    const std::string parent = StringOr(doc, "parent");
+    return filter.Matches(ProductFacts{it->first, "", family, categories,
+                                       /*enabled=*/true, created, updated, parent});
+  };
+  PageBuilder page(*req, Cat(lc.base, kApiPath, "product-models"));
+  return WalkList(
+      *req, page,
+      req->search_after.empty() ? table.begin() : table.upper_bound(req->search_after),
+      table.end(), matches,
+      [&](ResourceTable::const_iterator it) {
+        page.AddItem(ItemHref(lc.base, "product-models", it->first), it->second.json);
+      },
+      [](ResourceTable::const_iterator it) { return std::string_view(it->first); });
 }
 
 ApiResponse ListTable(ListContext& lc, const ResourceTable& table,
@@ -231,22 +289,13 @@ ApiResponse ListTable(ListContext& lc, const ResourceTable& table,
     filter = *std::move(f);
   }
   PageBuilder page(*req, std::move(collection_href));
-  size_t matched = 0;
-  bool has_next = false;
-  for (const auto& [code, resource] : table) {
-    if (!filter.Matches(code)) continue;
-    ++matched;
-    if (matched <= req->offset()) continue;
-    if (matched <= req->offset() + req->limit) {
-      page.AddItem(href(code), resource.json);
-      continue;
-    }
-    has_next = true;
-    if (!req->with_count) break;
-  }
-  std::optional<size_t> count;
-  if (req->with_count) count = matched;
-  return JsonResponse(200, page.FinishPage(has_next, count));
+  return WalkList(
+      *req, page, table.begin(), table.end(),
+      [&](ResourceTable::const_iterator it) { return filter.Matches(it->first); },
+      [&](ResourceTable::const_iterator it) {
+        page.AddItem(href(it->first), it->second.json);
+      },
+      [](ResourceTable::const_iterator it) { return std::string_view(it->first); });
 }
 
 // ---------------------------------------------------------------------------
@@ -259,6 +308,11 @@ const ResourceTable* TableFor(const Store& s, Collection c) {
     case Collection::kCategories: return &s.categories;
     case Collection::kChannels: return &s.channels;
     case Collection::kLocales: return &s.locales;
+    case Collection::kProductModels: return &s.product_models;
+    case Collection::kAssociationTypes: return &s.association_types;
+    case Collection::kAttributeGroups: return &s.attribute_groups;
+    case Collection::kCurrencies: return &s.currencies;
+    case Collection::kMeasureFamilies: return &s.measure_families;
     default: return nullptr;
   }
 }
@@ -270,6 +324,11 @@ const char* LabelFor(Collection c) {
     case Collection::kCategories: return "Category";
     case Collection::kChannels: return "Channel";
     case Collection::kLocales: return "Locale";
+    case Collection::kProductModels: return "Product model";
+    case Collection::kAssociationTypes: return "Association type";
+    case Collection::kAttributeGroups: return "Attribute group";
+    case Collection::kCurrencies: return "Currency";
+    case Collection::kMeasureFamilies: return "Measure family";
     default: return "Resource";
   }
 }
@@ -283,6 +342,11 @@ const char* SegmentFor(Collection c) {
     case Collection::kCategories: return "categories";
     case Collection::kChannels: return "channels";
     case Collection::kLocales: return "locales";
+    case Collection::kProductModels: return "product-models";
+    case Collection::kAssociationTypes: return "association-types";
+    case Collection::kAttributeGroups: return "attribute-groups";
+    case Collection::kCurrencies: return "currencies";
+    case Collection::kMeasureFamilies: return "measure-families";
     default: return "";
   }
 }
@@ -321,12 +385,28 @@ const ResourceTable* OptionsTable(const Store& s, const std::string& attribute,
   return it == s.options.end() ? kEmpty : &it->second;
 }
 
+// The variants of an existing family, or the 404 to answer.
+const ResourceTable* VariantsTable(const Store& s, const std::string& family,
+                                   ApiResponse* not_found) {
+  if (!s.families.contains(family)) {
+    *not_found = ErrorResponse(404, Cat("Family \"", family, "\" does not exist."));
+    return nullptr;
+  }
+  static const ResourceTable* const kEmpty = new ResourceTable();
+  auto it = s.family_variants.find(family);
+  return it == s.family_variants.end() ? kEmpty : &it->second;
+}
+
 }  // namespace
 
 ApiResponse HandleRead(const Store& store, std::string_view base,
                        absl::Time now, const ParsedRoute& route,
                        const ApiRequest& req) {
   const Collection c = route.collection;
+  if (c == Collection::kSystemInformation) return SystemInformation();
+  if (c == Collection::kMeasurementFamilies) {
+    return ListMeasurementFamilies(store);
+  }
   if (route.item) {
     // The hot path: no copy of the code unless it is percent-encoded.
     std::string decoded;
@@ -341,6 +421,16 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     } else if (c == Collection::kProductsUuid) {
       const std::string lower = Lower(code);
       if (const Product* p = store.FindByUuid(lower)) json = &p->json;
+    } else if (c == Collection::kFamilyVariants) {
+      ApiResponse not_found;
+      const std::string family = Decode(route.family);
+      const ResourceTable* variants = VariantsTable(store, family, &not_found);
+      if (variants == nullptr) return not_found;
+      auto it = variants->find(AV(code));
+      if (it == variants->end()) {
+        return ErrorResponse(404, FamilyVariantNotFound(family, code));
+      }
+      json = &it->second.json;
     } else if (c == Collection::kAttributeOptions) {
       ApiResponse not_found;
       const std::string attribute = Decode(route.attribute);
@@ -364,8 +454,19 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
   }
 
   ListContext lc{store, base, now, url::ParseQuery(req.query)};
+  if (c == Collection::kProductModels) return ListProductModels(lc);
   if (c == Collection::kProducts || c == Collection::kProductsUuid) {
     return ListProducts(lc, c == Collection::kProductsUuid);
+  }
+  if (c == Collection::kFamilyVariants) {
+    ApiResponse not_found;
+    const std::string family = Decode(route.family);
+    const ResourceTable* variants = VariantsTable(store, family, &not_found);
+    if (variants == nullptr) return not_found;
+    return ListTable(
+        lc, *variants,
+        [&](std::string_view code) { return VariantHref(base, family, code); },
+        VariantsHref(base, family));
   }
   if (c == Collection::kAttributeOptions) {
     ApiResponse not_found;
@@ -390,11 +491,6 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
 // Validation.
 
 namespace {
-
-void AddError(Json* errors, std::string_view property,
-              std::string_view message) {
-  errors->push_back(ValidationItem(property, message));
-}
 
 bool IsNumericValue(const Json& v) {
   if (v.is_number()) return true;
@@ -591,45 +687,41 @@ void ValidateProductValues(const Catalog& cat, const Json& values,
   }
 }
 
-Json ValidateProduct(const Store& s, const Json& doc) {
+// Also gives a variant product its parent's family (CheckProductParent).
+Json ValidateProduct(const Store& s, Json& doc) {
   Json errors = Json::array();
   const Json& identifier = doc["identifier"];
   if (identifier.is_string()) {
     const std::string& id = identifier.get_ref<const std::string&>();
     if (id.empty() || Trim(id).size() != id.size()) {
-      AddError(&errors, "identifier",
-               "The identifier must not be empty nor start or end with a "
-               "space.");
+      AddValidationItem(&errors, "identifier",
+                        "The identifier must not be empty nor start or end with a "
+                        "space.");
     } else if (id.size() > 255) {
-      AddError(&errors, "identifier",
-               "This value is too long. It should have 255 characters or "
-               "less.");
+      AddValidationItem(&errors, "identifier",
+                        "This value is too long. It should have 255 characters or "
+                        "less.");
     }
   }
   const Json& family = doc["family"];
   if (family.is_string() && !s.families.contains(family.get<std::string>())) {
-    AddError(&errors, "family",
-             Cat("The family \"", family.get<std::string>(),
+    AddValidationItem(&errors, "family",
+                      Cat("The family \"", family.get<std::string>(),
                           "\" does not exist."));
   }
   for (const Json& c : doc["categories"]) {
     if (!s.categories.contains(c.get<std::string>())) {
-      AddError(&errors, "categories",
-               Cat("The category \"", c.get<std::string>(),
+      AddValidationItem(&errors, "categories",
+                        Cat("The category \"", c.get<std::string>(),
                             "\" does not exist."));
     }
   }
   for (const Json& g : doc["groups"]) {
-    AddError(&errors, "groups",
-             Cat("The group \"", g.get<std::string>(),
+    AddValidationItem(&errors, "groups",
+                      Cat("The group \"", g.get<std::string>(),
                           "\" does not exist."));
   }
-  if (doc["parent"].is_string()) {
-    AddError(&errors, "parent",
-             Cat("The product model \"",
-                          doc["parent"].get<std::string>(),
-                          "\" does not exist."));
-  }
+  CheckProductParent(s, &doc, &errors);
   Catalog cat(s);
   ValidateProductValues(cat, doc["values"], &errors);
   return errors;
@@ -720,8 +812,8 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   if (!new_id.empty()) {
     const Product* owner = s.FindByIdentifier(new_id);
     if (owner != nullptr && owner != existing) {
-      AddError(&errors, "identifier",
-               Cat("The value ", new_id,
+      AddValidationItem(&errors, "identifier",
+                        Cat("The value ", new_id,
                             " is already set on another product for the "
                             "unique attribute ",
                             s.identifier_attribute));
@@ -760,6 +852,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   }
   if (p->identifier != new_id) s.SetIdentifier(p, new_id);
   p->family = StringOr(doc, "family", "");
+  p->parent = StringOr(doc, "parent", "");
   p->categories.clear();
   for (const Json& c : doc["categories"]) p->categories.push_back(c.get<std::string>());
   p->enabled = doc.value("enabled", true);
@@ -774,6 +867,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
 ResourceTable* MutableTableFor(Store& s, Collection c,
                                const std::string& attribute) {
   if (c == Collection::kAttributeOptions) return &s.options[attribute];
+  if (c == Collection::kFamilyVariants) return &s.family_variants[attribute];
   return const_cast<ResourceTable*>(TableFor(s, c));
 }
 
@@ -784,6 +878,10 @@ absl::Span<const FieldSpec> SchemaFor(Collection c) {
     case Collection::kFamilies: return FamilySchema();
     case Collection::kCategories: return CategorySchema();
     case Collection::kChannels: return ChannelSchema();
+    case Collection::kAssociationTypes: return AssociationTypeSchema();
+    case Collection::kAttributeGroups: return AttributeGroupSchema();
+    case Collection::kFamilyVariants: return FamilyVariantSchema();
+    case Collection::kProductModels: return ProductModelSchema();
     default: return LocaleSchema();
   }
 }
@@ -801,54 +899,64 @@ Json NewDocFor(const Store& s, Collection c, const std::string& attribute,
       return NewCategoryDoc(code, now);
     case Collection::kChannels:
       return NewChannelDoc(code);
+    case Collection::kAssociationTypes:
+      return NewAssociationTypeDoc(code);
+    case Collection::kAttributeGroups:
+      return NewAttributeGroupDoc(code);
+    case Collection::kFamilyVariants:
+      return NewFamilyVariantDoc(code);
+    case Collection::kProductModels:
+      return NewProductModelDoc(code, now);
     default:
       return NewLocaleDoc(code, false);
   }
-}
-
-bool ListContains(const Json& list, std::string_view value) {
-  for (const Json& v : list) {
-    if (v.is_string() && v.get_ref<const std::string&>() == value) return true;
-  }
-  return false;
 }
 
 Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
                           const Json* old) {
   Json errors = Json::array();
   const std::string code = StringOr(doc, "code", "");
-  if (old == nullptr && !IsValidCode(code)) {
-    AddError(&errors, "code",
-             "Code may contain only letters, numbers and underscores, and "
-             "must not be blank.");
+  // Product model codes are free text, checked by CheckProductModel.
+  if (old == nullptr && c != Collection::kProductModels && !IsValidCode(code)) {
+    AddValidationItem(&errors, "code",
+                      "Code may contain only letters, numbers and underscores, and "
+                      "must not be blank.");
   }
   switch (c) {
     case Collection::kAttributes: {
       const std::string type = StringOr(doc, "type", "");
       if (type.empty()) {
-        AddError(&errors, "type", "This value should not be blank.");
+        AddValidationItem(&errors, "type", "This value should not be blank.");
       } else if (!IsKnownAttributeType(type)) {
-        AddError(&errors, "type",
-                 Cat("The attribute type \"", type,
+        AddValidationItem(&errors, "type",
+                          Cat("The attribute type \"", type,
                               "\" is not supported."));
       } else if (old != nullptr && (*old)["type"] != doc["type"]) {
-        AddError(&errors, "type", "This property cannot be changed.");
+        AddValidationItem(&errors, "type", "This property cannot be changed.");
       } else if (old == nullptr && type == kIdentifierType) {
-        AddError(&errors, "type", "An identifier attribute already exists.");
+        AddValidationItem(&errors, "type", "An identifier attribute already exists.");
       }
       if (StringOr(doc, "group", "").empty()) {
-        AddError(&errors, "group", "This value should not be blank.");
+        AddValidationItem(&errors, "group", "This value should not be blank.");
+      } else if (Json e = AttributeGroupError(s, doc); !e.is_null()) {
+        errors.push_back(std::move(e));
       }
       if (old != nullptr) {
         for (const char* key : {"localizable", "scopable", "unique"}) {
           if ((*old)[key] != doc[key]) {
-            AddError(&errors, key, "This property cannot be changed.");
+            AddValidationItem(&errors, key, "This property cannot be changed.");
           }
         }
       }
       break;
     }
     case Collection::kAttributeOptions:
+      break;
+    case Collection::kAssociationTypes:
+      for (Json& e : ValidateAssociationType(doc, old)) errors.push_back(std::move(e));
+      break;
+    case Collection::kAttributeGroups:
+      for (Json& e : ValidateAttributeGroup(s, doc)) errors.push_back(std::move(e));
       break;
     case Collection::kFamilies: {
       const Json& attributes = doc["attributes"];
@@ -860,48 +968,48 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       }
       for (const Json& a : attributes) {
         if (!s.attributes.contains(a.get<std::string>())) {
-          AddError(&errors, "attributes",
-                   Cat("The attribute \"", a.get<std::string>(),
+          AddValidationItem(&errors, "attributes",
+                            Cat("The attribute \"", a.get<std::string>(),
                                 "\" does not exist."));
         }
       }
       const std::string label = StringOr(doc, "attribute_as_label", "");
       auto la = s.attributes.find(label);
       if (!members.contains(label)) {
-        AddError(&errors, "attribute_as_label",
-                 "Property \"attribute_as_label\" must belong to the family");
+        AddValidationItem(&errors, "attribute_as_label",
+                          "Property \"attribute_as_label\" must belong to the family");
       } else if (la != s.attributes.end()) {
         const std::string type = StringOr(la->second.doc, "type", "");
         if (type != kTextType && type != kIdentifierType) {
-          AddError(&errors, "attribute_as_label",
-                   "Property \"attribute_as_label\" only supports "
-                   "\"pim_catalog_text\" and \"pim_catalog_identifier\" "
-                   "attribute types for the family");
+          AddValidationItem(&errors, "attribute_as_label",
+                            "Property \"attribute_as_label\" only supports "
+                            "\"pim_catalog_text\" and \"pim_catalog_identifier\" "
+                            "attribute types for the family");
         }
       }
       const Json& image = doc["attribute_as_image"];
       if (image.is_string() && !members.contains(image.get_ref<const std::string&>())) {
-        AddError(&errors, "attribute_as_image",
-                 "Property \"attribute_as_image\" must belong to the family");
+        AddValidationItem(&errors, "attribute_as_image",
+                          "Property \"attribute_as_image\" must belong to the family");
       }
       const Json& req = doc["attribute_requirements"];
       for (auto it = req.begin(); it != req.end(); ++it) {
         if (!s.channels.contains(it.key())) {
-          AddError(&errors, "attribute_requirements",
-                   Cat("The channel \"", it.key(),
+          AddValidationItem(&errors, "attribute_requirements",
+                            Cat("The channel \"", it.key(),
                                 "\" does not exist."));
           continue;
         }
         if (!it.value().is_array()) {
-          AddError(&errors, "attribute_requirements",
-                   Cat("The requirements of the channel \"", it.key(),
+          AddValidationItem(&errors, "attribute_requirements",
+                            Cat("The requirements of the channel \"", it.key(),
                                 "\" must be an array of attribute codes."));
           continue;
         }
         for (const Json& a : it.value()) {
           if (!a.is_string() || !members.contains(a.get_ref<const std::string&>())) {
-            AddError(&errors, "attribute_requirements",
-                     Cat("The attribute \"",
+            AddValidationItem(&errors, "attribute_requirements",
+                              Cat("The attribute \"",
                                   a.is_string() ? a.get<std::string>() : DumpJson(a),
                                   "\" cannot be an attribute required for the "
                                   "channel \"",
@@ -917,14 +1025,14 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       if (parent.is_string()) {
         const std::string p = parent.get<std::string>();
         if (!s.categories.contains(p)) {
-          AddError(&errors, "parent",
-                   Cat("The category \"", p, "\" does not exist."));
+          AddValidationItem(&errors, "parent",
+                            Cat("The category \"", p, "\" does not exist."));
         } else {
           for (const std::string& d : s.CategoryAndDescendants(code)) {
             if (d == p) {
-              AddError(&errors, "parent",
-                       "The parent cannot be the category itself or one of "
-                       "its children.");
+              AddValidationItem(&errors, "parent",
+                                "The parent cannot be the category itself or one of "
+                                "its children.");
               break;
             }
           }
@@ -936,35 +1044,35 @@ Json ValidateCodeResource(const Store& s, Collection c, const Json& doc,
       const std::string tree = StringOr(doc, "category_tree", "");
       auto t = s.categories.find(tree);
       if (tree.empty()) {
-        AddError(&errors, "category_tree", "This value should not be blank.");
+        AddValidationItem(&errors, "category_tree", "This value should not be blank.");
       } else if (t == s.categories.end()) {
-        AddError(&errors, "category_tree",
-                 Cat("The category \"", tree, "\" does not exist."));
+        AddValidationItem(&errors, "category_tree",
+                          Cat("The category \"", tree, "\" does not exist."));
       } else if (!t->second.doc["parent"].is_null()) {
-        AddError(&errors, "category_tree",
-                 Cat("The category \"", tree,
+        AddValidationItem(&errors, "category_tree",
+                          Cat("The category \"", tree,
                               "\" is not a root category."));
       }
       if (doc["locales"].empty()) {
-        AddError(&errors, "locales",
-                 "This collection should contain 1 element or more.");
+        AddValidationItem(&errors, "locales",
+                          "This collection should contain 1 element or more.");
       }
       for (const Json& l : doc["locales"]) {
         if (!s.locales.contains(l.get<std::string>())) {
-          AddError(&errors, "locales",
-                   Cat("The locale \"", l.get<std::string>(),
+          AddValidationItem(&errors, "locales",
+                            Cat("The locale \"", l.get<std::string>(),
                                 "\" does not exist."));
         }
       }
       if (doc["currencies"].empty()) {
-        AddError(&errors, "currencies",
-                 "This collection should contain 1 element or more.");
+        AddValidationItem(&errors, "currencies",
+                          "This collection should contain 1 element or more.");
       }
       for (const Json& cur : doc["currencies"]) {
         const std::string& code3 = cur.get_ref<const std::string&>();
-        if (code3.size() != 3) {
-          AddError(&errors, "currencies",
-                   Cat("The currency \"", code3,
+        if (!s.currencies.contains(code3)) {
+          AddValidationItem(&errors, "currencies",
+                            Cat("The currency \"", code3,
                                 "\" does not exist."));
         }
       }
@@ -1009,19 +1117,49 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
   doc["code"] = code;  // a body "code" must already match (checked by callers)
   if (c == Collection::kAttributeOptions) doc["attribute"] = attribute;
   if (c == Collection::kFamilies &&
-      !ListContains(doc["attributes"], s.identifier_attribute)) {
+      !ListHas(doc["attributes"], s.identifier_attribute)) {
     doc["attributes"].push_back(s.identifier_attribute);
   }
   Json errors = ValidateCodeResource(s, c, doc, exists ? &it->second.doc : nullptr);
+  if (c == Collection::kFamilyVariants && errors.empty()) {
+    errors = CheckFamilyVariant(s, attribute, exists ? &it->second.doc : nullptr, &doc);
+  }
+  if (c == Collection::kProductModels) {
+    errors = CheckProductModel(s, exists ? &it->second.doc : nullptr, &doc);
+    if (errors.empty()) ValidateProductValues(Catalog(s), doc["values"], &errors);
+  }
   if (!errors.empty()) return Fail(ValidationFailed(std::move(errors)));
 
   Outcome out;
   out.key = code;
   out.status = exists ? 204 : 201;
   if (exists && doc == it->second.doc) return out;
-  if (c == Collection::kCategories) doc["updated"] = FormatAkeneoTime(w.now);
+  if (c == Collection::kCategories || c == Collection::kProductModels) {
+    doc["updated"] = FormatAkeneoTime(w.now);
+  }
+  // Kept for the reference-data rules below; `it` dies with the assignment.
+  Json old;
+  if (exists && (c == Collection::kAttributes || c == Collection::kAttributeGroups)) {
+    old = std::move(it->second.doc);
+  }
   (*table)[code] = Resource(std::move(doc));
-  if (c == Collection::kChannels) RefreshLocaleActivation(s);
+  switch (c) {
+    case Collection::kChannels:
+      RefreshLocaleActivation(s);
+      RefreshCurrencyActivation(&s);
+      break;
+    case Collection::kAttributes:
+      MoveAttributeToGroup(&s, code, exists ? StringOr(old, "group", "") : "");
+      break;
+    case Collection::kAttributeGroups:
+      SyncAttributeGroup(&s, code, exists ? &old : nullptr);
+      break;
+    case Collection::kFamilies:
+      RefreshFamilyVariants(&s, code);
+      break;
+    default:
+      break;
+  }
   return out;
 }
 
@@ -1040,6 +1178,9 @@ std::string LocationOf(std::string_view base, const ParsedRoute& route,
                        const std::string& attribute, const std::string& key) {
   if (route.collection == Collection::kAttributeOptions) {
     return OptionHref(base, attribute, key);
+  }
+  if (route.collection == Collection::kFamilyVariants) {
+    return VariantHref(base, attribute, key);
   }
   return ItemHref(base, SegmentFor(route.collection), key);
 }
@@ -1163,16 +1304,32 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
                         SplitMix64* rng, const ParsedRoute& route,
                         const ApiRequest& req) {
   WriteContext w{*store, base, now, *rng, req.method, route.name};
-  const std::string attribute = Decode(route.attribute);
+  // The parent code of a nested route: the attribute of an option, the
+  // family of a variant.
+  const std::string attribute = Decode(
+      route.collection == Collection::kFamilyVariants ? route.family : route.attribute);
   if (route.collection == Collection::kAttributeOptions) {
     ApiResponse not_found;
     if (OptionsTable(*store, attribute, &not_found) == nullptr) return not_found;
+  }
+  if (route.collection == Collection::kFamilyVariants) {
+    ApiResponse not_found;
+    if (VariantsTable(*store, attribute, &not_found) == nullptr) return not_found;
+  }
+  if (route.collection == Collection::kMeasurementFamilies) {
+    return PatchMeasurementFamilies(store, req.body);
   }
   if (!route.item && req.method == "PATCH") {
     return Batch(w, route, attribute, req.body);
   }
   if (req.method == "DELETE") {
     const std::string code = Decode(route.code);
+    if (route.collection == Collection::kProductModels) {
+      if (!DeleteProductModel(store, code)) {
+        return ErrorResponse(404, NotFoundMessage(route.collection, code));
+      }
+      return Empty(204, "");
+    }
     if (route.collection == Collection::kFamilies) {
       if (!store->families.contains(code)) {
         return ErrorResponse(404, NotFoundMessage(route.collection, code));
@@ -1184,6 +1341,7 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
                               "products."));
       }
       store->families.erase(code);
+      store->family_variants.erase(code);
       return Empty(204, "");
     }
     const Product* p = route.collection == Collection::kProducts
@@ -1268,6 +1426,34 @@ std::string RootBody(std::string_view origin, std::string_view base_path) {
       {"pim_api_channel_partial_update", "/api/rest/v1/channels/{code}", "PATCH"},
       {"pim_api_locale_list", "/api/rest/v1/locales", "GET"},
       {"pim_api_locale_get", "/api/rest/v1/locales/{code}", "GET"},
+      {"pim_api_product_model_list", "/api/rest/v1/product-models", "GET"},
+      {"pim_api_product_model_create", "/api/rest/v1/product-models", "POST"},
+      {"pim_api_product_model_partial_update_list", "/api/rest/v1/product-models", "PATCH"},
+      {"pim_api_product_model_get", "/api/rest/v1/product-models/{code}", "GET"},
+      {"pim_api_product_model_partial_update", "/api/rest/v1/product-models/{code}", "PATCH"},
+      {"pim_api_product_model_delete", "/api/rest/v1/product-models/{code}", "DELETE"},
+      {"pim_api_association_type_list", "/api/rest/v1/association-types", "GET"},
+      {"pim_api_association_type_create", "/api/rest/v1/association-types", "POST"},
+      {"pim_api_association_type_partial_update_list", "/api/rest/v1/association-types", "PATCH"},
+      {"pim_api_association_type_get", "/api/rest/v1/association-types/{code}", "GET"},
+      {"pim_api_association_type_partial_update", "/api/rest/v1/association-types/{code}", "PATCH"},
+      {"pim_api_attribute_group_list", "/api/rest/v1/attribute-groups", "GET"},
+      {"pim_api_attribute_group_create", "/api/rest/v1/attribute-groups", "POST"},
+      {"pim_api_attribute_group_partial_update_list", "/api/rest/v1/attribute-groups", "PATCH"},
+      {"pim_api_attribute_group_get", "/api/rest/v1/attribute-groups/{code}", "GET"},
+      {"pim_api_attribute_group_partial_update", "/api/rest/v1/attribute-groups/{code}", "PATCH"},
+      {"pim_api_currency_list", "/api/rest/v1/currencies", "GET"},
+      {"pim_api_currency_get", "/api/rest/v1/currencies/{code}", "GET"},
+      {"pim_api_measure_family_list", "/api/rest/v1/measure-families", "GET"},
+      {"pim_api_measure_family_get", "/api/rest/v1/measure-families/{code}", "GET"},
+      {"pim_api_measurement_family_get", "/api/rest/v1/measurement-families", "GET"},
+      {"pim_api_measurement_family_partial_update_list", "/api/rest/v1/measurement-families", "PATCH"},
+      {"pim_api_system_information_get", "/api/rest/v1/system-information", "GET"},
+      {"pim_api_family_variant_list", "/api/rest/v1/families/{familyCode}/variants", "GET"},
+      {"pim_api_family_variant_create", "/api/rest/v1/families/{familyCode}/variants", "POST"},
+      {"pim_api_family_variant_partial_update_list", "/api/rest/v1/families/{familyCode}/variants", "PATCH"},
+      {"pim_api_family_variant_get", "/api/rest/v1/families/{familyCode}/variants/{code}", "GET"},
+      {"pim_api_family_variant_partial_update", "/api/rest/v1/families/{familyCode}/variants/{code}", "PATCH"},
   };
   Json body = Json::object();
   body["host"] = std::string(origin);

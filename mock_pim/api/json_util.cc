@@ -198,4 +198,18 @@ const char* PhpTypeName(const Json& value) {
   }
 }
 
+std::string StringOr(const Json& doc, const char* key, std::string fallback) {
+  if (!doc.is_object()) return fallback;
+  auto it = doc.find(key);
+  if (it == doc.end() || !it->is_string()) return fallback;
+  return it->get<std::string>();
+}
+
+bool ListHas(const Json& list, std::string_view value) {
+  for (const Json& v : list) {
+    if (v.is_string() && v.get_ref<const std::string&>() == value) return true;
+  }
+  return false;
+}
+
 }  // namespace pimsim::api

@@ -83,6 +83,12 @@ std::string DumpJson(const Json& value);
 // "boolean", "integer", "double", "string" or "array" (objects too).
 const char* PhpTypeName(const Json& value);
 
+// `doc[key]` when `doc` is an object holding a string there, else `fallback`.
+std::string StringOr(const Json& doc, const char* key, std::string fallback = "");
+
+// True when the array `list` holds the string `value`.
+bool ListHas(const Json& list, std::string_view value);
+
 }  // namespace pimsim::api
 
 #endif  // PIMSIM_MOCK_PIM_API_JSON_UTIL_H_

@@ -151,6 +151,10 @@ absl::Status MergeField(const FieldSpec& spec, const Json& value, Json* slot) {
       }
       *slot = value;
       return absl::OkStatus();
+    case FieldKind::kArray:
+      if (!value.is_array()) return Expects(spec.name, "an array", value);
+      *slot = value;
+      return absl::OkStatus();
     case FieldKind::kObject:
       if (IsEmptyArray(value)) {
         if (!slot->is_object()) *slot = Json::object();

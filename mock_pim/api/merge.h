@@ -36,6 +36,7 @@ enum class FieldKind {
   kInteger,         // an integer
   kNullableNumber,  // a number, a numeric string, or null
   kStringArray,     // an array of strings (replaced as a whole)
+  kArray,           // an array of any values (replaced as a whole)
   kObject,          // an object, merged recursively ([] is read as {})
   kLabels,          // {locale: string|null}; null or "" removes a label
   kProductValues,   // product values, merged per attribute/locale/scope

@@ -15,6 +15,22 @@ constexpr FieldSpec kProduct[] = {
     {"metadata", K::kReadOnly},   {"_links", K::kReadOnly},
 };
 
+constexpr FieldSpec kProductModel[] = {
+    {"code", K::kString},
+    {"family", K::kNullableString},
+    {"family_variant", K::kNullableString},
+    {"parent", K::kNullableString},
+    {"categories", K::kStringArray},
+    {"values", K::kProductValues},
+    {"associations", K::kObject},
+    {"quantified_associations", K::kObject},
+    {"created", K::kReadOnly},
+    {"updated", K::kReadOnly},
+    {"metadata", K::kReadOnly},
+    {"quality_scores", K::kReadOnly},
+    {"_links", K::kReadOnly},
+};
+
 constexpr FieldSpec kAttribute[] = {
     {"code", K::kString},
     {"type", K::kString},
@@ -81,6 +97,27 @@ constexpr FieldSpec kChannel[] = {
 constexpr FieldSpec kLocale[] = {
     {"code", K::kString}, {"enabled", K::kReadOnly}, {"_links", K::kReadOnly}};
 
+constexpr FieldSpec kAssociationType[] = {
+    {"code", K::kString},        {"labels", K::kLabels},
+    {"is_quantified", K::kBool}, {"is_two_way", K::kBool},
+    {"_links", K::kReadOnly},
+};
+
+constexpr FieldSpec kAttributeGroup[] = {
+    {"code", K::kString},           {"sort_order", K::kInteger},
+    {"attributes", K::kStringArray}, {"labels", K::kLabels},
+    {"_links", K::kReadOnly},
+};
+
+constexpr FieldSpec kFamilyVariant[] = {
+    {"code", K::kString},
+    {"labels", K::kLabels},
+    {"variant_attribute_sets", K::kArray},
+    {"common_attributes", K::kReadOnly},
+    {"family", K::kReadOnly},
+    {"_links", K::kReadOnly},
+};
+
 constexpr std::string_view kKnownTypes[] = {
     kIdentifierType, kTextType,   kTextareaType,     kNumberType,
     kBooleanType,    kDateType,   kPriceType,        kSimpleSelectType,
@@ -107,6 +144,10 @@ absl::Span<const FieldSpec> FamilySchema() { return kFamily; }
 absl::Span<const FieldSpec> CategorySchema() { return kCategory; }
 absl::Span<const FieldSpec> ChannelSchema() { return kChannel; }
 absl::Span<const FieldSpec> LocaleSchema() { return kLocale; }
+absl::Span<const FieldSpec> AssociationTypeSchema() { return kAssociationType; }
+absl::Span<const FieldSpec> AttributeGroupSchema() { return kAttributeGroup; }
+absl::Span<const FieldSpec> FamilyVariantSchema() { return kFamilyVariant; }
+absl::Span<const FieldSpec> ProductModelSchema() { return kProductModel; }
 
 Json NewProductDoc(std::string_view uuid, const Json& identifier,
                    absl::Time now) {
@@ -123,6 +164,21 @@ Json NewProductDoc(std::string_view uuid, const Json& identifier,
   doc["updated"] = FormatAkeneoTime(now);
   doc["associations"] = Json::object();
   doc["quantified_associations"] = Json::object();
+  return doc;
+}
+
+Json NewProductModelDoc(std::string_view code, absl::Time now) {
+  Json doc = Json::object();
+  doc["code"] = code;
+  doc["family"] = nullptr;
+  doc["family_variant"] = nullptr;
+  doc["parent"] = nullptr;
+  doc["categories"] = Json::array();
+  doc["values"] = Json::object();
+  doc["associations"] = Json::object();
+  doc["quantified_associations"] = Json::object();
+  doc["created"] = FormatAkeneoTime(now);
+  doc["updated"] = FormatAkeneoTime(now);
   return doc;
 }
 
@@ -207,6 +263,97 @@ Json NewLocaleDoc(std::string_view code, bool enabled) {
   Json doc = Json::object();
   doc["code"] = code;
   doc["enabled"] = enabled;
+  return doc;
+}
+
+Json NewAssociationTypeDoc(std::string_view code) {
+  Json doc = Json::object();
+  doc["code"] = code;
+  doc["labels"] = Json::object();
+  doc["is_quantified"] = false;
+  doc["is_two_way"] = false;
+  return doc;
+}
+
+Json NewAttributeGroupDoc(std::string_view code) {
+  Json doc = Json::object();
+  doc["code"] = code;
+  doc["sort_order"] = 0;
+  doc["attributes"] = Json::array();
+  doc["labels"] = Json::object();
+  return doc;
+}
+
+Json NewFamilyVariantDoc(std::string_view code) {
+  Json doc = Json::object();
+  doc["code"] = code;
+  doc["labels"] = Json::object();
+  doc["common_attributes"] = Json::array();
+  doc["variant_attribute_sets"] = Json::array();
+  return doc;
+}
+
+void DistributeFamilyVariantAttributes(const Json& family,
+                                       std::string_view identifier_attribute,
+                                       Json* variant) {
+  auto has = [](const Json& list, const Json& v) {
+    for (const Json& x : list) {
+      if (x == v) return true;
+    }
+    return false;
+  };
+  Json& sets = (*variant)["variant_attribute_sets"];
+  Json used = Json::array();
+  for (size_t i = 0; i < sets.size(); ++i) {
+    Json& set = sets[i];
+    if (!set.is_object()) continue;
+    if (!set.contains("axes") || !set["axes"].is_array()) set["axes"] = Json::array();
+    if (!set.contains("attributes") || !set["attributes"].is_array()) {
+      set["attributes"] = Json::array();
+    }
+    for (const Json& axis : set["axes"]) {
+      if (!has(set["attributes"], axis)) set["attributes"].push_back(axis);
+    }
+    if (i + 1 == sets.size() && !has(set["attributes"], Json(identifier_attribute))) {
+      set["attributes"].push_back(identifier_attribute);
+    }
+    for (const Json& a : set["attributes"]) used.push_back(a);
+  }
+  Json common = Json::array();
+  for (const Json& a : family.value("attributes", Json::array())) {
+    if (!has(used, a)) common.push_back(a);
+  }
+  (*variant)["common_attributes"] = std::move(common);
+}
+
+Json NewCurrencyDoc(std::string_view code, std::string_view name,
+                    bool enabled) {
+  Json doc = Json::object();
+  doc["code"] = code;
+  doc["enabled"] = enabled;
+  doc["label"] = std::string(code) + " (" + std::string(name) + ")";
+  return doc;
+}
+
+Json MeasureFamilyOf(const Json& measurement_family) {
+  Json doc = Json::object();
+  doc["code"] = measurement_family.value("code", "");
+  doc["standard"] = measurement_family.value("standard_unit_code", "");
+  doc["units"] = Json::array();
+  const Json units = measurement_family.value("units", Json::object());
+  for (const auto& [code, unit] : units.items()) {
+    Json u = Json::object();
+    u["code"] = code;
+    u["convert"] = Json::object();
+    const Json ops = unit.value("convert_from_standard", Json::array());
+    for (const Json& op : ops) {
+      if (op.is_object() && op.value("operator", Json()).is_string()) {
+        u["convert"][op["operator"].get<std::string>()] = op.value("value", Json());
+      }
+    }
+    u["symbol"] = unit.value("symbol", Json(""));
+    doc["units"].push_back(std::move(u));
+  }
   return doc;
 }
 

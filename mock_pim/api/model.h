@@ -43,6 +43,10 @@ absl::Span<const FieldSpec> FamilySchema();
 absl::Span<const FieldSpec> CategorySchema();
 absl::Span<const FieldSpec> ChannelSchema();
 absl::Span<const FieldSpec> LocaleSchema();
+absl::Span<const FieldSpec> AssociationTypeSchema();
+absl::Span<const FieldSpec> AttributeGroupSchema();
+absl::Span<const FieldSpec> FamilyVariantSchema();
+absl::Span<const FieldSpec> ProductModelSchema();
 
 // New documents with Akeneo's defaults, fields in Akeneo's order.
 Json NewProductDoc(std::string_view uuid, const Json& identifier,
@@ -53,6 +57,26 @@ Json NewFamilyDoc(std::string_view code, std::string_view identifier_attribute);
 Json NewCategoryDoc(std::string_view code, absl::Time now);
 Json NewChannelDoc(std::string_view code);
 Json NewLocaleDoc(std::string_view code, bool enabled);
+Json NewAssociationTypeDoc(std::string_view code);
+Json NewAttributeGroupDoc(std::string_view code);
+Json NewFamilyVariantDoc(std::string_view code);
+Json NewProductModelDoc(std::string_view code, absl::Time now);
+// Akeneo's distribution of a family variant's attributes, applied to a
+// variant of `family`: each level lists its axes among its attributes, the
+// last level also gets the identifier attribute, and "common_attributes"
+// is the family's attributes that no level lists.
+void DistributeFamilyVariantAttributes(const Json& family,
+                                       std::string_view identifier_attribute,
+                                       Json* variant);
+// {"code":"EUR","enabled":true,"label":"EUR (Euro)"}.
+Json NewCurrencyDoc(std::string_view code, std::string_view name, bool enabled);
+
+// The legacy /measure-families document of a /measurement-families one:
+// {"code","standard","units":[{"code","convert":{"mul":"0.001"},"symbol"}]}.
+Json MeasureFamilyOf(const Json& measurement_family);
+
+// The group every attribute falls back to; it always exists.
+inline constexpr char kDefaultAttributeGroup[] = "other";
 
 // "2024-01-31T12:00:00+00:00", Akeneo's date-time format.
 std::string FormatAkeneoTime(absl::Time t);

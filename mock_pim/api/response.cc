@@ -11,6 +11,11 @@ Json ValidationItem(std::string_view property, std::string_view message) {
   return item;
 }
 
+void AddValidationItem(Json* errors, std::string_view property,
+                       std::string_view message) {
+  errors->push_back(ValidationItem(property, message));
+}
+
 Json ValueValidationItem(std::string_view message, std::string_view attribute,
                          const Json& locale, const Json& scope) {
   Json item = ValidationItem("values", message);

@@ -66,6 +66,9 @@ struct ApiError {
 
 // A validation error item {"property":..., "message":...}.
 Json ValidationItem(std::string_view property, std::string_view message);
+// Appends ValidationItem(property, message) to the JSON array `errors`.
+void AddValidationItem(Json* errors, std::string_view property,
+                       std::string_view message);
 // A product-value validation error item, with attribute, locale and scope.
 Json ValueValidationItem(std::string_view message, std::string_view attribute,
                          const Json& locale, const Json& scope);

@@ -11,9 +11,13 @@ struct CollectionInfo {
   std::string_view segment;
   Collection collection;
   const char* list_name;
-  const char* item_name;
+  const char* item_name;  // nullptr: the collection has no item routes
   const char* list_allow;
   const char* item_allow;
+  // The path names one resource, not a list (system-information).
+  bool singleton = false;
+  // Its collection PATCH takes a JSON array (measurement-families).
+  bool array_body = false;
 };
 
 constexpr CollectionInfo kCollections[] = {
@@ -32,6 +36,26 @@ constexpr CollectionInfo kCollections[] = {
      "/api/rest/v1/channels/{code}", "GET, POST, PATCH", "GET, PATCH"},
     {"locales", Collection::kLocales, "/api/rest/v1/locales",
      "/api/rest/v1/locales/{code}", "GET", "GET"},
+    {"product-models", Collection::kProductModels, "/api/rest/v1/product-models",
+     "/api/rest/v1/product-models/{code}", "GET, POST, PATCH",
+     "GET, PATCH, DELETE"},
+    {"association-types", Collection::kAssociationTypes,
+     "/api/rest/v1/association-types", "/api/rest/v1/association-types/{code}",
+     "GET, POST, PATCH", "GET, PATCH"},
+    {"attribute-groups", Collection::kAttributeGroups,
+     "/api/rest/v1/attribute-groups", "/api/rest/v1/attribute-groups/{code}",
+     "GET, POST, PATCH", "GET, PATCH"},
+    {"currencies", Collection::kCurrencies, "/api/rest/v1/currencies",
+     "/api/rest/v1/currencies/{code}", "GET", "GET"},
+    {"measure-families", Collection::kMeasureFamilies,
+     "/api/rest/v1/measure-families", "/api/rest/v1/measure-families/{code}",
+     "GET", "GET"},
+    {"measurement-families", Collection::kMeasurementFamilies,
+     "/api/rest/v1/measurement-families", nullptr, "GET, PATCH", "",
+     /*singleton=*/false, /*array_body=*/true},
+    {"system-information", Collection::kSystemInformation,
+     "/api/rest/v1/system-information", nullptr, "GET", "",
+     /*singleton=*/true},
 };
 
 // True if `method` is one of the ", "-separated `allow` list; HEAD goes
@@ -90,8 +114,12 @@ ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
   if (info == nullptr) return r;
   if (rest.empty()) {
     r.collection = info->collection;
+    r.item = info->singleton;
+    r.array_body = info->array_body;
     r.name = info->list_name;
     r.allow = info->list_allow;
+  } else if (info->item_name == nullptr) {
+    return r;
   } else {
     std::string_view code;
     if (!NextSegment(&rest, &code)) return r;
@@ -103,9 +131,26 @@ ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
       r.allow = info->item_allow;
     } else {
       std::string_view options, option_code;
-      if (info->collection != Collection::kAttributes ||
-          !NextSegment(&rest, &options) || options != "options") {
+      if (!NextSegment(&rest, &options)) return ParsedRoute();
+      if (info->collection == Collection::kFamilies && options == "variants") {
+        r.collection = Collection::kFamilyVariants;
+        r.family = code;
+        if (rest.empty()) {
+          r.name = "/api/rest/v1/families/{family_code}/variants";
+          r.allow = "GET, POST, PATCH";
+        } else if (NextSegment(&rest, &option_code) && rest.empty()) {
+          r.item = true;
+          r.code = option_code;
+          r.name = "/api/rest/v1/families/{family_code}/variants/{code}";
+          r.allow = "GET, PATCH";
+        } else {
+          return ParsedRoute();
+        }
+        r.method_allowed = Allows(r.allow, method);
         return r;
+      }
+      if (info->collection != Collection::kAttributes || options != "options") {
+        return ParsedRoute();
       }
       r.collection = Collection::kAttributeOptions;
       r.attribute = code;
@@ -152,7 +197,8 @@ Route Classify(std::string_view method, std::string_view path,
     r.kind = RouteKind::kList;
   } else if (method == "PATCH") {
     r.kind = RouteKind::kBatch;
-    r.batch_lines = static_cast<int>(CountBatchLines(body));
+    r.batch_lines = static_cast<int>(p.array_body ? CountJsonArrayItems(body)
+                                                  : CountBatchLines(body));
   } else {
     r.kind = RouteKind::kWriteItem;
   }

@@ -28,7 +28,8 @@ struct Route {
   bool needs_auth = true;
   // POST/PATCH (single or batch) on /attributes/{code}/options[/{code}].
   bool attribute_option_write = false;
-  // Batch PATCH: lines in the body (see CountBatchLines); 0 otherwise.
+  // Batch PATCH: lines in the body (see CountBatchLines), or items of a
+  // JSON-array batch (CountJsonArrayItems); 0 otherwise.
   int batch_lines = 0;
 };
 
@@ -48,6 +49,14 @@ enum class Collection {
   kCategories,
   kChannels,
   kLocales,
+  kAssociationTypes,
+  kAttributeGroups,
+  kCurrencies,           // read-only
+  kMeasureFamilies,      // read-only, the legacy measure API
+  kMeasurementFamilies,  // GET list (no item route) and PATCH of a JSON array
+  kSystemInformation,    // one GET-only resource: `item` with no code
+  kFamilyVariants,       // families/{family_code}/variants[/{code}]
+  kProductModels,        // product-models[/{code}]
 };
 
 struct ParsedRoute {
@@ -55,9 +64,13 @@ struct ParsedRoute {
   bool item = false;           // ".../{code}" rather than the collection
   std::string_view code;       // item code, percent-encoded
   std::string_view attribute;  // attribute code of an option route, encoded
+  std::string_view family;     // family code of a variant route, encoded
   const char* name = "unknown";
   const char* allow = "";      // allowed methods, "GET, PATCH"
   bool method_allowed = false;
+  // The collection PATCH takes a JSON array with Content-Type
+  // application/json instead of NDJSON (measurement-families).
+  bool array_body = false;
 };
 
 ParsedRoute ParseRoute(std::string_view method, std::string_view path);

@@ -56,6 +56,33 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"GET", "/api/rest/v1/categories/master", K::kGetItem, "/api/rest/v1/categories/{code}", true, false},
         RouteCase{"GET", "/api/rest/v1/channels", K::kList, "/api/rest/v1/channels", true, false},
         RouteCase{"PATCH", "/api/rest/v1/locales/en_US", K::kOther, "/api/rest/v1/locales/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/currencies", K::kList, "/api/rest/v1/currencies", true, false},
+        RouteCase{"GET", "/api/rest/v1/currencies/EUR", K::kGetItem, "/api/rest/v1/currencies/{code}", true, false},
+        RouteCase{"POST", "/api/rest/v1/currencies", K::kOther, "/api/rest/v1/currencies", true, false},
+        RouteCase{"GET", "/api/rest/v1/measure-families", K::kList, "/api/rest/v1/measure-families", true, false},
+        RouteCase{"GET", "/api/rest/v1/measure-families/Weight", K::kGetItem, "/api/rest/v1/measure-families/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/measurement-families", K::kList, "/api/rest/v1/measurement-families", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/measurement-families", K::kBatch, "/api/rest/v1/measurement-families", true, false},
+        RouteCase{"GET", "/api/rest/v1/measurement-families/Weight", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/system-information", K::kGetItem, "/api/rest/v1/system-information", true, false},
+        RouteCase{"GET", "/api/rest/v1/system-information/x", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/association-types", K::kList, "/api/rest/v1/association-types", true, false},
+        RouteCase{"POST", "/api/rest/v1/association-types", K::kWriteItem, "/api/rest/v1/association-types", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/association-types", K::kBatch, "/api/rest/v1/association-types", true, false},
+        RouteCase{"GET", "/api/rest/v1/association-types/X_SELL", K::kGetItem, "/api/rest/v1/association-types/{code}", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/association-types/X_SELL", K::kWriteItem, "/api/rest/v1/association-types/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/attribute-groups", K::kList, "/api/rest/v1/attribute-groups", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/attribute-groups", K::kBatch, "/api/rest/v1/attribute-groups", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/attribute-groups/other", K::kWriteItem, "/api/rest/v1/attribute-groups/{code}", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/attribute-groups/other", K::kOther, "/api/rest/v1/attribute-groups/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/families/f/variants", K::kList, "/api/rest/v1/families/{family_code}/variants", true, false},
+        RouteCase{"POST", "/api/rest/v1/families/f/variants", K::kWriteItem, "/api/rest/v1/families/{family_code}/variants", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/families/f/variants", K::kBatch, "/api/rest/v1/families/{family_code}/variants", true, false},
+        RouteCase{"GET", "/api/rest/v1/families/f/variants/v", K::kGetItem, "/api/rest/v1/families/{family_code}/variants/{code}", true, false},
+        RouteCase{"PATCH", "/api/rest/v1/families/f/variants/v", K::kWriteItem, "/api/rest/v1/families/{family_code}/variants/{code}", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/families/f/variants/v", K::kOther, "/api/rest/v1/families/{family_code}/variants/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/families/f/variants/v/x", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/attributes/color/variants", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/nope", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/products/", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/products/a/b", K::kOther, "unknown", true, false},
@@ -71,6 +98,17 @@ TEST(ClassifyTest, BatchPatchCountsLines) {
   EXPECT_EQ(r.kind, RouteKind::kBatch);
   EXPECT_TRUE(r.attribute_option_write);
   EXPECT_EQ(r.batch_lines, 1);
+}
+
+TEST(ClassifyTest, JsonArrayBatchCountsItems) {
+  Route r = Classify("PATCH", "/api/rest/v1/measurement-families",
+                     R"([{"code":"a","units":{"X":{"s":"[,]"}}}, {"code":"b"} ,{}])");
+  EXPECT_EQ(r.kind, RouteKind::kBatch);
+  EXPECT_EQ(r.batch_lines, 3);
+  EXPECT_EQ(Classify("PATCH", "/api/rest/v1/measurement-families", " [ ] ").batch_lines, 0);
+  EXPECT_EQ(Classify("PATCH", "/api/rest/v1/measurement-families", "{}\n{}").batch_lines, 0);
+  EXPECT_TRUE(ParseRoute("PATCH", "/api/rest/v1/measurement-families").array_body);
+  EXPECT_FALSE(ParseRoute("PATCH", "/api/rest/v1/families").array_body);
 }
 
 TEST(ParseRouteTest, KeepsEncodedCodesAndAllowList) {

@@ -107,7 +107,8 @@ absl::Status ForEachCondition(std::string_view search, Fn fn) {
 
 absl::StatusOr<ProductFilter> ProductFilter::Parse(std::string_view search,
                                                    absl::Time now,
-                                                   CategoryExpander expand) {
+                                                   CategoryExpander expand,
+                                                   ProductModelExpander expand_models) {
   ProductFilter result;
   absl::Status status = ForEachCondition(
       search, [&](const std::string& property, const std::string& op,
@@ -183,6 +184,30 @@ absl::StatusOr<ProductFilter> ProductFilter::Parse(std::string_view search,
             c.op = (op == "IN" || op == "IN CHILDREN") ? Op::kIn
                    : op == "IN OR UNCLASSIFIED"        ? Op::kInOrUnclassified
                                                        : Op::kNotIn;
+          } else {
+            return Unsupported(property, op);
+          }
+        } else if (property == "parent") {
+          c.field = Field::kParent;
+          if (op == "=") {
+            if (!value.is_string()) return ExpectsValue(property, "a string", value);
+            const std::string code = value.get<std::string>();
+            std::vector<std::string> tree = expand_models(code);
+            if (tree.empty()) {
+              return Unprocessable(Cat(
+                  "Property \"parent\" expects a valid product model code. "
+                  "The product model does not exist, \"",
+                  code, "\" given."));
+            }
+            c.set.insert(tree.begin(), tree.end());
+            c.op = Op::kIn;
+          } else if (op == "IN") {
+            if (absl::Status s = ReadStringSet(property, value, &c.set); !s.ok()) {
+              return s;
+            }
+            c.op = Op::kIn;
+          } else if (op == "EMPTY" || op == "NOT EMPTY") {
+            c.op = op == "EMPTY" ? Op::kEmpty : Op::kNotEmpty;
           } else {
             return Unsupported(property, op);
           }
@@ -282,6 +307,13 @@ bool ProductFilter::Holds(const Condition& c, const ProductFacts& p) const {
         default: return false;
       }
     }
+    case Field::kParent:
+      switch (c.op) {
+        case Op::kIn: return !p.parent.empty() && c.set.contains(AV(p.parent));
+        case Op::kEmpty: return p.parent.empty();
+        case Op::kNotEmpty: return !p.parent.empty();
+        default: return false;
+      }
     case Field::kEnabled:
       return c.op == Op::kEq ? p.enabled == c.flag : p.enabled != c.flag;
     case Field::kCreated:

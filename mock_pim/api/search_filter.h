@@ -12,6 +12,9 @@
 //   created, updated  =, !=, <, >, BETWEEN, NOT BETWEEN, SINCE LAST N DAYS
 //                     (dates "yyyy-mm-dd hh:mm:ss" or RFC 3339, UTC)
 //   completeness      accepted and ignored
+//   parent      = (a product model code: its descendants), IN (direct
+//               children), EMPTY (no parent), NOT EMPTY
+// Product model lists use the same filters, "identifier" being the code.
 // Other lists support `code` IN / NOT IN.
 //
 // Errors: kInvalidArgument means the parameter is not JSON (HTTP 400,
@@ -24,7 +27,8 @@
 // Thread-safety: a parsed filter is immutable and can be shared.
 //
 //   absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
-//       R"({"enabled":[{"operator":"=","value":true}]})", now, no_children);
+//       R"({"enabled":[{"operator":"=","value":true}]})", now, no_children,
+//       no_sub_models);
 //   if (f.ok() && f->Matches(facts)) ...
 #ifndef PIMSIM_MOCK_PIM_API_SEARCH_FILTER_H_
 #define PIMSIM_MOCK_PIM_API_SEARCH_FILTER_H_
@@ -50,11 +54,16 @@ struct ProductFacts {
   bool enabled = true;
   absl::Time created;
   absl::Time updated;
+  std::string_view parent;  // product model code, empty when none
 };
 
 // Returns a category code and the codes of all its descendants; empty if the
 // category does not exist.
 using CategoryExpander =
+    absl::FunctionRef<std::vector<std::string>(std::string_view code)>;
+// Returns a product model code and the codes of its sub models; empty if the
+// model does not exist.
+using ProductModelExpander =
     absl::FunctionRef<std::vector<std::string>(std::string_view code)>;
 
 class ProductFilter {
@@ -64,14 +73,15 @@ class ProductFilter {
   // Parses the decoded `search` value. `now` anchors "SINCE LAST N DAYS".
   static absl::StatusOr<ProductFilter> Parse(std::string_view search,
                                              absl::Time now,
-                                             CategoryExpander expand);
+                                             CategoryExpander expand,
+                                             ProductModelExpander expand_models);
 
   bool Matches(const ProductFacts& product) const;
   bool empty() const { return conditions_.empty(); }
 
  private:
   enum class Field { kIdentifier, kUuid, kFamily, kCategories, kEnabled,
-                     kCreated, kUpdated };
+                     kCreated, kUpdated, kParent };
   enum class Op { kEq, kNeq, kIn, kNotIn, kStartsWith, kContains,
                   kNotContains, kEmpty, kNotEmpty, kUnclassified,
                   kInOrUnclassified, kLt, kGt, kBetween, kNotBetween };

@@ -30,6 +30,12 @@ std::vector<std::string> Expand(std::string_view code) {
   return {};
 }
 
+std::vector<std::string> ExpandModels(std::string_view code) {
+  if (code == "tshirt") return {"tshirt", "tshirt_red"};
+  if (code == "tshirt_red") return {"tshirt_red"};
+  return {};
+}
+
 const std::vector<ProductFacts>& Products() {
   static const auto* products = [] {
     static const std::vector<std::string> boots = {"boots"};
@@ -41,6 +47,7 @@ const std::vector<ProductFacts>& Products() {
     (*p)[0].categories = boots;
     (*p)[0].created = kNow - absl::Hours(24 * 10);
     (*p)[0].updated = kNow - absl::Hours(24 * 2);
+    (*p)[0].parent = "tshirt_red";
     (*p)[1].uuid = "0b9a3c6e-0000-4000-8000-000000000002";  // no identifier, family
     (*p)[1].enabled = false;
     (*p)[1].created = absl::FromUnixSeconds(0);
@@ -73,13 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::optional<Json> json = ParseJson(search);
   const std::string compact = json.has_value() ? DumpJson(*json) : std::string();
 
-  const absl::StatusOr<ProductFilter> products = ProductFilter::Parse(search, kNow, Expand);
+  const absl::StatusOr<ProductFilter> products = ProductFilter::Parse(search, kNow, Expand, ExpandModels);
   if (!products.ok()) {
     CheckStatus(products.status());
     if (!json.has_value()) FUZZ_CHECK(products.status().code() == absl::StatusCode::kInvalidArgument);
   } else {
     FUZZ_CHECK(json.has_value());
-    const absl::StatusOr<ProductFilter> again = ProductFilter::Parse(compact, kNow, Expand);
+    const absl::StatusOr<ProductFilter> again = ProductFilter::Parse(compact, kNow, Expand, ExpandModels);
     FUZZ_CHECK(again.ok());
     for (const ProductFacts& p : Products()) FUZZ_CHECK(products->Matches(p) == again->Matches(p));
   }

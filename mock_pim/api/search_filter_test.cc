@@ -13,6 +13,12 @@ std::vector<std::string> Expand(std::string_view code) {
   return {};
 }
 
+std::vector<std::string> ExpandModels(std::string_view code) {
+  if (code == "tshirt") return {"tshirt", "tshirt_red"};
+  if (code == "tshirt_red") return {"tshirt_red"};
+  return {};
+}
+
 ProductFacts Facts() {
   static const std::vector<std::string>* cats =
       new std::vector<std::string>{"boots"};
@@ -24,6 +30,7 @@ ProductFacts Facts() {
   p.enabled = true;
   p.created = kNow - absl::Hours(24 * 10);
   p.updated = kNow - absl::Hours(24 * 2);
+  p.parent = "tshirt_red";
   return p;
 }
 
@@ -36,7 +43,7 @@ class ProductFilterMatchTest : public testing::TestWithParam<FilterCase> {};
 
 TEST_P(ProductFilterMatchTest, Matches) {
   absl::StatusOr<ProductFilter> f =
-      ProductFilter::Parse(GetParam().search, kNow, Expand);
+      ProductFilter::Parse(GetParam().search, kNow, Expand, ExpandModels);
   ASSERT_TRUE(f.ok()) << f.status();
   EXPECT_EQ(f->Matches(Facts()), GetParam().matches) << GetParam().search;
 }
@@ -74,6 +81,12 @@ INSTANTIATE_TEST_SUITE_P(
         FilterCase{R"({"created":[{"operator":"NOT BETWEEN","value":["2023-11-01 00:00:00","2023-11-05 00:00:00"]}]})", false},
         FilterCase{R"({"created":[{"operator":"=","value":"2023-11-04 22:13:20"}]})", true},
         FilterCase{R"({"completeness":[{"operator":">","value":50,"scope":"ecommerce"}]})", true},
+        FilterCase{R"({"parent":[{"operator":"=","value":"tshirt"}]})", true},
+        FilterCase{R"({"parent":[{"operator":"=","value":"tshirt_red"}]})", true},
+        FilterCase{R"({"parent":[{"operator":"IN","value":["tshirt"]}]})", false},
+        FilterCase{R"({"parent":[{"operator":"IN","value":["tshirt_red"]}]})", true},
+        FilterCase{R"({"parent":[{"operator":"EMPTY"}]})", false},
+        FilterCase{R"({"parent":[{"operator":"NOT EMPTY"}]})", true},
         FilterCase{R"({"enabled":[{"operator":"=","value":true}],"family":[{"operator":"EMPTY"}]})", false}));
 
 struct ErrorCase {
@@ -86,7 +99,7 @@ class ProductFilterErrorTest : public testing::TestWithParam<ErrorCase> {};
 
 TEST_P(ProductFilterErrorTest, Refuses) {
   absl::StatusOr<ProductFilter> f =
-      ProductFilter::Parse(GetParam().search, kNow, Expand);
+      ProductFilter::Parse(GetParam().search, kNow, Expand, ExpandModels);
   ASSERT_FALSE(f.ok()) << GetParam().search;
   EXPECT_EQ(f.status().code(), GetParam().code);
   EXPECT_EQ(f.status().message(), GetParam().message);
@@ -123,7 +136,15 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{R"({"categories":[{"operator":"IN CHILDREN","value":["nope"]}]})",
                   absl::StatusCode::kFailedPrecondition,
                   "Property \"categories\" expects a valid category code. The "
-                  "category does not exist, \"nope\" given."}));
+                  "category does not exist, \"nope\" given."},
+        ErrorCase{R"({"parent":[{"operator":"=","value":"nope"}]})",
+                  absl::StatusCode::kFailedPrecondition,
+                  "Property \"parent\" expects a valid product model code. The "
+                  "product model does not exist, \"nope\" given."},
+        ErrorCase{R"({"parent":[{"operator":"NOT IN","value":["a"]}]})",
+                  absl::StatusCode::kFailedPrecondition,
+                  "Filter on property \"parent\" is not supported or does not "
+                  "support operator \"NOT IN\""}));
 
 TEST(CodeFilterTest, InAndNotIn) {
   absl::StatusOr<CodeFilter> f =

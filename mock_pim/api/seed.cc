@@ -39,6 +39,88 @@ const std::vector<ChannelInfo>& Channels() {
   return *kChannels;
 }
 
+struct CurrencyInfo {
+  const char* code;
+  const char* name;
+};
+
+// A slice of ISO 4217; the channels enable EUR and USD.
+constexpr CurrencyInfo kCurrencies[] = {
+    {"AUD", "Australian Dollar"}, {"CAD", "Canadian Dollar"},
+    {"CHF", "Swiss Franc"},       {"CNY", "Chinese Yuan"},
+    {"EUR", "Euro"},              {"GBP", "British Pound"},
+    {"JPY", "Japanese Yen"},      {"PLN", "Polish Zloty"},
+    {"SEK", "Swedish Krona"},     {"USD", "US Dollar"},
+};
+
+constexpr const char* kChannelCurrencies[] = {"EUR", "USD"};
+
+struct UnitInfo {
+  const char* code;
+  const char* label;
+  const char* symbol;
+  const char* multiplier;  // from this unit to the standard unit
+};
+
+struct MeasureFamilyInfo {
+  const char* code;
+  const char* label;
+  const char* standard;
+  std::vector<UnitInfo> units;
+};
+
+// Both /measure-families and /measurement-families serve these.
+const std::vector<MeasureFamilyInfo>& MeasureFamilies() {
+  static const auto* kFamilies = new std::vector<MeasureFamilyInfo>{
+      {"Area", "Area", "SQUARE_METER",
+       {{"SQUARE_CENTIMETER", "Square centimeter", "cm²", "0.0001"},
+        {"SQUARE_METER", "Square meter", "m²", "1"}}},
+      {"Length", "Length", "METER",
+       {{"MILLIMETER", "Millimeter", "mm", "0.001"},
+        {"CENTIMETER", "Centimeter", "cm", "0.01"},
+        {"METER", "Meter", "m", "1"},
+        {"INCH", "Inch", "in", "0.0254"}}},
+      {"Power", "Power", "WATT",
+       {{"WATT", "Watt", "W", "1"}, {"KILOWATT", "Kilowatt", "kW", "1000"}}},
+      {"Volume", "Volume", "CUBIC_METER",
+       {{"MILLILITER", "Milliliter", "ml", "0.000001"},
+        {"LITER", "Liter", "l", "0.001"},
+        {"CUBIC_METER", "Cubic meter", "m³", "1"}}},
+      {"Weight", "Weight", "KILOGRAM",
+       {{"GRAM", "Gram", "g", "0.001"},
+        {"KILOGRAM", "Kilogram", "kg", "1"},
+        {"POUND", "Pound", "lb", "0.45359237"}}},
+  };
+  return *kFamilies;
+}
+
+struct AssociationTypeInfo {
+  const char* code;
+  const char* label;
+};
+
+// Akeneo's default association types.
+constexpr AssociationTypeInfo kAssociationTypes[] = {
+    {"PACK", "Pack"},
+    {"SUBSTITUTION", "Substitution"},
+    {"UPSELL", "Upsell"},
+    {"X_SELL", "Cross sell"},
+};
+
+// Attribute groups by seeded attribute type; the rest go to "other".
+constexpr const char* kMarketingGroup = "marketing";
+constexpr const char* kTechnicalGroup = "technical";
+
+const char* GroupOf(std::string_view type) {
+  if (type == kTextType || type == kTextareaType || type == kPriceType) {
+    return kMarketingGroup;
+  }
+  if (type == kNumberType || type == kBooleanType || type == kDateType) {
+    return kTechnicalGroup;
+  }
+  return kDefaultAttributeGroup;
+}
+
 constexpr const char* kEnabledLocales[] = {"de_DE", "en_US", "fr_FR"};
 constexpr const char* kDisabledLocales[] = {"en_GB", "es_ES", "it_IT", "ja_JP",
                                             "nl_NL", "pt_BR", "zh_CN"};
@@ -216,9 +298,41 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     if (leaves.empty()) leaves = parents;
   }
 
+  for (const CurrencyInfo& c : kCurrencies) {
+    bool enabled = false;
+    for (const char* used : kChannelCurrencies) {
+      enabled = enabled || std::string_view(used) == c.code;
+    }
+    store->currencies[c.code] = Resource(NewCurrencyDoc(c.code, c.name, enabled));
+  }
+  for (const MeasureFamilyInfo& f : MeasureFamilies()) {
+    Json doc = Json::object();
+    doc["code"] = f.code;
+    doc["labels"] = Json::object({{"en_US", f.label}});
+    doc["standard_unit_code"] = f.standard;
+    doc["units"] = Json::object();
+    for (const UnitInfo& u : f.units) {
+      Json unit = Json::object();
+      unit["code"] = u.code;
+      unit["labels"] = Json::object({{"en_US", u.label}});
+      unit["convert_from_standard"] =
+          Json::array({Json::object({{"operator", "mul"}, {"value", u.multiplier}})});
+      unit["symbol"] = u.symbol;
+      doc["units"][u.code] = std::move(unit);
+    }
+    store->measure_families[f.code] = Resource(MeasureFamilyOf(doc));
+    store->measurement_families[f.code] = Resource(std::move(doc));
+  }
+  for (const AssociationTypeInfo& a : kAssociationTypes) {
+    Json doc = NewAssociationTypeDoc(a.code);
+    doc["labels"]["en_US"] = a.label;
+    store->association_types[a.code] = Resource(std::move(doc));
+  }
+
   for (const ChannelInfo& ch : Channels()) {
     Json doc = NewChannelDoc(ch.code);
-    doc["currencies"] = Json::array({"EUR", "USD"});
+    doc["currencies"] = Json::array();
+    for (const char* c : kChannelCurrencies) doc["currencies"].push_back(c);
     doc["locales"] = ch.locales;
     doc["category_tree"] = "master";
     doc["labels"] = Labels(ch.code);
@@ -232,10 +346,22 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
   static constexpr const char* kNames[] = {
       "name",         "description", "weight", "featured",
       "release_date", "price",       "color",  "materials"};
+  // Attribute groups; each attribute below is added to its group's list.
+  {
+    int sort_order = 1;
+    for (const char* code :
+         {kMarketingGroup, kTechnicalGroup, kDefaultAttributeGroup}) {
+      Json doc = NewAttributeGroupDoc(code);
+      doc["sort_order"] = sort_order++;
+      doc["labels"] = Labels(code);
+      store->attribute_groups[code] = Resource(std::move(doc));
+    }
+  }
   {
     Json sku = NewAttributeDoc("sku", kIdentifierType);
     sku["labels"] = Labels("SKU");
     store->attributes["sku"] = Resource(std::move(sku));
+    store->attribute_groups[kDefaultAttributeGroup].doc["attributes"].push_back("sku");
   }
   std::vector<AttrInfo> attrs;
   for (uint32_t i = 0; i < counts.attributes; ++i) {
@@ -249,6 +375,8 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     doc["scopable"] = a.scopable;
     doc["sort_order"] = static_cast<int>(i + 1);
     doc["labels"] = Labels(a.code);
+    doc["group"] = GroupOf(a.type);
+    store->attribute_groups[GroupOf(a.type)].doc["attributes"].push_back(a.code);
     if (a.type == kSimpleSelectType || a.type == kMultiSelectType) {
       ResourceTable& options = store->options[a.code];
       for (uint32_t k = 0; k < counts.options; ++k) {
@@ -263,6 +391,8 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     store->attributes[a.code] = Resource(std::move(doc));
     attrs.push_back(std::move(a));
   }
+
+  for (auto& [code, group] : store->attribute_groups) group.Refresh();
 
   // Families: "sku" plus about half of the other attributes each.
   std::vector<std::string> family_codes;
@@ -289,6 +419,28 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
       doc["attribute_requirements"][ch.code] = std::move(required);
     }
     doc["labels"] = Labels(code);
+
+    // Variants over the family's select and boolean attributes: one level
+    // on the first, and two levels when there is a second.
+    std::vector<const AttrInfo*> axes;
+    for (const AttrInfo* a : members) {
+      if (a->type == kSimpleSelectType || a->type == kBooleanType) axes.push_back(a);
+    }
+    for (size_t levels = 1; levels <= std::min<size_t>(2, axes.size()); ++levels) {
+      std::string vcode = Cat(code, "_by_", axes[0]->code);
+      if (levels == 2) vcode = Cat(vcode, "_", axes[1]->code);
+      Json variant = NewFamilyVariantDoc(vcode);
+      variant["labels"] = Labels(vcode);
+      for (size_t l = 0; l < levels; ++l) {
+        Json set = Json::object();
+        set["level"] = static_cast<int>(l + 1);
+        set["axes"] = Json::array({axes[l]->code});
+        set["attributes"] = Json::array();
+        variant["variant_attribute_sets"].push_back(std::move(set));
+      }
+      DistributeFamilyVariantAttributes(doc, "sku", &variant);
+      store->family_variants[code][vcode] = Resource(std::move(variant));
+    }
     store->families[code] = Resource(std::move(doc));
     family_codes.push_back(std::move(code));
     family_attrs.push_back(std::move(members));
@@ -296,11 +448,15 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
 
   // Products.
   std::string scratch;
+  // The family of each product, by index.
+  std::vector<uint16_t> product_family;
+  product_family.reserve(counts.products);
   for (uint32_t i = 0; i < counts.products; ++i) {
     auto p = std::make_unique<Product>();
     p->uuid = RandomUuid(rng);
     p->identifier = absl::StrFormat("product_%06d", i + 1);
     const size_t f = rng.Uniform(family_codes.size());
+    product_family.push_back(static_cast<uint16_t>(f));
     p->family = family_codes[f];
     if (!leaves.empty()) {
       const size_t n = 1 + rng.Uniform(2);
@@ -369,6 +525,84 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     j.append(",\"associations\":{},\"quantified_associations\":{}}");
     p->json.assign(j);
     store->InsertProduct(std::move(p));
+  }
+
+  // Product models, for the first kModelFamilies families with variants: a
+  // root model per variant and, under a two-level variant, a sub model for
+  // each of the first two values of its first axis. Products of the family
+  // taken from the end of the catalogue (never the first ten) become the
+  // variant products of the last-level models, one per value of the last
+  // axis. No random draw, so the products above are the same with or
+  // without models.
+  constexpr int kModelFamilies = 2;
+  constexpr uint32_t kSimpleProducts = 10;
+  auto axis_values = [&](const std::string& attribute) {
+    std::vector<std::string> out;  // JSON texts
+    for (const AttrInfo& a : attrs) {
+      if (a.code != attribute) continue;
+      if (a.type == kBooleanType) return std::vector<std::string>{"true", "false"};
+      for (size_t k = 0; k < std::min<size_t>(2, a.options.size()); ++k) {
+        out.push_back(Quoted(a.options[k]));
+      }
+    }
+    return out;
+  };
+  auto axis_value = [](const std::string& attribute, const std::string& data) {
+    Json entry = Json::object();
+    entry["locale"] = nullptr;
+    entry["scope"] = nullptr;
+    entry["data"] = *ParseJson(data);
+    Json values = Json::object();
+    values[attribute] = Json::array({std::move(entry)});
+    return values;
+  };
+  int model_families = 0;
+  for (size_t f = 0; f < family_codes.size() && model_families < kModelFamilies; ++f) {
+    auto variants = store->family_variants.find(family_codes[f]);
+    if (variants == store->family_variants.end() || variants->second.empty()) continue;
+    ++model_families;
+    std::vector<uint32_t> free;  // products of the family, last first
+    for (uint32_t i = counts.products; i > kSimpleProducts; --i) {
+      if (product_family[i - 1] == f) free.push_back(i - 1);
+    }
+    size_t next_free = 0;
+    for (const auto& [vcode, variant] : variants->second) {
+      const Json& sets = variant.doc["variant_attribute_sets"];
+      Json root = NewProductModelDoc(Cat("model_", vcode), t0);
+      root["family"] = family_codes[f];
+      root["family_variant"] = vcode;
+      const std::string root_code = root["code"].get<std::string>();
+      store->product_models[root_code] = Resource(std::move(root));
+      std::vector<std::string> leaves = {root_code};
+      if (sets.size() == 2) {
+        leaves.clear();
+        const std::string axis = sets[0]["axes"][0].get<std::string>();
+        const std::vector<std::string> values = axis_values(axis);
+        for (size_t k = 0; k < values.size(); ++k) {
+          Json sub = NewProductModelDoc(Cat(root_code, "_", k + 1), t0);
+          sub["family"] = family_codes[f];
+          sub["family_variant"] = vcode;
+          sub["parent"] = root_code;
+          sub["values"] = axis_value(axis, values[k]);
+          leaves.push_back(sub["code"].get<std::string>());
+          store->product_models[leaves.back()] = Resource(std::move(sub));
+        }
+      }
+      const std::string last_axis = sets.back()["axes"][0].get<std::string>();
+      const std::vector<std::string> last_values = axis_values(last_axis);
+      for (const std::string& leaf : leaves) {
+        for (const std::string& value : last_values) {
+          if (next_free == free.size()) break;
+          Product* p = store->MutableByIdentifier(
+              absl::StrFormat("product_%06d", free[next_free++] + 1));
+          Json doc = *ParseJson(p->json);
+          doc["parent"] = leaf;
+          doc["values"][last_axis] = axis_value(last_axis, value)[last_axis];
+          p->parent = leaf;
+          p->json = DumpJson(doc);
+        }
+      }
+    }
   }
 }
 

@@ -1,7 +1,10 @@
 // Generates the catalogue a PIM instance starts with, from the scenario's
-// SeedData and a seed: locales, channels ("ecommerce", "mobile"), a category
-// tree under "master", the "sku" identifier plus attributes of mixed types,
-// options of select attributes, families and products with values.
+// SeedData and a seed: locales, currencies, measure (and measurement)
+// families, association types, channels ("ecommerce", "mobile"), a category
+// tree under "master", attribute groups ("marketing", "technical", "other"),
+// the "sku" identifier plus attributes of mixed types, options of select
+// attributes, families and their variants, product models (one and two
+// levels) and products with values, some of them variants of those models.
 // The same SeedData and rng_seed always give byte-identical data.
 //
 // Products are serialized directly (no DOM) so 100,000 of them take a

@@ -59,7 +59,29 @@ bool Store::FamilyInUse(std::string_view family) const {
   for (const auto& [uuid, p] : by_uuid_) {
     if (p->family == family) return true;
   }
+  for (const auto& [code, model] : product_models) {
+    auto f = model.doc.find("family");
+    if (f != model.doc.end() && f->is_string() &&
+        f->get_ref<const std::string&>() == family) {
+      return true;
+    }
+  }
   return false;
+}
+
+std::vector<std::string> Store::ProductModelAndSubModels(
+    std::string_view code) const {
+  std::vector<std::string> out;
+  if (product_models.find(AV(code)) == product_models.end()) return out;
+  out.emplace_back(code);
+  for (const auto& [c, model] : product_models) {
+    auto parent = model.doc.find("parent");
+    if (parent != model.doc.end() && parent->is_string() &&
+        parent->get_ref<const std::string&>() == code) {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 std::vector<std::string> Store::CategoryAndDescendants(

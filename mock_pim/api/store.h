@@ -1,7 +1,9 @@
 // The in-memory catalogue of one PIM instance: products (indexed by uuid and
 // by identifier, both ordered for pagination, plus a hash index for the hot
-// GET-by-identifier path) and the code-keyed resources (attributes, attribute
-// options, families, categories, channels, locales).
+// GET-by-identifier path) and the code-keyed resources (product models,
+// attributes, attribute options, attribute groups, association types,
+// families, categories, channels, locales, currencies, measure and
+// measurement families).
 //
 // Every resource keeps its serialized JSON next to its document, so reads
 // copy a prebuilt string; writers must refresh it (Resource::Refresh, or
@@ -50,6 +52,7 @@ struct Product {
   std::string uuid;        // lowercase
   std::string identifier;  // empty when the product has none
   std::string family;      // empty when none
+  std::string parent;      // product model code of a variant product, or empty
   std::vector<std::string> categories;
   bool enabled = true;
   absl::Time created;
@@ -57,8 +60,8 @@ struct Product {
   std::string json;  // the full document, as served
 
   ProductFacts facts() const {
-    return ProductFacts{identifier, uuid,    family, categories,
-                        enabled,    created, updated};
+    return ProductFacts{identifier, uuid,    family,  categories,
+                        enabled,    created, updated, parent};
   }
 };
 
@@ -73,6 +76,22 @@ class Store {
   ResourceTable categories;
   ResourceTable channels;
   ResourceTable locales;
+  // Ordered by code, the order of both pagination modes.
+  ResourceTable product_models;
+  ResourceTable association_types;
+  // Each attribute is in exactly one group: the group named by its "group"
+  // field lists it in "attributes".
+  ResourceTable attribute_groups;
+  // Enabled when a channel uses them.
+  ResourceTable currencies;
+  // The legacy /measure-families documents and the /measurement-families
+  // ones, keyed by family code.
+  ResourceTable measure_families;
+  ResourceTable measurement_families;
+  // Family code -> its family variants, ordered by variant code. Their
+  // "common_attributes" (the family's attributes no level lists) are
+  // refreshed whenever the family changes.
+  absl::btree_map<std::string, ResourceTable> family_variants;
   // Attribute code -> its options, ordered by option code.
   absl::btree_map<std::string, ResourceTable> options;
   // Code of the pim_catalog_identifier attribute.
@@ -101,10 +120,12 @@ class Store {
   }
   size_t product_count() const { return by_uuid_.size(); }
 
-  // True if any product is in `family`.
+  // True if any product or product model is in `family`.
   bool FamilyInUse(std::string_view family) const;
   // `code` and every category below it; empty if `code` does not exist.
   std::vector<std::string> CategoryAndDescendants(std::string_view code) const;
+  // Product model `code` and its sub models; empty if `code` does not exist.
+  std::vector<std::string> ProductModelAndSubModels(std::string_view code) const;
 
  private:
   absl::btree_map<std::string, std::unique_ptr<Product>> by_uuid_;
