@@ -257,8 +257,13 @@ absl::StatusOr<pimsim::v1::Limits> MockPim::SetLimits(std::string_view name,
     return absl::InvalidArgumentError(absl::StrCat("limits.", s.message()));
   }
   EffectiveLimits resolved = ResolveLimits(limits);
+  pimsim::v1::Limits wanted = LimitsToProto(resolved);
   MutexLock lock(&instance->limits_mu);
-  if (!journal_.RecordLimits(clock_->Now(), instance->name, LimitsToProto(resolved))) {
+  pimsim::v1::Limits in_force = LimitsToProto(instance->admission->limits());
+  // No change: nothing to apply or to record (a controller that restores
+  // the same limits every round must not fill the journal's record).
+  if (wanted.SerializeAsString() == in_force.SerializeAsString()) return in_force;
+  if (!journal_.RecordLimits(clock_->Now(), instance->name, wanted)) {
     return absl::ResourceExhaustedError(absl::StrCat(
         "the limits changed ", Journal::kMaxLimitChanges,
         " times since the journal was last reset; reset it (pimsim ctl reset --journal) to "

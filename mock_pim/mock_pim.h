@@ -95,7 +95,8 @@ class MockPim final : public http::Handler {
   // defaults); requests in flight keep their slots. Returns the limits now in
   // force. Each change is recorded in the journal (Journal::RecordLimits:
   // what a verdict judges by, checker/judged_limits.h), as is every
-  // instance's limits when the journal starts or is reset; a change beyond
+  // instance's limits when the journal starts or is reset; setting the
+  // limits already in force changes and records nothing. A change beyond
   // Journal::kMaxLimitChanges since the last reset is refused
   // (ResourceExhausted).
   absl::StatusOr<pimsim::v1::Limits> SetLimits(std::string_view instance,

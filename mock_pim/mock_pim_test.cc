@@ -528,8 +528,12 @@ TEST_F(MockPimTest, TheJournalRecordsEveryLimitChangeSinceItStarted) {
 TEST_F(MockPimTest, LimitChangesBeyondTheJournalsBoundAreRefused) {
   Start(Latency(absl::ZeroDuration()));
   pimsim::v1::Limits limits;
-  // The starting limits are the first record.
-  for (size_t i = 1; i < Journal::kMaxLimitChanges; ++i) ASSERT_TRUE(pim_->SetLimits("", limits).ok());
+  // The starting limits are the first record; each round changes them.
+  for (size_t i = 1; i < Journal::kMaxLimitChanges; ++i) {
+    limits.mutable_instance_rate()->set_burst(i % 2 == 0 ? 50 : 60);
+    ASSERT_TRUE(pim_->SetLimits("", limits).ok());
+  }
+  EXPECT_EQ(pim_->journal().LimitChanges().size(), Journal::kMaxLimitChanges);
   limits.set_max_in_flight_per_connection(2);
   absl::StatusOr<pimsim::v1::Limits> refused = pim_->SetLimits("", limits);
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
@@ -537,6 +541,20 @@ TEST_F(MockPimTest, LimitChangesBeyondTheJournalsBoundAreRefused) {
   EXPECT_EQ(pim_->GetLimits("")->max_in_flight_per_connection(), 4u);  // not applied
   pim_->Reset({.journal = true});
   EXPECT_TRUE(pim_->SetLimits("", limits).ok());
+}
+
+TEST_F(MockPimTest, SettingTheLimitsInForceRecordsNothing) {
+  Start(Latency(absl::ZeroDuration()));
+  pimsim::v1::Limits limits;
+  limits.mutable_instance_rate()->set_burst(50);
+  ASSERT_TRUE(pim_->SetLimits("", limits).ok());
+  ASSERT_EQ(pim_->journal().LimitChanges().size(), 2u);  // the start, then burst 50
+  for (int i = 0; i < 1000; ++i) ASSERT_TRUE(pim_->SetLimits("", limits).ok());
+  // The limits in force spelled out in full: the same, no change.
+  pimsim::v1::Limits explicit_defaults = *pim_->GetLimits("");
+  EXPECT_TRUE(pim_->SetLimits("", explicit_defaults).ok());
+  EXPECT_EQ(pim_->journal().LimitChanges().size(), 2u);
+  EXPECT_EQ(pim_->GetLimits("")->instance_rate().burst(), 50u);
 }
 
 // A journal reset racing a change of limits must not leave the journal's
