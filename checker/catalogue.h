@@ -1,5 +1,6 @@
-// The compliance rule catalogue: every rule's stable id, default severity and
-// one-sentence description, in the order of DESIGN.md's "Compliance rules".
+// The compliance rule catalogue: every rule's stable id, default severity,
+// one-sentence description, advice and the function that judges it, in the
+// order of DESIGN.md's "Compliance rules": the one table of the rules.
 // Reports list rule results in this order.
 //
 // Thread-safety: immutable static data.
@@ -11,17 +12,9 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
-#include "proto/report.pb.h"
+#include "checker/rule_info.h"
 
 namespace pimsim::checker {
-
-struct RuleInfo {
-  const char* id;
-  pimsim::v1::Severity severity;
-  const char* description;
-  // What to change in the client when the rule is violated, one line.
-  const char* advice;
-};
 
 // All rules, in DESIGN.md order.
 absl::Span<const RuleInfo> Catalogue();

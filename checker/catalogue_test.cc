@@ -46,7 +46,7 @@ TEST(CatalogueTest, DefaultSeveritiesFollowTheDesign) {
 TEST(CatalogueTest, EveryRuleHasAFunctionADescriptionAndAdvice) {
   std::set<std::string> ids;
   for (const RuleInfo& r : Catalogue()) {
-    EXPECT_NE(RuleFunction(r.id), nullptr) << r.id;
+    EXPECT_NE(r.check, nullptr) << r.id;
     EXPECT_GT(std::string(r.description).size(), 20u) << r.id;
     // One line a reviewer would write: what to change in the client.
     const std::string advice = r.advice;
@@ -56,7 +56,6 @@ TEST(CatalogueTest, EveryRuleHasAFunctionADescriptionAndAdvice) {
     EXPECT_TRUE(ids.insert(r.id).second) << r.id;
   }
   EXPECT_EQ(FindRule("no.such_rule"), -1);
-  EXPECT_EQ(RuleFunction("no.such_rule"), nullptr);
 }
 
 }  // namespace

@@ -10,7 +10,6 @@
 #include "checker/judged_limits.h"
 #include "checker/report_metrics.h"
 #include "checker/rules/analysis.h"
-#include "checker/rules/rules.h"
 
 namespace pimsim::checker {
 namespace {
@@ -66,7 +65,7 @@ pimsim::v1::Report Check(const CheckInput& input) {
       r->set_detail("disabled by the scenario's expectations");
       continue;
     }
-    RuleFunction(rule.id)(analysis, rec);
+    rule.check(analysis, rec);
     *report.add_rules() = rec.Result();
     error_violation = error_violation || rec.worst() >= pimsim::v1::SEVERITY_ERROR;
     report.set_violations_dropped(report.violations_dropped() + rec.dropped());

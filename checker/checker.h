@@ -27,6 +27,7 @@
 #include "absl/types/span.h"
 #include "checker/attempts.h"
 #include "checker/catalogue.h"
+#include "checker/expectations.h"
 #include "checker/thresholds.h"
 #include "journal/event_table.h"
 #include "proto/expectations.pb.h"
@@ -80,7 +81,7 @@ pimsim::v1::Report Check(const CheckInput& input);
 //   absl::Span<const RuleInfo> Catalogue();
 
 // Unknown or repeated rule ids, unknown severities, thresholds out of
-// range: InvalidArgument naming the field (thresholds.h).
+// range: InvalidArgument naming the field (expectations.h).
 //   absl::Status ValidateExpectations(const pimsim::v1::Expectations&);
 
 }  // namespace pimsim::checker

@@ -1,14 +1,15 @@
 // Thresholds: the detection thresholds of the compliance rules, resolved from
-// a scenario's pimsim.v1.Expectations (unset fields take the rule
-// catalogue's defaults), and the validation of Expectations.
+// a scenario's pimsim.v1.Thresholds (unset fields take the rule catalogue's
+// defaults), and their validation (expectations.h validates the whole
+// Expectations, rule overrides included).
 //
 // Times are int64 microseconds, the journal's unit, so rules compare them to
 // journal timestamps without conversion.
 //
 // Thread-safety: plain values and pure functions.
 //
-//   if (absl::Status s = ValidateExpectations(e); !s.ok()) return s;
-//   const Thresholds t = ResolveThresholds(e.thresholds());
+//   if (absl::Status s = ValidateThresholds(p); !s.ok()) return s;
+//   const Thresholds t = ResolveThresholds(p);
 //   bool immediate = gap_us < t.epsilon_us;
 #ifndef PIMSIM_CHECKER_THRESHOLDS_H_
 #define PIMSIM_CHECKER_THRESHOLDS_H_
@@ -45,14 +46,13 @@ struct Thresholds {
   int64_t outage_min_us = 20'000'000;
 };
 
-// Defaults for unset fields. Expects ValidateExpectations to have passed;
+// Defaults for unset fields. Expects ValidateThresholds to have passed;
 // out-of-range values are used as given.
 Thresholds ResolveThresholds(const pimsim::v1::Thresholds& proto);
 
 // InvalidArgument naming the offending field ("thresholds.epsilon: must be
-// in [0, 10s], got -1s", "rules[2].rule: unknown rule id \"x\"") for unknown
-// or repeated rule ids, unknown severities and thresholds out of range.
-absl::Status ValidateExpectations(const pimsim::v1::Expectations& expectations);
+// in [0, 10s], got -1s") for a threshold out of range or malformed.
+absl::Status ValidateThresholds(const pimsim::v1::Thresholds& thresholds);
 
 }  // namespace pimsim::checker
 

@@ -13,7 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "checker/checker.h"
-#include "checker/thresholds.h"
+#include "checker/expectations.h"
 #include "google/protobuf/text_format.h"
 #include "journal/journal_file.h"
 #include "proto/control.grpc.pb.h"

@@ -26,7 +26,7 @@
 
 #include "absl/types/span.h"
 #include "checker/attempts.h"
-#include "checker/catalogue.h"
+#include "checker/rule_info.h"
 #include "checker/in_flight.h"
 #include "checker/limits_in_force.h"
 #include "checker/retry_chains.h"

@@ -1,25 +1,19 @@
-// The compliance rules, one function per catalogue id (catalogue.h), grouped
-// by family in concurrency.cc, rate.cc, retry_after.cc, backoff.cc,
-// retries.cc, throttle.cc and requests.cc. Each reads an Analysis and
+// The compliance rules, one function per catalogue entry (catalogue.cc names
+// each rule's function beside its id), grouped by family in concurrency.cc,
+// rate.cc, retry_after.cc, backoff.cc, retries.cc, throttle.cc and
+// requests.cc. Each reads an Analysis and
 // writes its verdict into a RuleRecorder; the detection methods and
 // tolerances are documented at each function (and in README.md).
 //
 // Thread-safety: pure functions of the Analysis.
 //
-//   RuleFn fn = RuleFunction("backoff.no_jitter");
-//   fn(analysis, recorder);
+//   Catalogue()[FindRule("backoff.no_jitter")].check(analysis, recorder);
 #ifndef PIMSIM_CHECKER_RULES_RULES_H_
 #define PIMSIM_CHECKER_RULES_RULES_H_
 
-#include "absl/strings/string_view.h"
 #include "checker/rules/analysis.h"
 
 namespace pimsim::checker {
-
-using RuleFn = void (*)(const Analysis&, RuleRecorder&);
-
-// The function of a catalogue rule id; nullptr for an unknown id.
-RuleFn RuleFunction(absl::string_view id);
 
 // concurrency.cc: in-flight count at an arrival (in_flight.h) above the
 // limit. One violation per episode: consecutive over-limit arrivals of one

@@ -14,7 +14,7 @@
 #include "google/protobuf/io/tokenizer.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/time_util.h"
-#include "checker/thresholds.h"
+#include "checker/expectations.h"
 #include "client/workload_spec.h"
 #include "mock_pim/api/seed.h"
 #include "mock_pim/faults/fault_spec.h"
