@@ -36,7 +36,7 @@
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/journal/journal.h"
 #include "mock_pim/limits/admission.h"
-#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/latency/latency_model.h"
 #include "mock_pim/metrics/metrics.h"
 #include "proto/scenario.pb.h"
 

@@ -18,7 +18,7 @@
 #include "client/workload_spec.h"
 #include "mock_pim/api/seed.h"
 #include "mock_pim/faults/fault_spec.h"
-#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/latency/latency_model.h"
 #include "limits/limits_config.h"
 
 namespace pimsim::config {

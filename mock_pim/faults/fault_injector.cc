@@ -9,7 +9,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "mock_pim/faults/fault_spec.h"
 #include "mock_pim/faults/path_glob.h"
-#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/latency/latency_model.h"
 
 namespace pimsim {
 namespace {

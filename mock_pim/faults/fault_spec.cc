@@ -16,7 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
-#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/latency/latency_model.h"
 
 namespace pimsim {
 namespace {

@@ -1,4 +1,4 @@
-#include "mock_pim/limits/latency_model.h"
+#include "mock_pim/latency/latency_model.h"
 
 #include <algorithm>
 #include <cmath>

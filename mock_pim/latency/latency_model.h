@@ -17,8 +17,8 @@
 //   absl::StatusOr<LatencyModel> model = LatencyModel::Create(scenario.latency());
 //   absl::BitGen rng(std::seed_seq{scenario.seed()});
 //   clock.Sleep(model->Draw(pimsim::v1::ROUTE_KIND_LIST, 0, rng));
-#ifndef PIMSIM_MOCK_PIM_LIMITS_LATENCY_MODEL_H_
-#define PIMSIM_MOCK_PIM_LIMITS_LATENCY_MODEL_H_
+#ifndef PIMSIM_MOCK_PIM_LATENCY_LATENCY_MODEL_H_
+#define PIMSIM_MOCK_PIM_LATENCY_LATENCY_MODEL_H_
 
 #include <array>
 
@@ -71,4 +71,4 @@ class LatencyModel {
 
 }  // namespace pimsim
 
-#endif  // PIMSIM_MOCK_PIM_LIMITS_LATENCY_MODEL_H_
+#endif  // PIMSIM_MOCK_PIM_LATENCY_LATENCY_MODEL_H_
