@@ -124,7 +124,9 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
     r.allow = route.allow;
     return r;
   }
-  const bool read = req.method == "GET" || req.method == "HEAD";
+  // A search POST reads only.
+  const bool read =
+      req.method == "GET" || req.method == "HEAD" || route.search;
   // NDJSON batches; a JSON-array batch (measurement-families) is plain JSON.
   const bool batch = !route.item && req.method == "PATCH" && !route.array_body;
   if (!AcceptsJson(req.accept, batch)) {

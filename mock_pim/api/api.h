@@ -6,7 +6,8 @@
 // Served: GET /api/rest/v1 (route list), products (by identifier and by
 // uuid), product models, attributes, attribute options, attribute groups,
 // association types, families, family variants, categories, channels and
-// locales: list (page and search_after pagination, `search` filters), get,
+// locales: list (page and search_after pagination, `search` filters; for
+// products-uuid also POST .../search with the parameters in the body), get,
 // create, upsert (PATCH merge rules),
 // batch upsert (NDJSON), delete where Akeneo allows it; the read-only
 // currencies and measure families (list, get); measurement families (a JSON

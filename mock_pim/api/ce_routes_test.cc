@@ -120,7 +120,6 @@ constexpr char kTokenRoute[] = "POST /api/oauth/v1/token";
 // "METHOD route" of the CE routes the mock does not serve.
 const std::set<std::string>& NotServed() {
   static const auto* kNotServed = new std::set<std::string>{
-      "POST /api/rest/v1/products-uuid/search",
       "GET /api/rest/v1/media-files",
       "POST /api/rest/v1/media-files",
       "GET /api/rest/v1/media-files/{code}",

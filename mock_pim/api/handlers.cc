@@ -242,6 +242,64 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   return walk(begin, index.end());
 }
 
+// POST /products-uuid/search: the body is a JSON object of the list's
+// parameters (search, scope, locales, attributes, pagination, with_*), each
+// as GET /products-uuid takes it or as its JSON form: `search` an object,
+// `locales` and `attributes` arrays of codes, booleans and integers. They
+// override query parameters of the same name; the answer, links included,
+// is GET /products-uuid's with the merged parameters. On success `*query`
+// holds that query string; otherwise the error to answer.
+std::optional<ApiResponse> SearchBodyQuery(std::string_view query,
+                                           std::string_view body,
+                                           std::string* out) {
+  Json doc = Json::object();
+  if (!Trim(body).empty()) {
+    absl::StatusOr<Json> parsed = ParseRequestJson(body);
+    if (!parsed.ok()) {
+      return ErrorResponse(JsonErrorHttpStatus(parsed.status()),
+                           SV(parsed.status().message()));
+    }
+    if (!parsed->is_object()) return ErrorResponse(400, kInvalidJson);
+    doc = *std::move(parsed);
+  }
+  std::string body_params;
+  for (const auto& [key, v] : doc.items()) {
+    std::string value;
+    if (v.is_null()) continue;
+    if (v.is_string()) {
+      value = v.get<std::string>();
+    } else if (v.is_boolean()) {
+      value = v.get<bool>() ? "true" : "false";
+    } else if (v.is_number_integer()) {
+      value = DumpJson(v);
+    } else if (key == "search" && v.is_object()) {
+      value = DumpJson(v);
+    } else if ((key == "locales" || key == "attributes") && v.is_array()) {
+      for (const Json& code : v) {
+        if (!code.is_string()) {
+          return ErrorResponse(
+              422, Cat("Property \"", key, "\" expects an array of strings, \"",
+                       PhpTypeName(code), "\" given in the array."));
+        }
+        if (!value.empty()) value.push_back(',');
+        value.append(code.get<std::string>());
+      }
+    } else {
+      return ErrorResponse(422, Cat("Property \"", key, "\" expects a string, \"",
+                                    PhpTypeName(v), "\" given."));
+    }
+    Append(&body_params, body_params.empty() ? "" : "&", url::PercentEncode(key),
+           "=", url::PercentEncode(value));
+  }
+  out->clear();
+  for (const url::QueryParam& p : url::ParseQuery(query)) {
+    if (doc.contains(p.key)) continue;
+    Append(out, out->empty() ? "" : "&", p.raw);
+  }
+  Append(out, out->empty() || body_params.empty() ? "" : "&", body_params);
+  return std::nullopt;
+}
+
 // Product models, by code, with the product filters: "identifier" is the
 // code.
 ApiResponse ListProductModels(ListContext& lc) {
@@ -453,6 +511,14 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     return JsonResponse(200, *json);
   }
 
+  if (route.search) {
+    std::string query;
+    if (std::optional<ApiResponse> e = SearchBodyQuery(req.query, req.body, &query)) {
+      return *std::move(e);
+    }
+    ListContext lc{store, base, now, url::ParseQuery(query)};
+    return ListProducts(lc, /*by_uuid=*/true);
+  }
   ListContext lc{store, base, now, url::ParseQuery(req.query)};
   if (c == Collection::kProductModels) return ListProductModels(lc);
   if (c == Collection::kProducts || c == Collection::kProductsUuid) {

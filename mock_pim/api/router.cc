@@ -123,7 +123,14 @@ ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
   } else {
     std::string_view code;
     if (!NextSegment(&rest, &code)) return r;
-    if (rest.empty()) {
+    if (rest.empty() && info->collection == Collection::kProductsUuid &&
+        code == "search") {
+      // No uuid is "search": the list searched with a body.
+      r.collection = info->collection;
+      r.search = true;
+      r.name = "/api/rest/v1/products-uuid/search";
+      r.allow = "POST";
+    } else if (rest.empty()) {
       r.collection = info->collection;
       r.item = true;
       r.code = code;
@@ -191,7 +198,9 @@ Route Classify(std::string_view method, std::string_view path,
   }
   if (!p.method_allowed) return r;
   const bool get = method == "GET" || method == "HEAD";
-  if (p.item) {
+  if (p.search) {
+    r.kind = RouteKind::kList;
+  } else if (p.item) {
     r.kind = get ? RouteKind::kGetItem : RouteKind::kWriteItem;
   } else if (get) {
     r.kind = RouteKind::kList;

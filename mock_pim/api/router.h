@@ -71,6 +71,8 @@ struct ParsedRoute {
   // The collection PATCH takes a JSON array with Content-Type
   // application/json instead of NDJSON (measurement-families).
   bool array_body = false;
+  // POST /products-uuid/search: a list whose parameters come in a JSON body.
+  bool search = false;
 };
 
 ParsedRoute ParseRoute(std::string_view method, std::string_view path);
