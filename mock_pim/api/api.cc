@@ -138,7 +138,11 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
   if (route.collection == Collection::kRoot) {
     return JsonResponse(200, internal::RootBody(req.origin, base_));
   }
-  if (req.method == "POST" || req.method == "PATCH") {
+  // A job launch may have no body at all.
+  const bool optional_body = route.collection == Collection::kExportJobs ||
+                             route.collection == Collection::kImportJobs;
+  if ((req.method == "POST" || req.method == "PATCH") &&
+      !(optional_body && req.body.empty())) {
     if (std::optional<ApiResponse> error = CheckContentType(
             req.content_type,
             batch ? kCollectionContentType : kJsonContentType)) {

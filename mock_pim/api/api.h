@@ -12,6 +12,7 @@
 // batch upsert (NDJSON), delete where Akeneo allows it; the read-only
 // currencies and measure families (list, get); measurement families (a JSON
 // array: GET all, PATCH to create or replace several); system information;
+// job launches (POST /jobs/export/{code}, /jobs/import/{code});
 // plus Akeneo's 4xx errors, bodies and messages (see
 // /work/shared/reference/akeneo-api.md). The token route is served by the
 // caller; Classify still recognises it.

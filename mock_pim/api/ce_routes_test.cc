@@ -124,8 +124,6 @@ const std::set<std::string>& NotServed() {
       "POST /api/rest/v1/media-files",
       "GET /api/rest/v1/media-files/{code}",
       "GET /api/rest/v1/media-files/{code}/download",
-      "POST /api/rest/v1/jobs/export/{code}",
-      "POST /api/rest/v1/jobs/import/{code}",
       "POST /api/rest/v1/category-media-files",
       "GET /api/rest/v1/category-media-files/{file_path}/download",
   };

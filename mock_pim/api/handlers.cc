@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "mock_pim/api/batch_parser.h"
 #include "mock_pim/api/family_variant_handlers.h"
+#include "mock_pim/api/job_handlers.h"
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
 #include "mock_pim/api/product_model_handlers.h"
@@ -1384,6 +1385,12 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
   }
   if (route.collection == Collection::kMeasurementFamilies) {
     return PatchMeasurementFamilies(store, req.body);
+  }
+  if (route.collection == Collection::kExportJobs ||
+      route.collection == Collection::kImportJobs) {
+    return LaunchJob(store, now,
+                     route.collection == Collection::kExportJobs ? "export" : "import",
+                     Decode(route.code), req.body);
   }
   if (!route.item && req.method == "PATCH") {
     return Batch(w, route, attribute, req.body);

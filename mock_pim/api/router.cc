@@ -104,6 +104,22 @@ ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
   }
   std::string_view first;
   if (!NextSegment(&rest, &first)) return r;
+  if (first == "jobs") {
+    std::string_view type, code;
+    if (!NextSegment(&rest, &type) || !NextSegment(&rest, &code) ||
+        !rest.empty() || (type != "export" && type != "import")) {
+      return r;
+    }
+    const bool export_job = type == "export";
+    r.collection = export_job ? Collection::kExportJobs : Collection::kImportJobs;
+    r.item = true;
+    r.code = code;
+    r.name = export_job ? "/api/rest/v1/jobs/export/{code}"
+                        : "/api/rest/v1/jobs/import/{code}";
+    r.allow = "POST";
+    r.method_allowed = Allows(r.allow, method);
+    return r;
+  }
   const CollectionInfo* info = nullptr;
   for (const CollectionInfo& c : kCollections) {
     if (c.segment == first) {

@@ -57,6 +57,8 @@ enum class Collection {
   kSystemInformation,    // one GET-only resource: `item` with no code
   kFamilyVariants,       // families/{family_code}/variants[/{code}]
   kProductModels,        // product-models[/{code}]
+  kExportJobs,           // jobs/export/{code}: POST launches the profile
+  kImportJobs,           // jobs/import/{code}
 };
 
 struct ParsedRoute {

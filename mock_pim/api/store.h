@@ -19,6 +19,8 @@
 #ifndef PIMSIM_MOCK_PIM_API_STORE_H_
 #define PIMSIM_MOCK_PIM_API_STORE_H_
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +67,18 @@ struct Product {
   }
 };
 
+// One launch of a job profile (POST /jobs/{type}/{code}).
+struct JobExecution {
+  int64_t id = 0;           // from 1, in launch order
+  std::string type;         // "export" or "import"
+  std::string code;         // the profile, "csv_product_export"
+  std::string import_mode;  // an import's override, or empty
+  absl::Time launched;
+};
+
+// The Store keeps this many job launches, the latest.
+inline constexpr size_t kMaxJobExecutions = 1000;
+
 class Store {
  public:
   Store() = default;
@@ -94,6 +108,8 @@ class Store {
   absl::btree_map<std::string, ResourceTable> family_variants;
   // Attribute code -> its options, ordered by option code.
   absl::btree_map<std::string, ResourceTable> options;
+  // Job launches, oldest first, at most kMaxJobExecutions.
+  std::deque<JobExecution> job_executions;
   // Code of the pim_catalog_identifier attribute.
   std::string identifier_attribute = "sku";
 
