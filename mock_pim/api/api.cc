@@ -129,7 +129,8 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
       req.method == "GET" || req.method == "HEAD" || route.search;
   // NDJSON batches; a JSON-array batch (measurement-families) is plain JSON.
   const bool batch = !route.item && req.method == "PATCH" && !route.array_body;
-  if (!AcceptsJson(req.accept, batch)) {
+  // A download answers the file's own type.
+  if (!route.download && !AcceptsJson(req.accept, batch)) {
     return ErrorResponse(
         406, Cat("\"", Trim(req.accept),
                           "\" in \"Accept\" header is not valid. Only \"",
@@ -143,9 +144,12 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
                              route.collection == Collection::kImportJobs;
   if ((req.method == "POST" || req.method == "PATCH") &&
       !(optional_body && req.body.empty())) {
+    const bool upload = route.collection == Collection::kMediaFiles ||
+                        route.collection == Collection::kCategoryMediaFiles;
     if (std::optional<ApiResponse> error = CheckContentType(
-            req.content_type,
-            batch ? kCollectionContentType : kJsonContentType)) {
+            req.content_type, upload  ? kMultipartContentType
+                              : batch ? kCollectionContentType
+                                      : kJsonContentType)) {
       return *std::move(error);
     }
   }

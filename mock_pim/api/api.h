@@ -13,6 +13,9 @@
 // currencies and measure families (list, get); measurement families (a JSON
 // array: GET all, PATCH to create or replace several); system information;
 // job launches (POST /jobs/export/{code}, /jobs/import/{code});
+// media files (multipart upload onto a product or product model value,
+// list, metadata, download of the exact bytes) and category media files
+// (upload, download);
 // plus Akeneo's 4xx errors, bodies and messages (see
 // /work/shared/reference/akeneo-api.md). The token route is served by the
 // caller; Classify still recognises it.

@@ -120,12 +120,6 @@ constexpr char kTokenRoute[] = "POST /api/oauth/v1/token";
 // "METHOD route" of the CE routes the mock does not serve.
 const std::set<std::string>& NotServed() {
   static const auto* kNotServed = new std::set<std::string>{
-      "GET /api/rest/v1/media-files",
-      "POST /api/rest/v1/media-files",
-      "GET /api/rest/v1/media-files/{code}",
-      "GET /api/rest/v1/media-files/{code}/download",
-      "POST /api/rest/v1/category-media-files",
-      "GET /api/rest/v1/category-media-files/{file_path}/download",
   };
   return *kNotServed;
 }
@@ -146,7 +140,18 @@ class CeRoutesTest : public testing::Test {
     ApiRequest req;
     req.method = method;
     req.path = path;
-    if (method == "POST") {
+    const bool upload = method == "POST" && EndsWith(path, "media-files");
+    if (upload) {
+      // An upload is multipart: one file, onto a value the instance has.
+      req.content_type = "multipart/form-data; boundary=B";
+      req.body =
+          "--B\r\nContent-Disposition: form-data; name=\"product\"\r\n\r\n"
+          "{\"identifier\":\"product_000001\",\"attribute\":\"name\"}\r\n"
+          "--B\r\nContent-Disposition: form-data; name=\"category\"\r\n\r\n"
+          "{\"code\":\"master\",\"attribute_code\":\"a\"}\r\n"
+          "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n"
+          "\r\nx\r\n--B--\r\n";
+    } else if (method == "POST") {
       req.content_type = "application/json";
       req.body = "{}";
     } else if (path == "/api/rest/v1/measurement-families") {

@@ -13,6 +13,7 @@
 #include "mock_pim/api/batch_parser.h"
 #include "mock_pim/api/family_variant_handlers.h"
 #include "mock_pim/api/job_handlers.h"
+#include "mock_pim/api/media_handlers.h"
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
 #include "mock_pim/api/product_model_handlers.h"
@@ -465,6 +466,21 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
   if (c == Collection::kSystemInformation) return SystemInformation();
   if (c == Collection::kMeasurementFamilies) {
     return ListMeasurementFamilies(store);
+  }
+  if (c == Collection::kMediaFiles || c == Collection::kCategoryMediaFiles) {
+    if (route.item) return ReadMediaFile(store, base, route);
+    absl::StatusOr<PageRequest> page_req =
+        ParsePageRequest(url::ParseQuery(req.query), /*search_after_supported=*/false);
+    if (!page_req.ok()) return ParseError(page_req.status());
+    PageBuilder page(*page_req, Cat(base, kApiPath, "media-files"));
+    const MediaTable& files = store.media_files;
+    return WalkList(
+        *page_req, page, files.begin(), files.end(),
+        [](MediaTable::const_iterator) { return true; },
+        [&](MediaTable::const_iterator it) {
+          AddMediaFile(&page, base, it->first, it->second);
+        },
+        [](MediaTable::const_iterator it) { return std::string_view(it->first); });
   }
   if (route.item) {
     // The hot path: no copy of the code unless it is percent-encoded.
@@ -1385,6 +1401,20 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
   }
   if (route.collection == Collection::kMeasurementFamilies) {
     return PatchMeasurementFamilies(store, req.body);
+  }
+  if (route.collection == Collection::kMediaFiles ||
+      route.collection == Collection::kCategoryMediaFiles) {
+    return UploadMediaFile(
+        store, base, rng, route, req,
+        [&](bool model, const std::string& key,
+            const Json& patch) -> std::optional<ApiError> {
+          Outcome o = model ? UpsertCode(w, Collection::kProductModels, "", key,
+                                         patch, /*create_only=*/false)
+                            : UpsertProduct(w, /*by_uuid=*/false, key, patch,
+                                            /*create_only=*/false);
+          if (o.status == 0) return o.error;
+          return std::nullopt;
+        });
   }
   if (route.collection == Collection::kExportJobs ||
       route.collection == Collection::kImportJobs) {
