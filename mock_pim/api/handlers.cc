@@ -256,12 +256,8 @@ std::optional<ApiResponse> SearchBodyQuery(std::string_view query,
                                            std::string* out) {
   Json doc = Json::object();
   if (!Trim(body).empty()) {
-    absl::StatusOr<Json> parsed = ParseRequestJson(body);
-    if (!parsed.ok()) {
-      return ErrorResponse(JsonErrorHttpStatus(parsed.status()),
-                           SV(parsed.status().message()));
-    }
-    if (!parsed->is_object()) return ErrorResponse(400, kInvalidJson);
+    absl::StatusOr<Json> parsed = ParseRequestObject(body);
+    if (!parsed.ok()) return RequestJsonError(parsed.status());
     doc = *std::move(parsed);
   }
   std::string body_params;
@@ -1249,14 +1245,6 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
 // ---------------------------------------------------------------------------
 // Dispatch of writes.
 
-// A request body (or batch line) that must be a JSON object, within
-// JsonLimits; the error's HTTP status is JsonErrorHttpStatus.
-absl::StatusOr<Json> ParseObject(std::string_view body) {
-  absl::StatusOr<Json> doc = ParseRequestJson(body);
-  if (doc.ok() && !doc->is_object()) return absl::InvalidArgumentError(kInvalidJson);
-  return doc;
-}
-
 std::string LocationOf(std::string_view base, const ParsedRoute& route,
                        const std::string& attribute, const std::string& key) {
   if (route.collection == Collection::kAttributeOptions) {
@@ -1342,7 +1330,7 @@ ApiResponse Batch(WriteContext& w, const ParsedRoute& route,
       fail(PlainError(413, "Line is too long."));
     } else if (line.problem == BatchLine::kEmpty) {
       fail(PlainError(400, kInvalidJson));
-    } else if (!(doc = ParseObject(line.text)).ok()) {
+    } else if (!(doc = ParseRequestObject(line.text)).ok()) {
       fail(PlainError(JsonErrorHttpStatus(doc.status()), std::string(doc.status().message())));
     } else {
       auto key = doc->find(field);
@@ -1456,10 +1444,8 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
     store->EraseProduct(p);
     return Empty(204, "");
   }
-  absl::StatusOr<Json> body = ParseObject(req.body);
-  if (!body.ok()) {
-    return ErrorResponse(JsonErrorHttpStatus(body.status()), SV(body.status().message()));
-  }
+  absl::StatusOr<Json> body = ParseRequestObject(req.body);
+  if (!body.ok()) return RequestJsonError(body.status());
   std::string key;
   if (route.item) {
     key = Decode(route.code);

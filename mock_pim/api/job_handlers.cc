@@ -35,12 +35,8 @@ ApiResponse LaunchJob(Store* store, absl::Time now, std::string_view type,
   }
   JobExecution execution;
   if (!Trim(body).empty()) {
-    absl::StatusOr<Json> doc = ParseRequestJson(body);
-    if (!doc.ok()) {
-      return ErrorResponse(JsonErrorHttpStatus(doc.status()),
-                           SV(doc.status().message()));
-    }
-    if (!doc->is_object()) return ErrorResponse(400, kInvalidJsonMessage);
+    absl::StatusOr<Json> doc = ParseRequestObject(body);
+    if (!doc.ok()) return RequestJsonError(doc.status());
     if (type == "import" && doc->contains("import_mode")) {
       const Json& mode = (*doc)["import_mode"];
       bool known = false;

@@ -81,11 +81,8 @@ std::optional<ApiResponse> StringProperty(const Json& doc, const char* key,
 
 // The JSON object of a form part; the error otherwise.
 std::optional<ApiResponse> PartObject(const MultipartPart& part, Json* out) {
-  absl::StatusOr<Json> doc = ParseRequestJson(part.body);
-  if (!doc.ok()) {
-    return ErrorResponse(JsonErrorHttpStatus(doc.status()), SV(doc.status().message()));
-  }
-  if (!doc->is_object()) return ErrorResponse(400, kInvalidJsonMessage);
+  absl::StatusOr<Json> doc = ParseRequestObject(part.body);
+  if (!doc.ok()) return RequestJsonError(doc.status());
   *out = *std::move(doc);
   return std::nullopt;
 }

@@ -91,6 +91,10 @@ ApiResponse ToResponse(const ApiError& error);
 // Adds "message" and, when set, "errors" and "_links" to a batch result line.
 void AppendErrorFields(const ApiError& error, Json* line);
 
+// The whole response to a ParseRequestJson error: its message, with
+// JsonErrorHttpStatus (400 or 413).
+ApiResponse RequestJsonError(const absl::Status& status);
+
 // A 200/201 JSON response with `body`.
 ApiResponse JsonResponse(int status, std::string body);
 
