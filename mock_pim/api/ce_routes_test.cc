@@ -7,8 +7,9 @@
 // front of Api, so Api itself answers it with "No route found"; it is listed
 // here to keep the count at 79.
 //
-// NotServed() names the CE routes the mock does not serve yet, and the test
-// asserts they still answer "No route found", so the list stays exact.
+// NotServed() names the CE routes the mock does not serve (none now: all 79
+// are served), and the test asserts they still answer "No route found", so
+// the list stays exact.
 // Enterprise-only prefixes answer 404 as on a Community Edition instance.
 #include <optional>
 #include <set>
