@@ -213,6 +213,41 @@ TEST_F(CeRoutesTest, EveryServedRouteIsRouted) {
   EXPECT_EQ(served, 79 - static_cast<int>(NotServed().size()));
 }
 
+// A route template with every "{placeholder}" as "{}".
+std::string Shape(std::string_view route) {
+  std::string out;
+  bool in_placeholder = false;
+  for (char c : route) {
+    if (c == '{') in_placeholder = true;
+    if (!in_placeholder) out.push_back(c);
+    if (c == '}') {
+      in_placeholder = false;
+      out += "{}";
+    }
+  }
+  return out;
+}
+
+TEST_F(CeRoutesTest, TheRootListsEveryServedRoute) {
+  const ApiResponse root = Send("GET", "/api/rest/v1");
+  ASSERT_EQ(root.status, 200);
+  const std::optional<Json> body = ParseJson(root.body);
+  ASSERT_TRUE(body.has_value());
+  std::set<std::string> listed;
+  for (const auto& [name, r] : body->at("routes").items()) {
+    for (const Json& m : r["methods"]) {
+      listed.insert(Cat(m.get<std::string>(), " ", Shape(r["route"].get<std::string>())));
+    }
+  }
+  for (const CeRoute& r : kCeRoutes) {
+    const std::string key = Cat(r.method, " ", r.route);
+    if (key == kTokenRoute || key == "GET /api/rest/v1" || NotServed().count(key) == 1) {
+      continue;
+    }
+    EXPECT_EQ(listed.count(Cat(r.method, " ", Shape(r.route))), 1u) << key;
+  }
+}
+
 TEST_F(CeRoutesTest, EnterpriseOnlyPrefixesAreUnknownRoutes) {
   for (const char* path :
        {"/api/rest/v1/published-products", "/api/rest/v1/published-products/a",

@@ -1487,6 +1487,7 @@ std::string RootBody(std::string_view origin, std::string_view base_path) {
       {"pim_api_product_uuid_get", "/api/rest/v1/products-uuid/{uuid}", "GET"},
       {"pim_api_product_uuid_partial_update", "/api/rest/v1/products-uuid/{uuid}", "PATCH"},
       {"pim_api_product_uuid_delete", "/api/rest/v1/products-uuid/{uuid}", "DELETE"},
+      {"pim_api_product_uuid_search", "/api/rest/v1/products-uuid/search", "POST"},
       {"pim_api_attribute_list", "/api/rest/v1/attributes", "GET"},
       {"pim_api_attribute_create", "/api/rest/v1/attributes", "POST"},
       {"pim_api_attribute_partial_update_list", "/api/rest/v1/attributes", "PATCH"},
@@ -1543,6 +1544,14 @@ std::string RootBody(std::string_view origin, std::string_view base_path) {
       {"pim_api_family_variant_partial_update_list", "/api/rest/v1/families/{familyCode}/variants", "PATCH"},
       {"pim_api_family_variant_get", "/api/rest/v1/families/{familyCode}/variants/{code}", "GET"},
       {"pim_api_family_variant_partial_update", "/api/rest/v1/families/{familyCode}/variants/{code}", "PATCH"},
+      {"pim_api_media_file_list", "/api/rest/v1/media-files", "GET"},
+      {"pim_api_media_file_create", "/api/rest/v1/media-files", "POST"},
+      {"pim_api_media_file_get", "/api/rest/v1/media-files/{code}", "GET"},
+      {"pim_api_media_file_download", "/api/rest/v1/media-files/{code}/download", "GET"},
+      {"pim_api_category_media_file_create", "/api/rest/v1/category-media-files", "POST"},
+      {"pim_api_category_media_file_download", "/api/rest/v1/category-media-files/{filePath}/download", "GET"},
+      {"pim_api_job_export_launch", "/api/rest/v1/jobs/export/{code}", "POST"},
+      {"pim_api_job_import_launch", "/api/rest/v1/jobs/import/{code}", "POST"},
   };
   Json body = Json::object();
   body["host"] = std::string(origin);
