@@ -494,6 +494,9 @@ void MockPim::Serve(const std::shared_ptr<http::Exchange>& exchange,
       if (!api_response.location.empty()) {
         response.headers.push_back({"Location", std::move(api_response.location)});
       }
+      if (!api_response.allow.empty()) {
+        response.headers.push_back({"Allow", std::move(api_response.allow)});
+      }
     }
   }
   if (attempt->fault.has_value() && attempt->fault->has_disconnect()) {

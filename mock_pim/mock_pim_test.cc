@@ -182,6 +182,43 @@ TEST_F(MockPimTest, ServesSeededProductWithToken) {
   EXPECT_EQ(page["_embedded"]["items"].size(), 2u);
 }
 
+// The value of header `name` of a response, or "" if it has none.
+std::string HeaderOf(const http::HttpResponse& r, std::string_view name) {
+  for (const http::Header& h : r.headers) {
+    if (h.name == name) return h.value;
+  }
+  return "";
+}
+
+TEST_F(MockPimTest, MediaDownloadsAreTheUploadedBytesWithTheirType) {
+  Start("instances { name: 'default' seed { products: 2 } }" + Latency(absl::ZeroDuration()));
+  std::string token = Token();
+  auto attr = Send("POST", "/api/rest/v1/attributes",
+                   {{"Authorization", token}, {"Content-Type", "application/json"}},
+                   R"({"code":"picture","type":"pim_catalog_image","group":"other"})");
+  ASSERT_EQ(attr->response().status, 201) << attr->response().payload();
+  const std::string bytes("\x89PNG\r\n\x1a\n\0\xff\xfe", 11);
+  auto upload = Send(
+      "POST", "/api/rest/v1/media-files",
+      {{"Authorization", token}, {"Content-Type", "multipart/form-data; boundary=xyz"}},
+      "--xyz\r\nContent-Disposition: form-data; name=\"product\"\r\n\r\n"
+      "{\"identifier\":\"product_000001\",\"attribute\":\"picture\"}\r\n"
+      "--xyz\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p.png\"\r\n"
+      "Content-Type: image/png\r\n\r\n" + bytes + "\r\n--xyz--\r\n");
+  ASSERT_EQ(upload->response().status, 201) << upload->response().payload();
+  const std::string location = HeaderOf(upload->response(), "Location");
+  const size_t path = location.find("/api/rest/v1/");
+  ASSERT_NE(path, std::string::npos) << location;
+  auto download = Get(token, location.substr(path) + "/download");
+  ASSERT_EQ(download->response().status, 200);
+  EXPECT_EQ(download->response().payload(), bytes);
+  EXPECT_EQ(HeaderOf(download->response(), "Content-Type"), "image/png");
+  // A method the route does not take: 405 with Allow.
+  auto wrong = Send("DELETE", location.substr(path), {{"Authorization", token}});
+  EXPECT_EQ(wrong->response().status, 405);
+  EXPECT_EQ(HeaderOf(wrong->response(), "Allow"), "GET");
+}
+
 TEST_F(MockPimTest, MissingOrBadTokenGets401) {
   Start(Latency(absl::ZeroDuration()));
   auto none = Send("GET", "/api/rest/v1/products");

@@ -124,10 +124,13 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
     r.allow = route.allow;
     return r;
   }
-  const bool read = req.method == "GET" || req.method == "HEAD";
+  // A search POST reads only.
+  const bool read =
+      req.method == "GET" || req.method == "HEAD" || route.search;
   // NDJSON batches; a JSON-array batch (measurement-families) is plain JSON.
   const bool batch = !route.item && req.method == "PATCH" && !route.array_body;
-  if (!AcceptsJson(req.accept, batch)) {
+  // A download answers the file's own type.
+  if (!route.download && !AcceptsJson(req.accept, batch)) {
     return ErrorResponse(
         406, Cat("\"", Trim(req.accept),
                           "\" in \"Accept\" header is not valid. Only \"",
@@ -136,10 +139,17 @@ ApiResponse Api::Handle(const ApiRequest& req, absl::Time now) {
   if (route.collection == Collection::kRoot) {
     return JsonResponse(200, internal::RootBody(req.origin, base_));
   }
-  if (req.method == "POST" || req.method == "PATCH") {
+  // A job launch may have no body at all.
+  const bool optional_body = route.collection == Collection::kExportJobs ||
+                             route.collection == Collection::kImportJobs;
+  if ((req.method == "POST" || req.method == "PATCH") &&
+      !(optional_body && req.body.empty())) {
+    const bool upload = route.collection == Collection::kMediaFiles ||
+                        route.collection == Collection::kCategoryMediaFiles;
     if (std::optional<ApiResponse> error = CheckContentType(
-            req.content_type,
-            batch ? kCollectionContentType : kJsonContentType)) {
+            req.content_type, upload  ? kMultipartContentType
+                              : batch ? kCollectionContentType
+                                      : kJsonContentType)) {
       return *std::move(error);
     }
   }

@@ -6,11 +6,16 @@
 // Served: GET /api/rest/v1 (route list), products (by identifier and by
 // uuid), product models, attributes, attribute options, attribute groups,
 // association types, families, family variants, categories, channels and
-// locales: list (page and search_after pagination, `search` filters), get,
+// locales: list (page and search_after pagination, `search` filters; for
+// products-uuid also POST .../search with the parameters in the body), get,
 // create, upsert (PATCH merge rules),
 // batch upsert (NDJSON), delete where Akeneo allows it; the read-only
 // currencies and measure families (list, get); measurement families (a JSON
 // array: GET all, PATCH to create or replace several); system information;
+// job launches (POST /jobs/export/{code}, /jobs/import/{code});
+// media files (multipart upload onto a product or product model value,
+// list, metadata, download of the exact bytes) and category media files
+// (upload, download);
 // plus Akeneo's 4xx errors, bodies and messages (see
 // /work/shared/reference/akeneo-api.md). The token route is served by the
 // caller; Classify still recognises it.

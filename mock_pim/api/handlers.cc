@@ -12,6 +12,8 @@
 #include "absl/strings/str_join.h"
 #include "mock_pim/api/batch_parser.h"
 #include "mock_pim/api/family_variant_handlers.h"
+#include "mock_pim/api/job_handlers.h"
+#include "mock_pim/api/media_handlers.h"
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
 #include "mock_pim/api/product_model_handlers.h"
@@ -242,6 +244,60 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   return walk(begin, index.end());
 }
 
+// POST /products-uuid/search: the body is a JSON object of the list's
+// parameters (search, scope, locales, attributes, pagination, with_*), each
+// as GET /products-uuid takes it or as its JSON form: `search` an object,
+// `locales` and `attributes` arrays of codes, booleans and integers. They
+// override query parameters of the same name; the answer, links included,
+// is GET /products-uuid's with the merged parameters. On success `*query`
+// holds that query string; otherwise the error to answer.
+std::optional<ApiResponse> SearchBodyQuery(std::string_view query,
+                                           std::string_view body,
+                                           std::string* out) {
+  Json doc = Json::object();
+  if (!Trim(body).empty()) {
+    absl::StatusOr<Json> parsed = ParseRequestObject(body);
+    if (!parsed.ok()) return RequestJsonError(parsed.status());
+    doc = *std::move(parsed);
+  }
+  std::string body_params;
+  for (const auto& [key, v] : doc.items()) {
+    std::string value;
+    if (v.is_null()) continue;
+    if (v.is_string()) {
+      value = v.get<std::string>();
+    } else if (v.is_boolean()) {
+      value = v.get<bool>() ? "true" : "false";
+    } else if (v.is_number_integer()) {
+      value = DumpJson(v);
+    } else if (key == "search" && v.is_object()) {
+      value = DumpJson(v);
+    } else if ((key == "locales" || key == "attributes") && v.is_array()) {
+      for (const Json& code : v) {
+        if (!code.is_string()) {
+          return ErrorResponse(
+              422, Cat("Property \"", key, "\" expects an array of strings, \"",
+                       PhpTypeName(code), "\" given in the array."));
+        }
+        if (!value.empty()) value.push_back(',');
+        value.append(code.get<std::string>());
+      }
+    } else {
+      return ErrorResponse(422, Cat("Property \"", key, "\" expects a string, \"",
+                                    PhpTypeName(v), "\" given."));
+    }
+    Append(&body_params, body_params.empty() ? "" : "&", url::PercentEncode(key),
+           "=", url::PercentEncode(value));
+  }
+  out->clear();
+  for (const url::QueryParam& p : url::ParseQuery(query)) {
+    if (doc.contains(p.key)) continue;
+    Append(out, out->empty() ? "" : "&", p.raw);
+  }
+  Append(out, out->empty() || body_params.empty() ? "" : "&", body_params);
+  return std::nullopt;
+}
+
 // Product models, by code, with the product filters: "identifier" is the
 // code.
 ApiResponse ListProductModels(ListContext& lc) {
@@ -407,6 +463,21 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
   if (c == Collection::kMeasurementFamilies) {
     return ListMeasurementFamilies(store);
   }
+  if (c == Collection::kMediaFiles || c == Collection::kCategoryMediaFiles) {
+    if (route.item) return ReadMediaFile(store, base, route);
+    absl::StatusOr<PageRequest> page_req =
+        ParsePageRequest(url::ParseQuery(req.query), /*search_after_supported=*/false);
+    if (!page_req.ok()) return ParseError(page_req.status());
+    PageBuilder page(*page_req, Cat(base, kApiPath, "media-files"));
+    const MediaTable& files = store.media_files;
+    return WalkList(
+        *page_req, page, files.begin(), files.end(),
+        [](MediaTable::const_iterator) { return true; },
+        [&](MediaTable::const_iterator it) {
+          AddMediaFile(&page, base, it->first, it->second);
+        },
+        [](MediaTable::const_iterator it) { return std::string_view(it->first); });
+  }
   if (route.item) {
     // The hot path: no copy of the code unless it is percent-encoded.
     std::string decoded;
@@ -453,6 +524,14 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
     return JsonResponse(200, *json);
   }
 
+  if (route.search) {
+    std::string query;
+    if (std::optional<ApiResponse> e = SearchBodyQuery(req.query, req.body, &query)) {
+      return *std::move(e);
+    }
+    ListContext lc{store, base, now, url::ParseQuery(query)};
+    return ListProducts(lc, /*by_uuid=*/true);
+  }
   ListContext lc{store, base, now, url::ParseQuery(req.query)};
   if (c == Collection::kProductModels) return ListProductModels(lc);
   if (c == Collection::kProducts || c == Collection::kProductsUuid) {
@@ -1166,14 +1245,6 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
 // ---------------------------------------------------------------------------
 // Dispatch of writes.
 
-// A request body (or batch line) that must be a JSON object, within
-// JsonLimits; the error's HTTP status is JsonErrorHttpStatus.
-absl::StatusOr<Json> ParseObject(std::string_view body) {
-  absl::StatusOr<Json> doc = ParseRequestJson(body);
-  if (doc.ok() && !doc->is_object()) return absl::InvalidArgumentError(kInvalidJson);
-  return doc;
-}
-
 std::string LocationOf(std::string_view base, const ParsedRoute& route,
                        const std::string& attribute, const std::string& key) {
   if (route.collection == Collection::kAttributeOptions) {
@@ -1259,7 +1330,7 @@ ApiResponse Batch(WriteContext& w, const ParsedRoute& route,
       fail(PlainError(413, "Line is too long."));
     } else if (line.problem == BatchLine::kEmpty) {
       fail(PlainError(400, kInvalidJson));
-    } else if (!(doc = ParseObject(line.text)).ok()) {
+    } else if (!(doc = ParseRequestObject(line.text)).ok()) {
       fail(PlainError(JsonErrorHttpStatus(doc.status()), std::string(doc.status().message())));
     } else {
       auto key = doc->find(field);
@@ -1319,6 +1390,26 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
   if (route.collection == Collection::kMeasurementFamilies) {
     return PatchMeasurementFamilies(store, req.body);
   }
+  if (route.collection == Collection::kMediaFiles ||
+      route.collection == Collection::kCategoryMediaFiles) {
+    return UploadMediaFile(
+        store, base, rng, route, req,
+        [&](bool model, const std::string& key,
+            const Json& patch) -> std::optional<ApiError> {
+          Outcome o = model ? UpsertCode(w, Collection::kProductModels, "", key,
+                                         patch, /*create_only=*/false)
+                            : UpsertProduct(w, /*by_uuid=*/false, key, patch,
+                                            /*create_only=*/false);
+          if (o.status == 0) return o.error;
+          return std::nullopt;
+        });
+  }
+  if (route.collection == Collection::kExportJobs ||
+      route.collection == Collection::kImportJobs) {
+    return LaunchJob(store, now,
+                     route.collection == Collection::kExportJobs ? "export" : "import",
+                     Decode(route.code), req.body);
+  }
   if (!route.item && req.method == "PATCH") {
     return Batch(w, route, attribute, req.body);
   }
@@ -1353,10 +1444,8 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
     store->EraseProduct(p);
     return Empty(204, "");
   }
-  absl::StatusOr<Json> body = ParseObject(req.body);
-  if (!body.ok()) {
-    return ErrorResponse(JsonErrorHttpStatus(body.status()), SV(body.status().message()));
-  }
+  absl::StatusOr<Json> body = ParseRequestObject(req.body);
+  if (!body.ok()) return RequestJsonError(body.status());
   std::string key;
   if (route.item) {
     key = Decode(route.code);
@@ -1398,6 +1487,7 @@ std::string RootBody(std::string_view origin, std::string_view base_path) {
       {"pim_api_product_uuid_get", "/api/rest/v1/products-uuid/{uuid}", "GET"},
       {"pim_api_product_uuid_partial_update", "/api/rest/v1/products-uuid/{uuid}", "PATCH"},
       {"pim_api_product_uuid_delete", "/api/rest/v1/products-uuid/{uuid}", "DELETE"},
+      {"pim_api_product_uuid_search", "/api/rest/v1/products-uuid/search", "POST"},
       {"pim_api_attribute_list", "/api/rest/v1/attributes", "GET"},
       {"pim_api_attribute_create", "/api/rest/v1/attributes", "POST"},
       {"pim_api_attribute_partial_update_list", "/api/rest/v1/attributes", "PATCH"},
@@ -1454,6 +1544,14 @@ std::string RootBody(std::string_view origin, std::string_view base_path) {
       {"pim_api_family_variant_partial_update_list", "/api/rest/v1/families/{familyCode}/variants", "PATCH"},
       {"pim_api_family_variant_get", "/api/rest/v1/families/{familyCode}/variants/{code}", "GET"},
       {"pim_api_family_variant_partial_update", "/api/rest/v1/families/{familyCode}/variants/{code}", "PATCH"},
+      {"pim_api_media_file_list", "/api/rest/v1/media-files", "GET"},
+      {"pim_api_media_file_create", "/api/rest/v1/media-files", "POST"},
+      {"pim_api_media_file_get", "/api/rest/v1/media-files/{code}", "GET"},
+      {"pim_api_media_file_download", "/api/rest/v1/media-files/{code}/download", "GET"},
+      {"pim_api_category_media_file_create", "/api/rest/v1/category-media-files", "POST"},
+      {"pim_api_category_media_file_download", "/api/rest/v1/category-media-files/{filePath}/download", "GET"},
+      {"pim_api_job_export_launch", "/api/rest/v1/jobs/export/{code}", "POST"},
+      {"pim_api_job_import_launch", "/api/rest/v1/jobs/import/{code}", "POST"},
   };
   Json body = Json::object();
   body["host"] = std::string(origin);

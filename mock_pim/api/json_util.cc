@@ -172,6 +172,15 @@ absl::StatusOr<Json> ParseRequestJson(std::string_view text, const JsonLimits& l
   return builder.TakeResult();
 }
 
+absl::StatusOr<Json> ParseRequestObject(std::string_view text,
+                                        const JsonLimits& limits) {
+  absl::StatusOr<Json> doc = ParseRequestJson(text, limits);
+  if (doc.ok() && !doc->is_object()) {
+    return absl::InvalidArgumentError(kInvalidJsonMessage);
+  }
+  return doc;
+}
+
 bool IsMalformedJson(const absl::Status& status) {
   return status.code() == absl::StatusCode::kInvalidArgument &&
          status.message() == kInvalidJsonMessage;

@@ -67,6 +67,12 @@ inline constexpr char kInvalidJsonMessage[] = "Invalid json message received";
 // (invalid UTF-8 included) is InvalidArgument kInvalidJsonMessage.
 absl::StatusOr<Json> ParseRequestJson(std::string_view text, const JsonLimits& limits = {});
 
+// ParseRequestJson for a document that must be a JSON object (a body, a
+// batch line, a form part): anything else is InvalidArgument
+// kInvalidJsonMessage.
+absl::StatusOr<Json> ParseRequestObject(std::string_view text,
+                                        const JsonLimits& limits = {});
+
 // True for ParseRequestJson's error on malformed JSON (not a limit).
 bool IsMalformedJson(const absl::Status& status);
 

@@ -156,5 +156,13 @@ TEST(JsonUtilTest, PhpTypeNames) {
   EXPECT_STREQ(PhpTypeName(Json::object()), "array");
 }
 
+TEST(ParseRequestObjectTest, TakesObjectsOnly) {
+  EXPECT_TRUE(ParseRequestObject(R"({"a":1})").ok());
+  for (const char* text : {"[]", "1", "\"x\"", "null", "{"}) {
+    absl::StatusOr<Json> doc = ParseRequestObject(text);
+    EXPECT_TRUE(IsMalformedJson(doc.status())) << text;
+  }
+}
+
 }  // namespace
 }  // namespace pimsim::api

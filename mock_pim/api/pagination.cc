@@ -132,20 +132,33 @@ PageBuilder::PageBuilder(const PageRequest& request,
                          std::string collection_href)
     : request_(request), collection_href_(std::move(collection_href)) {}
 
-void PageBuilder::AddItem(std::string_view self_href,
-                          std::string_view item_json) {
-  if (items_ > 0) items_json_.push_back(',');
-  ++items_;
-  items_json_.append("{\"_links\":{\"self\":{\"href\":");
-  AppendJsonString(self_href, &items_json_);
-  items_json_.append("}}");
+void AppendItemWithLinks(std::string_view self_href,
+                         std::string_view download_href,
+                         std::string_view item_json, std::string* out) {
+  out->append("{\"_links\":{\"self\":{\"href\":");
+  AppendJsonString(self_href, out);
+  out->push_back('}');
+  if (!download_href.empty()) {
+    out->append(",\"download\":{\"href\":");
+    AppendJsonString(download_href, out);
+    out->push_back('}');
+  }
+  out->push_back('}');
   // item_json is "{...}": keep its fields after the links.
   if (item_json.size() > 2) {
-    items_json_.push_back(',');
-    items_json_.append(item_json.substr(1));
+    out->push_back(',');
+    out->append(item_json.substr(1));
   } else {
-    items_json_.push_back('}');
+    out->push_back('}');
   }
+}
+
+void PageBuilder::AddItem(std::string_view self_href,
+                          std::string_view item_json,
+                          std::string_view download_href) {
+  if (items_ > 0) items_json_.push_back(',');
+  ++items_;
+  AppendItemWithLinks(self_href, download_href, item_json, &items_json_);
 }
 
 std::string PageBuilder::PageHref(int page) const {

@@ -57,14 +57,23 @@ std::string EncodeCursor(std::string_view key);
 // InvalidArgument if `cursor` was not made by EncodeCursor.
 absl::StatusOr<std::string> DecodeCursor(std::string_view cursor);
 
+// Appends the resource `item_json` ("{...}") to `*out` with "_links" as its
+// first field: {"self":{"href":self_href}} and, when `download_href` is not
+// empty, "download":{"href":download_href} (media files).
+void AppendItemWithLinks(std::string_view self_href,
+                         std::string_view download_href,
+                         std::string_view item_json, std::string* out);
+
 class PageBuilder {
  public:
   // `collection_href` is the list's path, with the instance prefix.
   PageBuilder(const PageRequest& request, std::string collection_href);
 
   // Adds one item: `item_json` is the cached "{...}" of the resource, which
-  // gets `"_links":{"self":{"href":self_href}}` inserted first.
-  void AddItem(std::string_view self_href, std::string_view item_json);
+  // gets `"_links":{"self":{"href":self_href}}` inserted first (see
+  // AppendItemWithLinks).
+  void AddItem(std::string_view self_href, std::string_view item_json,
+               std::string_view download_href = {});
   size_t item_count() const { return items_; }
 
   // Page mode body. `items_count` is added when set.

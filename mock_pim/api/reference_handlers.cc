@@ -269,10 +269,7 @@ ApiResponse ListMeasurementFamilies(const Store& s) {
 
 ApiResponse PatchMeasurementFamilies(Store* s, std::string_view body) {
   absl::StatusOr<Json> items = ParseRequestJson(body);
-  if (!items.ok()) {
-    return ErrorResponse(JsonErrorHttpStatus(items.status()),
-                         SV(items.status().message()));
-  }
+  if (!items.ok()) return RequestJsonError(items.status());
   if (!items->is_array()) return ErrorResponse(400, kInvalidJsonMessage);
   if (items->size() > kMaxBatchLines) {
     return ErrorResponse(

@@ -44,6 +44,12 @@ ApiError PlainError(int status, std::string message) {
   return e;
 }
 
+ApiResponse RequestJsonError(const absl::Status& status) {
+  const absl::string_view message = status.message();
+  return ErrorResponse(JsonErrorHttpStatus(status),
+                       std::string_view(message.data(), message.size()));
+}
+
 ApiResponse ErrorResponse(int status, std::string_view message) {
   ApiResponse r;
   r.status = status;

@@ -25,6 +25,7 @@ namespace pimsim::api {
 inline constexpr char kJsonContentType[] = "application/json";
 inline constexpr char kCollectionContentType[] =
     "application/vnd.akeneo.collection+json";
+inline constexpr char kMultipartContentType[] = "multipart/form-data";
 
 struct ApiRequest {
   std::string_view method;        // "GET", "POST", "PATCH", "DELETE", ...
@@ -43,7 +44,8 @@ struct ApiRequest {
 
 struct ApiResponse {
   int status = 200;
-  // "application/json", "application/vnd.akeneo.collection+json", or empty
+  // "application/json", "application/vnd.akeneo.collection+json", a media
+  // file's own type on a download (the body is then its bytes), or empty
   // when there is no body.
   std::string content_type;
   std::string body;
@@ -88,6 +90,10 @@ ApiResponse ErrorResponse(int status, std::string_view message);
 ApiResponse ToResponse(const ApiError& error);
 // Adds "message" and, when set, "errors" and "_links" to a batch result line.
 void AppendErrorFields(const ApiError& error, Json* line);
+
+// The whole response to a ParseRequestJson error: its message, with
+// JsonErrorHttpStatus (400 or 413).
+ApiResponse RequestJsonError(const absl::Status& status);
 
 // A 200/201 JSON response with `body`.
 ApiResponse JsonResponse(int status, std::string body);

@@ -1,6 +1,7 @@
 #include "mock_pim/api/router.h"
 
 #include "mock_pim/api/batch_parser.h"
+#include "mock_pim/api/str_util.h"
 
 namespace pimsim::api {
 namespace {
@@ -104,6 +105,55 @@ ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
   }
   std::string_view first;
   if (!NextSegment(&rest, &first)) return r;
+  if (first == "media-files" || first == "category-media-files") {
+    // The code is the rest of the path, slashes included.
+    const bool product_media = first == "media-files";
+    r.collection =
+        product_media ? Collection::kMediaFiles : Collection::kCategoryMediaFiles;
+    constexpr std::string_view kDownload = "/download";
+    if (rest.empty()) {
+      r.name = product_media ? "/api/rest/v1/media-files"
+                             : "/api/rest/v1/category-media-files";
+      r.allow = product_media ? "GET, POST" : "POST";
+    } else if (rest.size() > kDownload.size() + 1 && EndsWith(rest, kDownload)) {
+      r.item = true;
+      r.download = true;
+      r.code = rest.substr(1, rest.size() - 1 - kDownload.size());
+      r.name = product_media
+                   ? "/api/rest/v1/media-files/{code}/download"
+                   : "/api/rest/v1/category-media-files/{file_path}/download";
+      r.allow = "GET";
+    } else if (product_media && rest.size() > 1) {
+      r.item = true;
+      r.code = rest.substr(1);
+      r.name = "/api/rest/v1/media-files/{code}";
+      r.allow = "GET";
+    } else {
+      return ParsedRoute();
+    }
+    if (r.code.find("//") != std::string_view::npos || StartsWith(r.code, "/") ||
+        EndsWith(r.code, "/")) {
+      return ParsedRoute();
+    }
+    r.method_allowed = Allows(r.allow, method);
+    return r;
+  }
+  if (first == "jobs") {
+    std::string_view type, code;
+    if (!NextSegment(&rest, &type) || !NextSegment(&rest, &code) ||
+        !rest.empty() || (type != "export" && type != "import")) {
+      return r;
+    }
+    const bool export_job = type == "export";
+    r.collection = export_job ? Collection::kExportJobs : Collection::kImportJobs;
+    r.item = true;
+    r.code = code;
+    r.name = export_job ? "/api/rest/v1/jobs/export/{code}"
+                        : "/api/rest/v1/jobs/import/{code}";
+    r.allow = "POST";
+    r.method_allowed = Allows(r.allow, method);
+    return r;
+  }
   const CollectionInfo* info = nullptr;
   for (const CollectionInfo& c : kCollections) {
     if (c.segment == first) {
@@ -123,7 +173,14 @@ ParsedRoute ParseRoute(std::string_view method, std::string_view path) {
   } else {
     std::string_view code;
     if (!NextSegment(&rest, &code)) return r;
-    if (rest.empty()) {
+    if (rest.empty() && info->collection == Collection::kProductsUuid &&
+        code == "search") {
+      // No uuid is "search": the list searched with a body.
+      r.collection = info->collection;
+      r.search = true;
+      r.name = "/api/rest/v1/products-uuid/search";
+      r.allow = "POST";
+    } else if (rest.empty()) {
       r.collection = info->collection;
       r.item = true;
       r.code = code;
@@ -191,7 +248,9 @@ Route Classify(std::string_view method, std::string_view path,
   }
   if (!p.method_allowed) return r;
   const bool get = method == "GET" || method == "HEAD";
-  if (p.item) {
+  if (p.search) {
+    r.kind = RouteKind::kList;
+  } else if (p.item) {
     r.kind = get ? RouteKind::kGetItem : RouteKind::kWriteItem;
   } else if (get) {
     r.kind = RouteKind::kList;

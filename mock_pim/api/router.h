@@ -57,6 +57,12 @@ enum class Collection {
   kSystemInformation,    // one GET-only resource: `item` with no code
   kFamilyVariants,       // families/{family_code}/variants[/{code}]
   kProductModels,        // product-models[/{code}]
+  kExportJobs,           // jobs/export/{code}: POST launches the profile
+  kImportJobs,           // jobs/import/{code}
+  // media-files[/{code}[/download]]; a code holds slashes ("7/5/8/e/...").
+  kMediaFiles,
+  // category-media-files (POST) and category-media-files/{file_path}/download.
+  kCategoryMediaFiles,
 };
 
 struct ParsedRoute {
@@ -71,6 +77,10 @@ struct ParsedRoute {
   // The collection PATCH takes a JSON array with Content-Type
   // application/json instead of NDJSON (measurement-families).
   bool array_body = false;
+  // POST /products-uuid/search: a list whose parameters come in a JSON body.
+  bool search = false;
+  // GET of a media file's bytes (.../{code}/download), not JSON.
+  bool download = false;
 };
 
 ParsedRoute ParseRoute(std::string_view method, std::string_view path);

@@ -46,6 +46,9 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"PUT", "/api/rest/v1/products/a", K::kOther, "/api/rest/v1/products/{code}", true, false},
         RouteCase{"DELETE", "/api/rest/v1/products", K::kOther, "/api/rest/v1/products", true, false},
         RouteCase{"GET", "/api/rest/v1/products-uuid/0b9a", K::kGetItem, "/api/rest/v1/products-uuid/{uuid}", true, false},
+        RouteCase{"POST", "/api/rest/v1/products-uuid/search", K::kList, "/api/rest/v1/products-uuid/search", true, false},
+        RouteCase{"GET", "/api/rest/v1/products-uuid/search", K::kOther, "/api/rest/v1/products-uuid/search", true, false},
+        RouteCase{"POST", "/api/rest/v1/products/search", K::kOther, "/api/rest/v1/products/{code}", true, false},
         RouteCase{"GET", "/api/rest/v1/attributes", K::kList, "/api/rest/v1/attributes", true, false},
         RouteCase{"DELETE", "/api/rest/v1/attributes/a", K::kOther, "/api/rest/v1/attributes/{code}", true, false},
         RouteCase{"GET", "/api/rest/v1/attributes/color/options", K::kList, "/api/rest/v1/attributes/{attribute_code}/options", true, false},
@@ -83,6 +86,24 @@ INSTANTIATE_TEST_SUITE_P(
         RouteCase{"DELETE", "/api/rest/v1/families/f/variants/v", K::kOther, "/api/rest/v1/families/{family_code}/variants/{code}", true, false},
         RouteCase{"GET", "/api/rest/v1/families/f/variants/v/x", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/attributes/color/variants", K::kOther, "unknown", true, false},
+        RouteCase{"POST", "/api/rest/v1/jobs/export/csv_product_export", K::kWriteItem, "/api/rest/v1/jobs/export/{code}", true, false},
+        RouteCase{"POST", "/api/rest/v1/jobs/import/csv_product_import", K::kWriteItem, "/api/rest/v1/jobs/import/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/jobs/import/csv_product_import", K::kOther, "/api/rest/v1/jobs/import/{code}", true, false},
+        RouteCase{"POST", "/api/rest/v1/jobs/other/x", K::kOther, "unknown", true, false},
+        RouteCase{"POST", "/api/rest/v1/jobs/export", K::kOther, "unknown", true, false},
+        RouteCase{"POST", "/api/rest/v1/jobs/export/a/b", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/media-files", K::kList, "/api/rest/v1/media-files", true, false},
+        RouteCase{"POST", "/api/rest/v1/media-files", K::kWriteItem, "/api/rest/v1/media-files", true, false},
+        RouteCase{"GET", "/api/rest/v1/media-files/7/5/8/e/abc_x.jpg", K::kGetItem, "/api/rest/v1/media-files/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/media-files/7/5/8/e/abc_x.jpg/download", K::kGetItem, "/api/rest/v1/media-files/{code}/download", true, false},
+        RouteCase{"DELETE", "/api/rest/v1/media-files/a", K::kOther, "/api/rest/v1/media-files/{code}", true, false},
+        RouteCase{"GET", "/api/rest/v1/media-files/a//b", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/media-files/a/", K::kOther, "unknown", true, false},
+        RouteCase{"GET", "/api/rest/v1/media-files//download", K::kOther, "unknown", true, false},
+        RouteCase{"POST", "/api/rest/v1/category-media-files", K::kWriteItem, "/api/rest/v1/category-media-files", true, false},
+        RouteCase{"GET", "/api/rest/v1/category-media-files", K::kOther, "/api/rest/v1/category-media-files", true, false},
+        RouteCase{"GET", "/api/rest/v1/category-media-files/a/b/c_x.png/download", K::kGetItem, "/api/rest/v1/category-media-files/{file_path}/download", true, false},
+        RouteCase{"GET", "/api/rest/v1/category-media-files/a", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/nope", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/products/", K::kOther, "unknown", true, false},
         RouteCase{"GET", "/api/rest/v1/products/a/b", K::kOther, "unknown", true, false},
@@ -109,6 +130,20 @@ TEST(ClassifyTest, JsonArrayBatchCountsItems) {
   EXPECT_EQ(Classify("PATCH", "/api/rest/v1/measurement-families", "{}\n{}").batch_lines, 0);
   EXPECT_TRUE(ParseRoute("PATCH", "/api/rest/v1/measurement-families").array_body);
   EXPECT_FALSE(ParseRoute("PATCH", "/api/rest/v1/families").array_body);
+}
+
+TEST(ParseRouteTest, MediaCodesKeepTheirSlashes) {
+  ParsedRoute r = ParseRoute("GET", "/api/rest/v1/media-files/7/5/8/e/a%20b.jpg/download");
+  EXPECT_EQ(r.collection, Collection::kMediaFiles);
+  EXPECT_TRUE(r.item);
+  EXPECT_TRUE(r.download);
+  EXPECT_EQ(r.code, "7/5/8/e/a%20b.jpg");
+  r = ParseRoute("GET", "/api/rest/v1/media-files/7/5/8/e/a.jpg");
+  EXPECT_FALSE(r.download);
+  EXPECT_EQ(r.code, "7/5/8/e/a.jpg");
+  r = ParseRoute("GET", "/api/rest/v1/category-media-files/a/b.png/download");
+  EXPECT_EQ(r.collection, Collection::kCategoryMediaFiles);
+  EXPECT_EQ(r.code, "a/b.png");
 }
 
 TEST(ParseRouteTest, KeepsEncodedCodesAndAllowList) {

@@ -19,6 +19,8 @@
 #ifndef PIMSIM_MOCK_PIM_API_STORE_H_
 #define PIMSIM_MOCK_PIM_API_STORE_H_
 
+#include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +67,32 @@ struct Product {
   }
 };
 
+// One launch of a job profile (POST /jobs/{type}/{code}).
+struct JobExecution {
+  int64_t id = 0;           // from 1, in launch order
+  std::string type;         // "export" or "import"
+  std::string code;         // the profile, "csv_product_export"
+  std::string import_mode;  // an import's override, or empty
+  absl::Time launched;
+};
+
+// An uploaded file: POST /media-files (a product or product model value)
+// or /category-media-files.
+struct MediaFile {
+  std::string original_filename;
+  std::string mime_type;  // the upload's Content-Type
+  std::string bytes;      // exactly as uploaded
+  std::string json;       // {"code","original_filename","mime_type","size","extension"}
+};
+// Keyed by code ("7/5/8/e/<40 hex>_<filename>"), the order of list pages.
+using MediaTable = absl::btree_map<std::string, MediaFile>;
+
+// Bytes of all the media files of one Store; an upload past it is 413.
+inline constexpr size_t kMaxMediaBytes = 64 << 20;
+
+// The Store keeps this many job launches, the latest.
+inline constexpr size_t kMaxJobExecutions = 1000;
+
 class Store {
  public:
   Store() = default;
@@ -94,6 +122,12 @@ class Store {
   absl::btree_map<std::string, ResourceTable> family_variants;
   // Attribute code -> its options, ordered by option code.
   absl::btree_map<std::string, ResourceTable> options;
+  MediaTable media_files;
+  MediaTable category_media_files;
+  // Sum of the bytes of both tables' files.
+  size_t media_bytes = 0;
+  // Job launches, oldest first, at most kMaxJobExecutions.
+  std::deque<JobExecution> job_executions;
   // Code of the pim_catalog_identifier attribute.
   std::string identifier_attribute = "sku";
 
