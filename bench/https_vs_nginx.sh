@@ -73,30 +73,8 @@ token() {
     "https://127.0.0.1:$1/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 
-# CPU time (clock ticks) used so far by a process and its children.
-cpu_ticks() {
-  local total=0 p
-  for p in "$1" $(pgrep -P "$1"); do
-    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-  done
-  echo "$total"
-}
-
-# Runs wrk against the server whose pid is $1 and prints "requests/s
-# server-CPU-microseconds-per-request".
-wrk_rps() {
-  local pid="$1"; shift
-  local before after
-  before=$(cpu_ticks "$pid")
-  "${CLIENT_PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@" \
-    >"$WORK/wrk.out" 2>&1 || true
-  after=$(cpu_ticks "$pid")
-  grep -q 'Non-2xx' "$WORK/wrk.out" && { cat "$WORK/wrk.out" >&2; echo "non-2xx answers" >&2; exit 1; }
-  awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
-    /^Requests\/sec:/ { rps = $2 }
-    / requests in / { n = $1 }
-    END { printf "%s %.2f\n", rps, (n > 0 ? ticks / hz * 1e6 / n : 0) }' "$WORK/wrk.out"
-}
+# cpu_ticks and wrk_rps.
+source bench/wrk_lib.sh  # the script runs from the repository root
 
 PRODUCT_PATH=/api/rest/v1/products/product_000001
 
