@@ -74,6 +74,7 @@ token() {
 }
 
 # cpu_ticks and wrk_rps.
+WRK_REQUIRE_2XX=1  # both servers answer the product with 200
 source bench/wrk_lib.sh  # the script runs from the repository root
 
 PRODUCT_PATH=/api/rest/v1/products/product_000001
