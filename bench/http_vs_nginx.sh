@@ -80,8 +80,8 @@ token() {
     "http://127.0.0.1:$1/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 
-# cpu_ticks and wrk_rps.
-source bench/wrk_lib.sh  # the script runs from the repository root
+# cpu_ticks, wrk_rps, start_nginx and stop_nginx.
+source bench/vs_nginx_lib.sh  # the script runs from the repository root
 
 # Counts responses by status for a short run: prints "status:count ...".
 status_mix() {
@@ -104,47 +104,6 @@ LUA
   wrk -t1 -c"$CONNS" -d2s -s "$WORK/count.lua" "$@" 2>/dev/null | grep '^statuses' || true
 }
 
-start_nginx() {  # $1: extra http-level config, $2: location body
-  mkdir -p "$WORK/nginx/logs" "$WORK/www/api/rest/v1/products"
-  cp "$WORK/product.json" "$WORK/www/api/rest/v1/products/product_000001"
-  chmod -R a+rX "$WORK/www"
-  local nport
-  nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes $SERVER_THREADS;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log error;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  default_type application/json;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  $1
-  server {
-    listen 127.0.0.1:$nport;
-    root $WORK/www;
-    location / { $2 }
-  }
-}
-CONF
-  "${SERVER_PIN[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
-  NPID=$!
-  PIDS+=("$NPID")
-  NPORT=$nport
-  for _ in $(seq 1 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$NPORT/api/rest/v1/products/product_000001" && return
-    sleep 0.05
-  done
-  echo "nginx does not serve the product body" >&2
-  exit 1
-}
-
-stop_nginx() { kill -QUIT "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; }
 
 echo "# pimsim HTTP benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS, $ROUNDS rounds, server cores ${SERVER_CPUS:-any}, wrk cores ${CLIENT_CPUS:-any}"
 

@@ -73,56 +73,13 @@ token() {
     "https://127.0.0.1:$1/api/oauth/v1/token" | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
 
-# cpu_ticks and wrk_rps.
+# cpu_ticks, wrk_rps, start_nginx and stop_nginx.
 WRK_REQUIRE_2XX=1  # both servers answer the product with 200
-source bench/wrk_lib.sh  # the script runs from the repository root
+NGINX_TLS=1
+source bench/vs_nginx_lib.sh  # the script runs from the repository root
 
 PRODUCT_PATH=/api/rest/v1/products/product_000001
 
-start_nginx() {
-  mkdir -p "$WORK/nginx/logs" "$WORK/www/api/rest/v1/products"
-  cp "$WORK/product.json" "$WORK/www$PRODUCT_PATH"
-  chmod -R a+rX "$WORK/www"
-  local nport
-  nport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  cat >"$WORK/nginx/nginx.conf" <<CONF
-worker_processes $SERVER_THREADS;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/logs/error.log error;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  default_type application/json;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nport ssl;
-    ssl_certificate $WORK/tls/server.pem;
-    ssl_certificate_key $WORK/tls/server.key;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    root $WORK/www;
-    location / { try_files \$uri =404; }
-  }
-}
-CONF
-  "${SERVER_PIN[@]}" nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -g 'daemon off;' &
-  NPID=$!
-  PIDS+=("$NPID")
-  NPORT=$nport
-  for _ in $(seq 1 100); do
-    curl -sf -o /dev/null --cacert "$WORK/tls/ca.pem" "https://127.0.0.1:$NPORT$PRODUCT_PATH" && return
-    sleep 0.05
-  done
-  cat "$WORK/nginx/logs/error.log" >&2
-  echo "nginx does not serve the product body over TLS" >&2
-  exit 1
-}
-
-stop_nginx() { kill -QUIT "$NPID" 2>/dev/null || true; wait "$NPID" 2>/dev/null || true; }
 
 echo "# pimsim HTTPS benchmark, $(date -u +%FT%TZ), $(nproc) cores, wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s, server threads $SERVER_THREADS, $ROUNDS rounds, server cores ${SERVER_CPUS:-any}, wrk cores ${CLIENT_CPUS:-any}"
 
@@ -158,7 +115,7 @@ pimsim_rps() {
 }
 
 nginx_rps() {
-  start_nginx >&2
+  start_nginx "" "try_files \$uri =404;" >&2
   wrk_rps "$NPID" "https://127.0.0.1:$NPORT$PRODUCT_PATH"
   stop_nginx
 }
@@ -166,7 +123,7 @@ nginx_rps() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 ratio() { awk -v a="$1" -v b="$2" -v f="$3" 'BEGIN { printf f, a / b }'; }
 
-start_nginx
+start_nginx "" "try_files \$uri =404;"
 echo "TLS as negotiated: with the mock ${MOCK_TLS:-unknown}, with nginx $(negotiated "https://127.0.0.1:$NPORT$PRODUCT_PATH")"
 stop_nginx
 
