@@ -35,5 +35,17 @@ TEST(FnvTest, MatchesReferenceVectorsAndChains) {
   EXPECT_EQ(Fnv1a64("bar", Fnv1a64("foo")), Fnv1a64("foobar"));
 }
 
+TEST(HexTest, BytesRoundTripAsLowercaseDigitPairs) {
+  EXPECT_EQ(HexEncode(std::string_view("\x01\xff\x00z", 4)), "01ff007a");
+  std::string bytes;
+  ASSERT_TRUE(HexDecode("01ff007a", &bytes));
+  EXPECT_EQ(bytes, std::string_view("\x01\xff\x00z", 4));
+  EXPECT_TRUE(HexDecode("", &bytes));
+  EXPECT_EQ(bytes, "");
+  EXPECT_FALSE(HexDecode("0", &bytes));     // odd
+  EXPECT_FALSE(HexDecode("0G", &bytes));    // not a digit
+  EXPECT_FALSE(HexDecode("01FF", &bytes));  // HexEncode writes lower case only
+}
+
 }  // namespace
 }  // namespace pimsim

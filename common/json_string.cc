@@ -1,5 +1,6 @@
 #include "common/json_string.h"
 
+#include "common/hex.h"
 #include "common/utf8.h"
 
 namespace pimsim {
@@ -7,7 +8,6 @@ namespace {
 
 // Escapes the valid UTF-8 text `s` (control characters, quote, backslash).
 void AppendEscaped(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   size_t plain_start = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -24,8 +24,8 @@ void AppendEscaped(std::string_view s, std::string* out) {
       case '\t': out->append("\\t"); break;
       default:
         out->append("\\u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xf]);
+        out->push_back(kLowerHexDigits[c >> 4]);
+        out->push_back(kLowerHexDigits[c & 0xf]);
     }
   }
   out->append(s.data() + plain_start, s.size() - plain_start);

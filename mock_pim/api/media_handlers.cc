@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "common/hex.h"
 #include "common/url.h"
 #include "mock_pim/api/multipart.h"
 #include "mock_pim/api/pagination.h"
@@ -47,11 +48,10 @@ std::string SanitizeFilename(std::string_view name) {
 
 // "a/b/c/d/<40 hex>_<filename>", the hex drawn from `rng`.
 std::string NewCode(SplitMix64* rng, std::string_view filename) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   while (hex.size() < 40) {
     uint64_t bits = rng->Next();
-    for (int i = 0; i < 16 && hex.size() < 40; ++i, bits >>= 4) hex.push_back(kHex[bits & 15]);
+    for (int i = 0; i < 16 && hex.size() < 40; ++i, bits >>= 4) hex.push_back(kLowerHexDigits[bits & 15]);
   }
   return Cat(hex.substr(0, 1), "/", hex.substr(1, 1), "/", hex.substr(2, 1), "/",
              hex.substr(3, 1), "/", hex, "_", SanitizeFilename(filename));

@@ -1,5 +1,7 @@
 #include "mock_pim/api/model.h"
 
+#include "common/hex.h"
+
 namespace pimsim::api {
 namespace {
 
@@ -369,7 +371,6 @@ uint64_t SplitMix64::Next() {
 }
 
 std::string RandomUuid(SplitMix64& rng) {
-  static constexpr char kHex[] = "0123456789abcdef";
   uint8_t bytes[16];
   const uint64_t a = rng.Next();
   const uint64_t b = rng.Next();
@@ -383,8 +384,8 @@ std::string RandomUuid(SplitMix64& rng) {
   out.reserve(36);
   for (int i = 0; i < 16; ++i) {
     if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 0xf]);
+    out.push_back(kLowerHexDigits[bytes[i] >> 4]);
+    out.push_back(kLowerHexDigits[bytes[i] & 0xf]);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 #include "mock_pim/api/pagination.h"
 
+#include "common/hex.h"
 #include "absl/status/status.h"
 #include "mock_pim/api/str_util.h"
 #include "absl/strings/str_cat.h"
@@ -92,38 +93,12 @@ absl::StatusOr<PageRequest> ParsePageRequest(
   return req;
 }
 
-std::string EncodeCursor(std::string_view key) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(key.size() * 2);
-  for (char ch : key) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 0xf]);
-  }
-  return out;
-}
+std::string EncodeCursor(std::string_view key) { return HexEncode(key); }
 
 absl::StatusOr<std::string> DecodeCursor(std::string_view cursor) {
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return -1;
-  };
-  if (cursor.size() % 2 != 0) {
-    return absl::InvalidArgumentError(
-        "Parameter \"search_after\" is not valid.");
-  }
   std::string key;
-  key.reserve(cursor.size() / 2);
-  for (size_t i = 0; i < cursor.size(); i += 2) {
-    const int hi = nibble(cursor[i]);
-    const int lo = nibble(cursor[i + 1]);
-    if (hi < 0 || lo < 0) {
-      return absl::InvalidArgumentError(
-          "Parameter \"search_after\" is not valid.");
-    }
-    key.push_back(static_cast<char>(hi * 16 + lo));
+  if (!HexDecode(cursor, &key)) {
+    return absl::InvalidArgumentError("Parameter \"search_after\" is not valid.");
   }
   return key;
 }

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/hex.h"
 #include "common/json_string.h"
 #include "common/url.h"
 #include <nlohmann/json.hpp>
@@ -67,13 +68,7 @@ absl::StatusOr<std::string> NewToken() {
     return absl::UnavailableError(
         absl::StrCat("RAND_bytes failed: ", ERR_error_string(ERR_get_error(), nullptr)));
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token(2 * kTokenBytes, '0');
-  for (size_t i = 0; i < kTokenBytes; ++i) {
-    token[2 * i] = kHex[bytes[i] >> 4];
-    token[2 * i + 1] = kHex[bytes[i] & 0xf];
-  }
-  return token;
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
 }
 
 TokenReply Error(int status, std::string_view body) {

@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
+#include "common/fnv.h"
 #include "common/random.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "mock_pim/faults/fault_spec.h"
@@ -62,15 +63,8 @@ uint32_t MethodBit(std::string_view method) {
   return 0;
 }
 
-// FNV-1a: a rule's random stream is a function of its name alone.
-uint64_t NameStream(std::string_view name) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : name) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  return h;
-}
+// A rule's random stream is a function of its name alone.
+uint64_t NameStream(std::string_view name) { return Fnv1a64(name); }
 
 // A uniform double in [0, 1) from the top 53 bits.
 double Uniform01(SplitMix64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
