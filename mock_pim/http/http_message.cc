@@ -79,52 +79,6 @@ void HttpRequest::Clear() {
   expect_continue = false;
 }
 
-std::string_view ReasonPhrase(int status) {
-  switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 206: return "Partial Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 303: return "See Other";
-    case 304: return "Not Modified";
-    case 307: return "Temporary Redirect";
-    case 308: return "Permanent Redirect";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 406: return "Not Acceptable";
-    case 408: return "Request Timeout";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 411: return "Length Required";
-    case 412: return "Precondition Failed";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 415: return "Unsupported Media Type";
-    case 417: return "Expectation Failed";
-    case 422: return "Unprocessable Entity";
-    case 425: return "Too Early";
-    case 426: return "Upgrade Required";
-    case 428: return "Precondition Required";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-  }
-}
-
 namespace {
 
 // Writes the decimal digits of v at the end of buf; returns them.
@@ -135,11 +89,6 @@ std::string_view FormatUint(uint64_t v, char (&buf)[20]) {
     v /= 10;
   } while (v != 0);
   return std::string_view(p, buf + sizeof(buf) - p);
-}
-
-void AppendUint(uint64_t v, std::string* out) {
-  char buf[20];
-  out->append(FormatUint(v, buf));
 }
 
 bool IsFramingHeader(std::string_view name) {
@@ -285,13 +234,7 @@ HttpResponse JsonErrorResponse(int status, std::string_view message) {
   HttpResponse r;
   r.status = status;
   r.headers.push_back({"Content-Type", "application/json"});
-  std::string& b = r.body;
-  b.reserve(message.size() + 32);
-  b.append("{\"code\":");
-  AppendUint(status, &b);
-  b.append(",\"message\":");
-  AppendJsonString(message, &b);
-  b.push_back('}');
+  r.body = JsonErrorBody(status, message);
   return r;
 }
 

@@ -21,13 +21,12 @@
 #include <string_view>
 #include <vector>
 
+#include "common/http_response.h"
+
 namespace pimsim::http {
 
-// A response header.
-struct Header {
-  std::string name;
-  std::string value;
-};
+// A response header (common/http_response.h).
+using Header = ::pimsim::HttpHeader;
 
 // A request header field. It views bytes held by the HttpRequest it belongs
 // to (see HttpRequest::AddHeader).
@@ -92,28 +91,11 @@ struct HttpRequest {
   size_t block_used_ = 0;  // Bytes used in it.
 };
 
-struct HttpResponse {
-  int status = 200;
-  // Written as the Content-Type header when not empty (instead of a
-  // Content-Type in `headers`). A view: what it views must outlive the
-  // response's write, as a constant does.
-  std::string_view content_type;
-  // Extra headers (Content-Type, Location, Retry-After, ...). Connection and
-  // Transfer-Encoding are the server's business and are dropped. A
-  // Content-Length given here replaces the computed one (for HEAD answers).
-  std::vector<Header> headers;
-  std::string body;    // Content-Length is added by the server.
-  // Sent instead of `body` when not empty, without a copy: for constant
-  // bodies (error answers). A view, like content_type.
-  std::string_view constant_body;
-  bool close = false;  // Send "Connection: close" and close after writing.
+// A response to frame and write (common/http_response.h).
+using HttpResponse = ::pimsim::HttpResponse;
 
-  // The body that is sent: constant_body if set, else body.
-  std::string_view payload() const { return constant_body.empty() ? body : constant_body; }
-};
-
-// "OK", "Not Found", ...; "Unknown" for a status without a registered phrase.
-std::string_view ReasonPhrase(int status);
+// The status line's phrase (common/http_response.h).
+using ::pimsim::ReasonPhrase;
 
 // How a response is framed for one particular request.
 struct ResponseFraming {

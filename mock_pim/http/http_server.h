@@ -78,21 +78,27 @@
 // server's own closes (Connection: close, idle, drain) send close_notify
 // first, as TLS servers do.
 //
+// Each loop has one Scheduler (common/scheduler.h), which its exchanges
+// hand out: tasks run on the loop, on real timers; Now() is the injected
+// clock. At Shutdown every task still pending runs (a task that was
+// cancelled does not), so a handler that holds a request can release what
+// it holds.
+//
 // Thread-safety: Server's methods may be called from any thread. Exchange
-// methods may be called from any thread; they run on the connection's loop
-// (at once when called there, else posted to it).
-// Handler methods are called on the connection's loop and must not block.
-// Exchanges must be released before the Server is destroyed.
+// methods may be called from any thread, except scheduler() (see
+// exchange.h); they run on the connection's loop (at once when called
+// there, else posted to it). Handler methods are called on the
+// connection's loop and must not block. Exchanges must be released before
+// the Server is destroyed.
 //
 //   auto server = Server::Create({.port = 0}, &handler, &RealClock::Get());
 //   (*server)->Start();
-//   // handler.Handle(ex): ex->After(absl::Milliseconds(5), [ex] {
-//   //   ex->Respond(HttpResponse{.status = 200}, nullptr); });
+//   // handler.Handle(ex): ex->scheduler().RunAt(ex->scheduler().Now() +
+//   //   absl::Milliseconds(5), [ex] { ex->Respond({.status = 200}, nullptr); });
 #ifndef PIMSIM_MOCK_PIM_HTTP_HTTP_SERVER_H_
 #define PIMSIM_MOCK_PIM_HTTP_HTTP_SERVER_H_
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -103,78 +109,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "mock_pim/http/exchange.h"
 #include "mock_pim/http/http_message.h"
 #include "mock_pim/http/http_parser.h"
 
 namespace pimsim::http {
-
-// Unique per accepted TCP connection within the server's life, from 1.
-using SocketId = uint64_t;
-
-enum class CloseMode {
-  kOrderly,  // FIN after flushing what was written.
-  kReset,    // RST: SO_LINGER 0, then close.
-};
-
-// Called once when an exchange ends: after the last response byte was
-// handed to the kernel (client_aborted = false; the time is read just before
-// the write that handed over the rest of the response, or before the close,
-// so that no reaction of the client can carry an earlier time), or when the
-// write failed or the client had already gone (client_aborted = true; the
-// time is when the failure was seen). May be empty. When the kernel takes the whole response
-// at once (the usual case for small ones), it runs before Respond returns.
-using DoneCallback = std::function<void(absl::Time, bool client_aborted)>;
-
-// One request/response exchange. The handler owns it (std::shared_ptr) until
-// it responds; dropping it without calling Respond or Close resets the
-// connection.
-class Exchange {
- public:
-  virtual ~Exchange() = default;
-  virtual const HttpRequest& request() const = 0;
-  // So the handler may move the body out.
-  virtual HttpRequest& mutable_request() = 0;
-  virtual SocketId socket_id() const = 0;
-  // When the head was fully parsed (clock.Now()).
-  virtual absl::Time arrival_time() const = 0;
-  // When the body was fully read (== arrival_time() without a body).
-  virtual absl::Time body_complete_time() const = 0;
-  // Runs fn on this connection's loop after `delay` (<= 0: posted). Always
-  // runs fn, even if the client has gone or the server is shutting down, so
-  // the core can release what it holds.
-  virtual void After(absl::Duration delay, std::function<void()> fn) = 0;
-  // Sends the response. Call exactly one of Respond/Close per exchange.
-  virtual void Respond(HttpResponse response, DoneCallback done) = 0;
-  // Fault: closes the TCP connection without a response, or, with `partial`,
-  // after writing its whole head (announcing the full Content-Length) and
-  // only the first `partial_bytes` bytes of its body: a response cut off
-  // mid-body.
-  virtual void Close(CloseMode mode, std::optional<HttpResponse> partial, size_t partial_bytes,
-                     DoneCallback done) = 0;
-  // True once the server saw the client reset the socket, a read or write
-  // on it fail, or the client's FIN. The last may be a half-close, after
-  // which Respond still delivers: this is for a handler that holds a request
-  // open (a hang) and wants to know whether anyone may still be waiting.
-  virtual bool client_gone() const = 0;
-  // The request arrived after Shutdown began: the handler should answer at
-  // once (the response says Connection: close whatever it is).
-  virtual bool server_draining() const { return false; }
-  // The request came over TLS (the server serves HTTPS): the scheme of the
-  // URLs a response names, unless a proxy's X-Forwarded-Proto says otherwise.
-  virtual bool secure() const { return false; }
-};
-
-class Handler {
- public:
-  virtual ~Handler() = default;
-  // Called on the connection's loop; must not block.
-  virtual void Handle(std::shared_ptr<Exchange> exchange) = 0;
-  // A request could not be parsed (or its head/body timed out: 408); the
-  // server answers it itself with `status` and closes the connection. For
-  // the journal.
-  virtual void OnParseError(SocketId socket, int status, std::string_view reason,
-                            absl::Time when) {}
-};
 
 // A certificate and key for ServerOptions::tls, read once by Server::Create.
 struct TlsOptions {
@@ -255,7 +194,7 @@ class Server {
   // hands requests arriving meanwhile to the handler as draining, closes
   // connections once quiet, lets pending exchanges finish (up to `grace`;
   // their connections close after the response), then closes everything,
-  // runs pending After() callbacks and joins the threads. Idempotent; the
+  // runs the loops' pending scheduler tasks and joins the threads. Idempotent; the
   // destructor calls it.
   void Shutdown(absl::Duration grace = absl::Seconds(5));
   ServerStats stats() const;

@@ -48,6 +48,12 @@ class Notice {
   bool done_ = false;
 };
 
+// Runs fn on the exchange's loop `delay` from now (the loop's scheduler).
+void After(const std::shared_ptr<Exchange>& ex, absl::Duration delay, std::function<void()> fn) {
+  Scheduler& s = ex->scheduler();
+  s.RunAt(s.Now() + delay, std::move(fn));
+}
+
 // A simulated clock, moved by the test thread and read by the server's.
 class TestClock : public Clock {
  public:
@@ -252,10 +258,10 @@ TEST_F(ServerTest, StampsExchangesWithTheInjectedClockAndSocketIds) {
   EXPECT_EQ(d1.time, kStart + absl::Seconds(2));
 }
 
-TEST_F(ServerTest, DelaysResponsesWithAfter) {
+TEST_F(ServerTest, DelaysResponsesOnTheLoopsScheduler) {
   DoneRecord done;
   handler_.on_request = [&done](std::shared_ptr<Exchange> ex) {
-    ex->After(absl::Milliseconds(50), [ex, &done] { ex->Respond(Text("late"), done.Callback()); });
+    After(ex, absl::Milliseconds(50), [ex, &done] { ex->Respond(Text("late"), done.Callback()); });
   };
   StartServer();
   auto c = Connect();
@@ -282,7 +288,7 @@ TEST_F(ServerTest, HandlesPipelinedRequestsOneAtATimeInOrder) {
     // The first request is the slowest; answers must still come in order.
     const absl::Duration delay = ex->request().path == "/1" ? absl::Milliseconds(60)
                                                             : absl::ZeroDuration();
-    ex->After(delay, [ex, in_flight] {
+    After(ex, delay, [ex, in_flight] {
       ex->Respond(Text(ex->request().path), [in_flight](absl::Time, bool) { --*in_flight; });
     });
   };
@@ -330,6 +336,81 @@ TEST_F(ServerTest, ReportsAClientCloseDuringAPendingExchange) {
   ex->Close(CloseMode::kOrderly, std::nullopt, 0, done.Callback());
   ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(5)));
   EXPECT_TRUE(done.client_aborted);
+}
+
+TEST_F(ServerTest, TellsTheHandlerWhenTheClientGoesWhileItHoldsTheRequest) {
+  StartServer();
+  for (const bool reset : {true, false}) {
+    auto c = Connect();
+    ASSERT_TRUE(c->Send(Get("/hang")));
+    auto ex = handler_.Next();
+    ASSERT_NE(ex, nullptr);
+    auto gone = std::make_shared<Notice>();
+    ex->OnClientGone([gone] { gone->Notify(); });
+    EXPECT_FALSE(gone->WaitForNotificationWithTimeout(absl::Milliseconds(20)));
+    if (reset) {
+      c->Reset();
+    } else {
+      c->ShutdownWrite();  // A FIN: the handler decides whether anyone waits.
+    }
+    ASSERT_TRUE(gone->WaitForNotificationWithTimeout(absl::Seconds(5))) << reset;
+    EXPECT_TRUE(ex->client_gone());
+    DoneRecord done;
+    ex->Close(CloseMode::kOrderly, std::nullopt, 0, done.Callback());
+    ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    EXPECT_TRUE(done.client_aborted);
+  }
+}
+
+TEST_F(ServerTest, OnClientGoneRunsAtOnceForAClientAlreadyGoneAndNeverAfterTheAnswer) {
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/hang")));
+  auto ex = handler_.Next();
+  ASSERT_NE(ex, nullptr);
+  c->Reset();
+  ASSERT_TRUE(Eventually([&] { return ex->client_gone(); }));
+  auto gone = std::make_shared<Notice>();
+  ex->OnClientGone([gone] { gone->Notify(); });
+  EXPECT_TRUE(gone->WaitForNotificationWithTimeout(absl::Seconds(5)));
+  ex->Close(CloseMode::kOrderly, std::nullopt, 0, nullptr);
+
+  // Answered first: the client leaving afterwards is none of the handler's
+  // business.
+  auto c2 = Connect();
+  ASSERT_TRUE(c2->Send(Get("/hang")));
+  auto ex2 = handler_.Next();
+  ASSERT_NE(ex2, nullptr);
+  auto late = std::make_shared<Notice>();
+  ex2->OnClientGone([late] { late->Notify(); });
+  DoneRecord done;
+  ex2->Respond(Text("ok"), done.Callback());
+  ASSERT_TRUE(c2->ReadResponse().ok());
+  ASSERT_TRUE(done.called.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  c2->Reset();
+  EXPECT_FALSE(late->WaitForNotificationWithTimeout(absl::Milliseconds(100)));
+}
+
+TEST_F(ServerTest, ACancelledSchedulerTaskNeverRunsNotEvenAtShutdown) {
+  auto ran = std::make_shared<std::atomic<int>>(0);
+  handler_.on_request = [ran](std::shared_ptr<Exchange> ex) {
+    Scheduler& s = ex->scheduler();
+    const Scheduler::TaskId soon = s.RunAt(s.Now() + absl::Milliseconds(30), [ran] { *ran += 1; });
+    const Scheduler::TaskId later = s.RunAt(s.Now() + absl::Hours(1), [ran] { *ran += 100; });
+    const Scheduler::TaskId now = s.RunAt(s.Now(), [ran] { *ran += 10'000; });
+    s.Cancel(soon);
+    s.Cancel(later);
+    s.Cancel(now);
+    After(ex, absl::Milliseconds(60), [ex] { ex->Respond(Text("done"), nullptr); });
+  };
+  StartServer();
+  auto c = Connect();
+  ASSERT_TRUE(c->Send(Get("/")));
+  auto r = c->ReadResponse();
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->body, "done");
+  server_->Shutdown(absl::Milliseconds(100));
+  EXPECT_EQ(ran->load(), 0);
 }
 
 // Regression: a FIN after a complete request (shutdown(SHUT_WR)) was taken
@@ -780,7 +861,7 @@ TEST_F(ServerTest, CutsAConstantBodyOffMidBody) {
 TEST_F(ServerTest, ServesManyConcurrentConnections) {
   handler_.on_request = [](std::shared_ptr<Exchange> ex) {
     const absl::Duration delay = absl::Microseconds(ex->socket_id() % 7 * 100);
-    ex->After(delay, [ex] { ex->Respond(Text(ex->request().path), nullptr); });
+    After(ex, delay, [ex] { ex->Respond(Text(ex->request().path), nullptr); });
   };
   StartServer();
   constexpr int kThreads = 8;
@@ -936,12 +1017,12 @@ TEST_F(ServerTest, ShutdownLetsPendingExchangesFinish) {
   EXPECT_FALSE(TestClient::Connect(server_->port()).ok());
 }
 
-TEST_F(ServerTest, ShutdownRunsPendingAfterCallbacksAndEndsHungExchanges) {
+TEST_F(ServerTest, ShutdownRunsPendingSchedulerTasksAndEndsHungExchanges) {
   Notice after_ran;
   DoneRecord done;
   std::shared_ptr<Exchange> hung;
   handler_.on_request = [&](std::shared_ptr<Exchange> ex) {
-    ex->After(absl::Hours(1), [&after_ran] { after_ran.Notify(); });
+    After(ex, absl::Hours(1), [&after_ran] { after_ran.Notify(); });
     ex->Respond(Text("x"), nullptr);
   };
   StartServer();
