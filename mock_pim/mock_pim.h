@@ -1,22 +1,18 @@
-// MockPim: the mock Akeneo PIM behind the HTTP server.
+// MockPim: the mock Akeneo PIM behind the HTTP server, and its control
+// surface.
 //
-// For every request it resolves the PIM instance (by path prefix), classifies
-// the route, identifies the PIM connection (bearer token, or Basic
-// credentials on the token route), asks the instance's admission controller
-// whether the request may be served (concurrency, rate, protection), asks the
-// fault injector whether to break it, holds an admitted request for a service
-// time drawn from the latency model (plus any injected latency), serves it
-// from the instance's token service and resource model, and journals the
-// attempt when its response has been written (or the client went away).
-// GET /metrics answers Prometheus counters and is neither limited nor
-// journaled. A request that arrives while the server drains (SIGTERM) is
-// answered 503 at once, neither admitted nor faulted, and journaled.
+// It is two things over one core::PimState (the instances, journal, faults,
+// latency model and metrics, mock_pim/core/pim_state.h):
+//   - the HTTP server's Handler (http_adapter.cc): each exchange becomes a
+//     core::Request for the transport-neutral request path
+//     (mock_pim/core/request_core.h), which answers it through a Wire over
+//     the exchange, on the connection loop's Scheduler. GET /metrics answers
+//     Prometheus counters and is neither limited nor journaled.
+//   - the control surface (mock_pim.cc) the gRPC service drives: limits,
+//     resets, fault rules, the journal and the metrics.
 //
-// Decisions are pure functions of the request, the clock and the seed: the
-// latency of the n-th request is drawn from StreamSeed(seed, n), so a run
-// with the same seed and the same traffic replays.
-//
-// Thread-safety: Handle() is called concurrently from the server's threads.
+// Thread-safety: Handle() is called concurrently from the server's threads;
+// the control methods may be called from any thread.
 //
 //   auto pim = MockPim::Create(config::WithDefaults(scenario), &clock);
 //   auto server = http::Server::Create(options, pim->get(), &clock);
@@ -30,13 +26,12 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
-#include "mock_pim/api/api.h"
-#include "mock_pim/auth/token_service.h"
 #include "mock_pim/faults/fault_injector.h"
+#include "mock_pim/core/pim_state.h"
+#include "mock_pim/core/request_core.h"
 #include "mock_pim/http/http_server.h"
 #include "mock_pim/journal/journal.h"
 #include "mock_pim/limits/admission.h"
-#include "mock_pim/latency/latency_model.h"
 #include "mock_pim/metrics/metrics.h"
 #include "proto/scenario.pb.h"
 
@@ -64,11 +59,11 @@ class MockPim final : public http::Handler {
                     absl::Time when) override;
 
   // The scenario the mock was created from.
-  const pimsim::v1::Scenario& scenario() const { return scenario_; }
+  const pimsim::v1::Scenario& scenario() const { return state_->scenario(); }
   // Instance names in scenario order; the first is served at the root.
   std::vector<std::string> instance_names() const;
-  Journal& journal() { return journal_; }
-  Metrics& metrics() { return metrics_; }
+  Journal& journal() { return state_->journal(); }
+  Metrics& metrics() { return state_->metrics(); }
   // The server in front of the mock, whose connection counters /metrics
   // then shows (pimsim_http_*); nullptr detaches it. It must stay alive
   // while attached.
@@ -82,7 +77,9 @@ class MockPim final : public http::Handler {
   // MockPimOptions::tls_trust_pem.
   const std::string& tls_trust_pem() const { return tls_trust_pem_; }
   // Now in journal time: microseconds since the journal's epoch.
-  int64_t JournalMicrosNow() const { return absl::ToInt64Microseconds(clock_->Now() - journal_.epoch()); }
+  int64_t JournalMicrosNow() const {
+    return absl::ToInt64Microseconds(clock_->Now() - state_->journal().epoch());
+  }
   // Admission controller of the named instance, nullptr if there is none.
   AdmissionController* admission(std::string_view instance);
 
@@ -110,47 +107,20 @@ class MockPim final : public http::Handler {
   };
   void Reset(ResetParts parts);
   // The fault rules (set, add, clear, phase); see fault_injector.h.
-  FaultInjector& faults() { return faults_; }
+  FaultInjector& faults() { return state_->faults(); }
 
  private:
-  struct Instance;
-  struct Attempt;
-  MockPim(const pimsim::v1::Scenario& scenario, Clock* clock, MockPimOptions options,
-          LatencyModel latency);
+  MockPim(std::unique_ptr<core::PimState> state, Clock* clock, std::string tls_trust_pem);
 
-  // The instance a path belongs to and the path without its prefix.
-  Instance& Resolve(std::string_view path, std::string_view* api_path);
-  // The named instance ("" = the first), or nullptr.
-  Instance* Find(std::string_view name) const;
-  void Serve(const std::shared_ptr<http::Exchange>& exchange, std::shared_ptr<Attempt> attempt);
-  // Holds a hung request until the client gives up or `until`.
-  void Hang(const std::shared_ptr<http::Exchange>& exchange, std::shared_ptr<Attempt> attempt,
-            absl::Time until);
-  // Ends an exchange without a (complete) response.
-  void Disconnect(const std::shared_ptr<http::Exchange>& exchange,
-                  const std::shared_ptr<Attempt>& attempt, pimsim::v1::CloseKind kind,
-                  std::optional<http::HttpResponse> partial, size_t partial_bytes);
-  // Answers the exchange; the admission slot is released first (Release).
-  void Respond(const std::shared_ptr<http::Exchange>& exchange,
-               const std::shared_ptr<Attempt>& attempt, http::HttpResponse response);
-  // Gives an admitted attempt's slot back, once.
-  void Release(Attempt& attempt);
-  // Journals the attempt once the server has handed its response over.
-  void Finish(const std::shared_ptr<Attempt>& attempt, absl::Time written, bool client_aborted);
-  void CountStatus(Instance& instance, uint32_t status);
   // Copies the values owned elsewhere (in flight, journal size and overflow,
-  // faults injected) into their gauges; runs whenever the metrics render.
+  // faults injected, the server's connection counters) into their gauges;
+  // runs whenever the metrics render.
   void RefreshGauges();
   http::HttpResponse MetricsResponse();
 
   Clock* const clock_;
-  const pimsim::v1::Scenario scenario_;
-  const uint64_t seed_;
-  const LatencyModel latency_;
-  Journal journal_;
-  Metrics metrics_;
-  FaultInjector faults_;
-  std::vector<std::unique_ptr<Instance>> instances_;
+  const std::unique_ptr<core::PimState> state_;
+  core::RequestCore core_;
   std::atomic<const http::Server*> server_{nullptr};
   const std::string tls_trust_pem_;
 };

@@ -5,16 +5,19 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
-#include <map>
+#include <functional>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "checker/judged_limits.h"
+#include "common/scheduler.h"
 #include "google/protobuf/text_format.h"
 #include "mock_pim/config/scenario_config.h"
 #include "mock_pim/faults/fault_spec.h"
@@ -24,16 +27,21 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Runs delayed work in time order as the simulated clock advances.
-class Scheduler {
+// Runs delayed work in time order as the simulated clock advances: the
+// exchanges' Scheduler.
+class TestScheduler final : public Scheduler {
  public:
-  explicit Scheduler(SimulatedClock* clock) : clock_(clock) {}
-  void At(absl::Time t, std::function<void()> fn) { queue_.emplace(std::make_pair(t, seq_++), std::move(fn)); }
+  explicit TestScheduler(SimulatedClock* clock) : clock_(clock) {}
+  absl::Time Now() override { return clock_->Now(); }
+  TaskId RunAt(absl::Time when, std::function<void()> task) override {
+    return queue_.Add(when, std::move(task));
+  }
+  void Cancel(TaskId id) override { queue_.Cancel(id); }
   void AdvanceTo(absl::Time t) {
-    while (!queue_.empty() && queue_.begin()->first.first <= t) {
-      auto node = queue_.extract(queue_.begin());
-      clock_->SetTime(node.key().first);
-      node.mapped()();
+    std::function<void()> task;
+    while (queue_.NextTime() <= t) {
+      clock_->SetTime(std::max(clock_->Now(), queue_.NextTime()));
+      if (queue_.PopDue(clock_->Now(), &task)) task();
     }
     clock_->SetTime(t);
   }
@@ -42,13 +50,13 @@ class Scheduler {
 
  private:
   SimulatedClock* clock_;
-  uint64_t seq_ = 0;
-  std::map<std::pair<absl::Time, uint64_t>, std::function<void()>> queue_;
+  TaskQueue queue_;
 };
 
 class FakeExchange : public http::Exchange {
  public:
-  FakeExchange(http::HttpRequest request, uint64_t socket, SimulatedClock* clock, Scheduler* scheduler)
+  FakeExchange(http::HttpRequest request, uint64_t socket, SimulatedClock* clock,
+               TestScheduler* scheduler)
       : request_(std::move(request)), socket_(socket), clock_(clock), scheduler_(scheduler),
         arrival_(clock->Now()) {}
   const http::HttpRequest& request() const override { return request_; }
@@ -56,27 +64,39 @@ class FakeExchange : public http::Exchange {
   http::SocketId socket_id() const override { return socket_; }
   absl::Time arrival_time() const override { return arrival_; }
   absl::Time body_complete_time() const override { return arrival_; }
-  void After(absl::Duration delay, std::function<void()> fn) override {
-    scheduler_->At(clock_->Now() + delay, std::move(fn));
+  Scheduler& scheduler() override { return *scheduler_; }
+  void OnClientGone(std::function<void()> fn) override {
+    if (answered_) return;
+    on_gone_ = std::move(fn);
+    if (client_gone_) scheduler_->RunAt(clock_->Now(), std::exchange(on_gone_, nullptr));
   }
   void Respond(http::HttpResponse response, http::DoneCallback done) override {
+    answered_ = true;
+    on_gone_ = nullptr;
     if (on_hand_over) on_hand_over();
     response_ = std::move(response);
     responded_at_ = clock_->Now();
-    done(clock_->Now(), client_gone_);
+    if (done) done(clock_->Now(), client_gone_);  // May be empty.
   }
   void Close(http::CloseMode mode, std::optional<http::HttpResponse> partial, size_t bytes,
              http::DoneCallback done) override {
+    answered_ = true;
+    on_gone_ = nullptr;
     if (on_hand_over) on_hand_over();
     closed_ = mode;
     partial_ = std::move(partial);
     partial_bytes_ = bytes;
     closed_at_ = clock_->Now();
-    done(clock_->Now(), client_gone_);
+    if (done) done(clock_->Now(), client_gone_);  // May be empty.
   }
   bool client_gone() const override { return client_gone_; }
   bool server_draining() const override { return draining; }
-  void GoAway() { client_gone_ = true; }
+  // The client leaves (a timeout, a reset): a handler holding the request
+  // hears of it, as from the server.
+  void GoAway() {
+    client_gone_ = true;
+    if (on_gone_) scheduler_->RunAt(clock_->Now(), std::exchange(on_gone_, nullptr));
+  }
   // What server_draining() says.
   bool draining = false;
   // Runs when the core hands its answer (or close) to the exchange, before
@@ -101,8 +121,10 @@ class FakeExchange : public http::Exchange {
   http::HttpRequest request_;
   uint64_t socket_;
   SimulatedClock* clock_;
-  Scheduler* scheduler_;
+  TestScheduler* scheduler_;
   absl::Time arrival_;
+  bool answered_ = false;
+  std::function<void()> on_gone_;
   std::optional<http::HttpResponse> response_;
   absl::Time responded_at_;
   bool client_gone_ = false;
@@ -166,7 +188,7 @@ class MockPimTest : public ::testing::Test {
   }
 
   SimulatedClock clock_{absl::FromUnixSeconds(1'800'000'000)};
-  Scheduler scheduler_{&clock_};
+  TestScheduler scheduler_{&clock_};
   std::unique_ptr<MockPim> pim_;
   uint64_t socket_ = 0;
 };
@@ -451,7 +473,7 @@ TEST_F(MockPimTest, SameSeedReplaysServiceTimes) {
   auto run = [this](uint64_t seed) {
     pimsim::v1::Scenario s = Scenario(absl::StrCat("seed: ", seed));
     SimulatedClock clock(absl::FromUnixSeconds(1'800'000'000));
-    Scheduler scheduler(&clock);
+    TestScheduler scheduler(&clock);
     auto pim = *MockPim::Create(s, &clock);
     std::vector<int64_t> times;
     for (int i = 0; i < 20; ++i) {
