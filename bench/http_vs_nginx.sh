@@ -11,6 +11,10 @@
 #     fault selection with 0 and 100 rules          (goals: < 50 ns, < 1 us)
 #  4. idle RSS of `pimsim serve` (goal: < 30 MB) and journal bytes per event
 #
+#  5. with PIMSIM_BENCH_BASELINE=PATH (a `pimsim` binary built from another
+#     commit, e.g. the one before a change): runs 1 and 2 of that binary too,
+#     in the same rounds, and this build against it (goal: no worse)
+#
 # Usage: bench/http_vs_nginx.sh [seconds per wrk run, default 5]
 # (PIMSIM_BENCH_ROUNDS, default 5: rounds of alternating measurements)
 # Needs nginx (nginx-light) and wrk: scripts/setup.sh installs them. Loopback only.
@@ -21,6 +25,11 @@ DURATION="${1:-5}"
 ROUNDS="${PIMSIM_BENCH_ROUNDS:-5}"
 # Fault rules configured for run 1b, none of which fires.
 IDLE_FAULTS="${PIMSIM_BENCH_IDLE_FAULTS:-10}"
+BASELINE="${PIMSIM_BENCH_BASELINE:-}"
+if [ -n "$BASELINE" ] && [ ! -x "$BASELINE" ]; then
+  echo "PIMSIM_BENCH_BASELINE=$BASELINE is not an executable" >&2
+  exit 2
+fi
 CONNS="${PIMSIM_BENCH_CONNECTIONS:-64}"
 WRK_THREADS="${PIMSIM_BENCH_WRK_THREADS:-1}"
 SERVER_THREADS="${PIMSIM_BENCH_SERVER_THREADS:-1}"
@@ -153,7 +162,7 @@ start_nginx "${NGINX_PLAIN[@]}"; echo "nginx:               $(status_mix "http:/
 start_nginx "${NGINX_LIMITED[@]}"; echo "nginx limit_req:     $(status_mix "http://127.0.0.1:$NPORT$PRODUCT_PATH")"; stop_nginx
 
 # Each measurement is "req/s cpu-us-per-request".
-P1=(); N1=(); P1B=(); P2=(); N2=()
+P1=(); N1=(); P1B=(); P2=(); N2=(); B1=(); B2=()
 for round in $(seq 1 "$ROUNDS"); do
   P1+=("$(pimsim_rps --limits=off)")
   N1+=("$(nginx_rps "${NGINX_PLAIN[@]}")")
@@ -162,6 +171,11 @@ for round in $(seq 1 "$ROUNDS"); do
   N2+=("$(nginx_rps "${NGINX_LIMITED[@]}")")
   echo "round $round (req/s, server CPU us/request): pimsim ${P1[-1]} | nginx ${N1[-1]} |" \
     "pimsim+$IDLE_FAULTS idle faults ${P1B[-1]} | pimsim limits on ${P2[-1]} | nginx limit_req ${N2[-1]}"
+  if [ -n "$BASELINE" ]; then
+    B1+=("$(PIMSIM="$BASELINE" pimsim_rps --limits=off)")
+    B2+=("$(PIMSIM="$BASELINE" pimsim_rps)")
+    echo "round $round baseline: limits off ${B1[-1]} | limits on ${B2[-1]}"
+  fi
 done
 rps() { for m in "$@"; do echo "${m%% *}"; done; }
 cpu() { for m in "$@"; do echo "${m##* }"; done; }
@@ -188,6 +202,16 @@ echo "## 1b. the same with $IDLE_FAULTS fault rules configured that never fire, 
 summary 1b "goal >= 0.95" P1B P1
 echo "## 2. the same load with the default limits on (one connection: nearly all 429) vs nginx limit_req"
 summary 2 "goal >= 1.00" P2 N2
+
+if [ -n "$BASELINE" ]; then
+  echo "## 5. this build vs the baseline $BASELINE, same rounds"
+  echo "limits off (run 1):"
+  summary 5a "goal >= 0.95" P1 B1
+  echo "limits on, the 429 path (run 2):"
+  summary 5b "goal >= 0.95" P2 B2
+  echo "against nginx, baseline: limits off $(ratio "$(median $(rps "${B1[@]}"))" "$(median $(rps "${N1[@]}"))" %.2f)," \
+    "limits on $(ratio "$(median $(rps "${B2[@]}"))" "$(median $(rps "${N2[@]}"))" %.2f)"
+fi
 
 echo "## 3. one admission decision (Google Benchmark)"
 "$BIN/mock_pim/limits/admission_benchmark" --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_'

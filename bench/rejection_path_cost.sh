@@ -12,7 +12,7 @@
 # journal event and the event loop's share). The simulated CPU is slow, so
 # the run is short in requests; the count per request barely moves with it.
 #
-# Usage: bench/rejection_path_cost.sh [seconds of load, default 10]
+# Usage: [PIMSIM_BENCH_BINARY=PATH] bench/rejection_path_cost.sh [seconds of load, default 10]
 # Needs valgrind and wrk (scripts/setup.sh installs them). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,9 @@ cd "$(dirname "$0")/.."
 DURATION="${1:-10}"
 scripts/setup.sh
 bazel build -c opt //tools:pimsim >/dev/null 2>&1 || { bazel build -c opt //tools:pimsim; exit 1; }
-PIMSIM="$(bazel info -c opt bazel-bin 2>/dev/null)/tools/pimsim"
+# PIMSIM_BENCH_BINARY: count another build's instructions instead (the
+# commit before a change), for a before/after comparison.
+PIMSIM="${PIMSIM_BENCH_BINARY:-$(bazel info -c opt bazel-bin 2>/dev/null)/tools/pimsim}"
 
 WORK="$(mktemp -d)"
 SPID=""
