@@ -51,8 +51,8 @@ std::optional<ApiResponse> CheckContentType(std::string_view content_type,
   const std::string_view type = MediaType(content_type, &storage);
   if (type.empty()) {
     return ErrorResponse(
-        415, Cat("The 'Content-type' header is missing. '", expected,
-                          "' has to specified as value."));
+        415, Cat("The \"Content-Type\" header is missing. \"", expected,
+                 "\" has to be specified as value."));
   }
   if (type == expected) return std::nullopt;
   return ErrorResponse(

@@ -57,8 +57,8 @@ TEST_F(ApiTest, AcceptHeaderNegotiation) {
 
 TEST_F(ApiTest, ContentTypeErrors) {
   ExpectError(Call("POST", "/api/rest/v1/families", R"({"code":"f"})", ""), 415,
-              "The 'Content-type' header is missing. 'application/json' has "
-              "to specified as value.");
+              "The \"Content-Type\" header is missing. \"application/json\" "
+              "has to be specified as value.");
   ExpectError(Call("PATCH", "/api/rest/v1/families/f", "{}", "text/plain"), 415,
               "\"text/plain\" in \"Content-Type\" header is not valid. Only "
               "\"application/json\" is allowed.");
@@ -85,7 +85,8 @@ TEST_F(ApiTest, InvalidJsonBodiesAre400) {
 TEST_F(ApiTest, EchoedRequestTextIsValidUtf8) {
   const std::string fffd = "\xef\xbf\xbd";
   ExpectError(Get("/api/rest/v1/products/%FF"), 404,
-              "Product \"" + fffd + "\" does not exist.");
+              "Product \"" + fffd + "\" does not exist or you do not "
+              "have permission to access it.");
   ExpectError(Get("/api/rest/v1/families/a%C3"), 404,
               "Family \"a" + fffd + "\" does not exist.");
   ExpectError(Get("/api/rest/v1/attributes/color/options/%E2%82"), 404,
@@ -205,9 +206,11 @@ TEST_F(ApiTest, GetProductReturnsSeededDocument) {
 
 TEST_F(ApiTest, UnknownProductIs404) {
   ExpectError(Get("/api/rest/v1/products/nope"), 404,
-              "Product \"nope\" does not exist.");
+              "Product \"nope\" does not exist or you do not "
+              "have permission to access it.");
   ExpectError(Get("/api/rest/v1/products/a%20b"), 404,
-              "Product \"a b\" does not exist.");
+              "Product \"a b\" does not exist or you do not "
+              "have permission to access it.");
   EXPECT_EQ(Get("/api/rest/v1/products-uuid/not-a-uuid").status, 404);
 }
 
@@ -215,7 +218,8 @@ TEST_F(ApiTest, UnknownProductIs404) {
 // as it was, which made the body something other than JSON.
 TEST_F(ApiTest, CodesThatAreNotUtf8StillGetJsonBodies) {
   ExpectError(Get("/api/rest/v1/products/%FF"), 404,
-              "Product \"\xef\xbf\xbd\" does not exist.");
+              "Product \"\xef\xbf\xbd\" does not exist or you do not "
+              "have permission to access it.");
   ASSERT_EQ(Call("PATCH", "/api/rest/v1/products/caf%E9", "{}").status, 201);
   ApiResponse r = Get("/api/rest/v1/products/caf%E9");
   ASSERT_EQ(r.status, 200);
@@ -317,10 +321,8 @@ INSTANTIATE_TEST_SUITE_P(
     Table, ProductValidationTest,
     testing::Values(
         InvalidProduct{R"({"family":"nope"})", "family", nullptr},
-        InvalidProduct{R"({"categories":["nope"]})", "categories", nullptr},
         InvalidProduct{R"({"groups":["g"]})", "groups", nullptr},
         InvalidProduct{R"({"parent":"pm"})", "parent", nullptr},
-        InvalidProduct{R"({"values":{"nope":[{"locale":null,"scope":null,"data":"x"}]}})", "values", "nope"},
         InvalidProduct{R"({"values":{"weight":[{"locale":null,"scope":null,"data":"heavy"}]}})", "values", "weight"},
         InvalidProduct{R"({"values":{"featured":[{"locale":null,"scope":null,"data":"yes"}]}})", "values", "featured"},
         InvalidProduct{R"({"values":{"release_date":[{"locale":null,"scope":null,"data":"June"}]}})", "values", "release_date"},
@@ -331,6 +333,25 @@ INSTANTIATE_TEST_SUITE_P(
         InvalidProduct{R"({"values":{"name":[{"locale":"es_ES","scope":null,"data":"x"}]}})", "values", "name"},
         InvalidProduct{R"({"values":{"weight":[{"locale":"en_US","scope":null,"data":1}]}})", "values", "weight"},
         InvalidProduct{R"({"values":{"description":[{"locale":"de_DE","scope":"mobile","data":"x"}]}})", "values", "description"}));
+
+// An unknown category or attribute is refused before validation, with a
+// documented 422 rather than errors[]: the first one in the body's order.
+TEST_F(ApiTest, UnknownCategoryOrAttributeIsADocumented422) {
+  ApiResponse r = Call("PATCH", "/api/rest/v1/products/vp",
+                       R"({"values":{"nope":[{"locale":null,"scope":null,"data":"x"}]},)"
+                       R"("categories":["nowhere"]})");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.body,
+            R"({"code":422,"message":"The nope attribute does not exist in your PIM. )"
+            R"(Check the expected format on the API documentation.","_links":)"
+            R"({"documentation":{"href":"http://api.akeneo.com/api-reference.html#patch_products__code_"}}})");
+  r = Call("PATCH", "/api/rest/v1/products/vp", R"({"categories":["master","nowhere"]})");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(Body(r)["message"],
+            "The nowhere category does not exist in your PIM. Check the expected "
+            "format on the API documentation.");
+  EXPECT_EQ(Get("/api/rest/v1/products/vp").status, 404);
+}
 
 TEST_F(ApiTest, ValidValuesOfEveryTypeAreAccepted) {
   ApiResponse r = Call("PATCH", "/api/rest/v1/products/typed", R"({"values":{
@@ -365,7 +386,8 @@ TEST_F(ApiTest, UpdateBumpsUpdatedAndDeleteRemoves) {
   EXPECT_TRUE(d.body.empty());
   EXPECT_EQ(Get("/api/rest/v1/products/product_000002").status, 404);
   ExpectError(Call("DELETE", "/api/rest/v1/products/product_000002"), 404,
-              "Product \"product_000002\" does not exist.");
+              "Product \"product_000002\" does not exist or you do not "
+              "have permission to access it.");
   EXPECT_EQ(Get("/api/rest/v1/products-uuid/" + p["uuid"].get<std::string>()).status,
             404);
 }

@@ -27,8 +27,9 @@ namespace {
 
 constexpr const char* kInvalidJson = kInvalidJsonMessage;
 constexpr char kApiPath[] = "/api/rest/v1/";
-// Akeneo refuses page-mode product pages past this many items.
-constexpr size_t kMaxPageModeOffset = 10000;
+// Elasticsearch's max_result_window: Akeneo refuses a page-mode page of
+// products or product models that ends past this many items (from + size).
+constexpr size_t kMaxPageModeWindow = 10000;
 
 // ---------------------------------------------------------------------------
 // Small helpers.
@@ -169,6 +170,23 @@ ApiResponse WalkList(const PageRequest& req, PageBuilder& page, It begin,
   return JsonResponse(200, page.FinishPage(has_next, count));
 }
 
+// The 422 for a page-mode page of products or product models that ends past
+// kMaxPageModeWindow items, if any.
+std::optional<ApiResponse> PageWindowError(const PageRequest& req) {
+  if (req.type != PaginationType::kPage ||
+      req.offset() + req.limit <= kMaxPageModeWindow) {
+    return std::nullopt;
+  }
+  ApiError e = PlainError(
+      422,
+      "You have reached the maximum number of pages you can retrieve with "
+      "the \"page\" pagination type. Please use the search after "
+      "pagination type instead");
+  e.documentation =
+      "http://api.akeneo.com/documentation/pagination.html#the-search-after-method";
+  return ToResponse(e);
+}
+
 // The `search` parameter of a product or product model list, or the error
 // to answer.
 std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
@@ -197,18 +215,8 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
                  p.json);
   };
   // Both indexes map a key to a product; walk either the same way.
+  if (std::optional<ApiResponse> e = PageWindowError(*req)) return *e;
   auto walk = [&](auto begin, auto end) -> ApiResponse {
-    if (!by_uuid && req->type == PaginationType::kPage &&
-        req->offset() >= kMaxPageModeOffset) {
-      ApiError e = PlainError(
-          422,
-          "You have reached the maximum number of pages you can retrieve with "
-          "the \"page\" pagination type. Please use the search after "
-          "pagination type instead");
-      e.documentation =
-          "http://api.akeneo.com/documentation/pagination.html#search-after-type";
-      return ToResponse(e);
-    }
     return WalkList(
         *req, page, begin, end,
         [&](auto it) { return filter.Matches(it->second->facts()); },
@@ -228,8 +236,7 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   auto begin = index.begin();
   if (!req->search_after.empty()) {
     begin = index.upper_bound(std::string_view(req->search_after));
-  } else if (filter.empty() && req->type == PaginationType::kPage &&
-             req->offset() < kMaxPageModeOffset) {
+  } else if (filter.empty() && req->type == PaginationType::kPage) {
     // Unfiltered pages skip without testing each product.
     const PageRequest& r = *req;
     const size_t total = index.size();
@@ -306,6 +313,7 @@ ApiResponse ListProductModels(ListContext& lc) {
   if (!req.ok()) return ParseError(req.status());
   ProductFilter filter;
   if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
+  if (std::optional<ApiResponse> e = PageWindowError(*req)) return *e;
   const ResourceTable& table = lc.store.product_models;
   auto matches = [&](ResourceTable::const_iterator it) {
     if (filter.empty()) return true;
@@ -407,14 +415,13 @@ const char* SegmentFor(Collection c) {
   }
 }
 
+// Since 7.x a missing product or product model is answered as one the user
+// may not see.
 std::string NotFoundMessage(Collection c, std::string_view code) {
-  if (c == Collection::kProductsUuid) {
-    return Cat("Product \"", code,
-                        "\" does not exist or you do not have permission to "
-                        "access it.");
-  }
-  if (c == Collection::kProducts) {
-    return Cat("Product \"", code, "\" does not exist.");
+  if (c == Collection::kProducts || c == Collection::kProductsUuid ||
+      c == Collection::kProductModels) {
+    return Cat(c == Collection::kProductModels ? "Product model \"" : "Product \"",
+               code, "\" does not exist or you do not have permission to access it.");
   }
   return Cat(LabelFor(c), " \"", code, "\" does not exist.");
 }
@@ -821,6 +828,32 @@ struct WriteContext {
 // Creates or updates a product. `by_uuid` selects the key; `url_key` is the
 // decoded key from the URL, or empty for POST and batch lines (then the body
 // carries it). `create_only` is POST.
+// Akeneo refuses a product write that names an unknown category or attribute
+// before validating it, with a documented 422 (no errors[]), for the first
+// one in the order of the body.
+absl::Status CheckProductCodesExist(const Store& s, const Json& patch) {
+  for (auto field = patch.begin(); field != patch.end(); ++field) {
+    if (field.key() == "categories" && field->is_array()) {
+      for (const Json& c : *field) {
+        if (c.is_string() && !s.categories.contains(c.get<std::string>())) {
+          return absl::InvalidArgumentError(
+              Cat("The ", c.get<std::string>(),
+                  " category does not exist in your PIM.", kCheckFormat));
+        }
+      }
+    } else if (field.key() == "values" && field->is_object()) {
+      for (auto value = field->begin(); value != field->end(); ++value) {
+        if (!s.attributes.contains(value.key())) {
+          return absl::InvalidArgumentError(
+              Cat("The ", value.key(), " attribute does not exist in your PIM.",
+                  kCheckFormat));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
                       const Json& patch, bool create_only) {
   Store& s = w.store;
@@ -879,6 +912,9 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   }
   const Json before = existing != nullptr ? doc : Json();
   if (absl::Status st = MergePatch(ProductSchema(), patch, &doc); !st.ok()) {
+    return Fail(FormatError(st, w.method, w.route_name));
+  }
+  if (absl::Status st = CheckProductCodesExist(s, patch); !st.ok()) {
     return Fail(FormatError(st, w.method, w.route_name));
   }
   Json errors = ValidateProduct(s, doc);
@@ -1330,18 +1366,22 @@ ApiResponse Batch(WriteContext& w, const ParsedRoute& route,
       fail(PlainError(413, "Line is too long."));
     } else if (line.problem == BatchLine::kEmpty) {
       fail(PlainError(400, kInvalidJson));
-    } else if (!(doc = ParseRequestObject(line.text)).ok()) {
+    } else if (!(doc = ParseRequestJson(line.text)).ok()) {
       fail(PlainError(JsonErrorHttpStatus(doc.status()), std::string(doc.status().message())));
+    } else if (!doc->is_object() && !doc->is_array()) {
+      fail(PlainError(400, kInvalidJson));
     } else {
-      auto key = doc->find(field);
-      if (key == doc->end() || !key->is_string() ||
-          key->get_ref<const std::string&>().empty()) {
-        std::string message =
-            route.collection == Collection::kProducts ? "Identifier is missing."
-            : route.collection == Collection::kProductsUuid
-                ? "Uuid is missing."
-                : "Code is missing.";
-        fail(PlainError(422, std::move(message)));
+      // A JSON list (a PHP array too) has no key field.
+      auto key = doc->is_object() ? doc->find(field) : doc->end();
+      // "Identifier", "Uuid" or "Code".
+      const char* name = route.collection == Collection::kProducts       ? "Identifier"
+                         : route.collection == Collection::kProductsUuid ? "Uuid"
+                                                                         : "Code";
+      if (key == doc->end() || key->is_null() ||
+          (key->is_string() && Trim(key->get_ref<const std::string&>()).empty())) {
+        fail(PlainError(422, Cat(name, " is missing.")));
+      } else if (!key->is_string()) {
+        fail(PlainError(422, Cat(name, " must be of type string.")));
       } else {
         std::string k = key->get<std::string>();
         result[field] = k;

@@ -158,7 +158,8 @@ TEST_F(ProductModelApiTest, GetAnswersTheModelOr404) {
   EXPECT_EQ(m["code"], kOneLevelRoot);
   EXPECT_FALSE(m.contains("_links"));
   ExpectError(Get(std::string(kModels) + "/nope"), 404,
-              "Product model \"nope\" does not exist.");
+              "Product model \"nope\" does not exist or you do not "
+              "have permission to access it.");
 }
 
 TEST_F(ProductModelApiTest, PostCreatesARootModel) {
@@ -351,7 +352,8 @@ TEST_F(ProductModelApiTest, DeleteRemovesSubModelsAndVariantProducts) {
   EXPECT_EQ(Get("/api/rest/v1/products/product_000033").status, 200);
   EXPECT_EQ(Model(kOneLevelRoot)["code"], kOneLevelRoot);
   ExpectError(Call("DELETE", std::string(kModels) + "/" + kTwoLevelRoot), 404,
-              "Product model \"model_family_1_by_color_featured_2\" does not exist.");
+              "Product model \"model_family_1_by_color_featured_2\" does not exist or you do not "
+              "have permission to access it.");
 }
 
 TEST_F(ProductModelApiTest, AFamilyWithModelsCannotBeDeleted) {

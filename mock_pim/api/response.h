@@ -8,7 +8,7 @@
 //
 // Thread-safety: plain values; functions are pure.
 //
-//   ApiResponse r = ErrorResponse(404, "Product \"x\" does not exist.");
+//   ApiResponse r = ErrorResponse(404, "Family \"x\" does not exist.");
 //   ApiError e = ValidationFailed({ValidationItem("code", "This value is already used.")});
 //   ApiResponse v = ToResponse(e);  // 422 with errors[]
 #ifndef PIMSIM_MOCK_PIM_API_RESPONSE_H_

@@ -1,11 +1,14 @@
 #include "mock_pim/api/search_filter.h"
 
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "mock_pim/api/str_util.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "mock_pim/api/json_util.h"
 
 namespace pimsim::api {
@@ -68,39 +71,97 @@ absl::Status DateError(std::string_view property, const Json& given) {
       "\" given."));
 }
 
-// Checks the outer shape and calls `fn(property, operator, filter)` for each
-// condition.
-template <typename Fn>
-absl::Status ForEachCondition(std::string_view search, Fn fn) {
+// The filters of one property: `property` and the JSON array of its
+// conditions.
+struct PropertyFilters {
+  std::string property;
+  const Json* filters;
+};
+
+// Parses `search` and checks its outer shape in Akeneo's order (the
+// GetListOfProductsQueryValidator of the server): JSON (`null` too is
+// refused as not JSON), an array or object, each property's filters a
+// non-empty list, each filter with an operator that is a string. A JSON list
+// names its properties by index, as PHP's arrays do.
+absl::Status CheckShape(std::string_view search, Json* doc,
+                        std::vector<PropertyFilters>* out) {
   // A query value is request text, held to JsonLimits like a body.
-  absl::StatusOr<Json> doc = ParseRequestJson(search);
-  if (!doc.ok()) {
-    return IsMalformedJson(doc.status()) ? absl::InvalidArgumentError(kNotJson) : doc.status();
+  absl::StatusOr<Json> parsed = ParseRequestJson(search);
+  if (!parsed.ok()) {
+    return IsMalformedJson(parsed.status()) ? absl::InvalidArgumentError(kNotJson)
+                                            : parsed.status();
   }
-  if (doc->is_array() && doc->empty()) return absl::OkStatus();
-  if (!doc->is_object()) {
-    return Unprocessable(
-        "Search query parameter has to be an array of filters, check the "
-        "expected format on the API documentation.");
+  *doc = *std::move(parsed);
+  if (doc->is_null()) return absl::InvalidArgumentError(kNotJson);
+  if (!doc->is_object() && !doc->is_array()) {
+    return Unprocessable(Cat("Search query parameter has to be an array, \"",
+                             PhpTypeName(*doc), "\" given."));
   }
-  for (auto it = doc->begin(); it != doc->end(); ++it) {
-    const std::string& property = it.key();
-    if (!it.value().is_array()) return StructureError(property);
-    for (const Json& filter : it.value()) {
-      if (!filter.is_object()) return StructureError(property);
-      auto op = filter.find("operator");
-      if (op == filter.end()) {
+  if (doc->is_object()) {
+    for (auto it = doc->begin(); it != doc->end(); ++it) {
+      out->push_back(PropertyFilters{it.key(), &it.value()});
+    }
+  } else {
+    for (size_t i = 0; i < doc->size(); ++i) {
+      out->push_back(PropertyFilters{std::to_string(i), &(*doc)[i]});
+    }
+  }
+  for (const PropertyFilters& p : *out) {
+    if (!p.filters->is_array() || p.filters->empty()) return StructureError(p.property);
+    for (const Json& filter : *p.filters) {
+      auto op = filter.is_object() ? filter.find("operator") : filter.end();
+      if (!filter.is_object() || op == filter.end() || op->is_null()) {
         return Unprocessable(Cat(
-            "Operator is missing for the property \"", property, "\"."));
+            "Operator is missing for the property \"", p.property, "\"."));
       }
-      if (!op->is_string()) return StructureError(property);
-      if (absl::Status s = fn(property, op->get<std::string>(), filter);
+      if (!op->is_string()) {
+        return Unprocessable(Cat("Operator has to be a string, \"",
+                                 PhpTypeName(*op), "\" given."));
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Calls `fn(property, operator, filter)` for each condition of filters that
+// passed CheckShape, until one fails.
+template <typename Fn>
+absl::Status ForEachCondition(const std::vector<PropertyFilters>& properties, Fn fn) {
+  for (const PropertyFilters& p : properties) {
+    for (const Json& filter : *p.filters) {
+      if (absl::Status s = fn(p.property, filter["operator"].get<std::string>(), filter);
           !s.ok()) {
         return s;
       }
     }
   }
   return absl::OkStatus();
+}
+
+// Akeneo checks every category code of the `categories` filters before any
+// other filter: 422 `Category "x" does not exist.`, or
+// `Categories "x, y" do not exist.` for several.
+absl::Status CheckCategoriesExist(const std::vector<PropertyFilters>& properties,
+                                  const CategoryExpander& expand) {
+  std::vector<std::string> missing;
+  for (const PropertyFilters& p : properties) {
+    if (p.property != "categories") continue;
+    for (const Json& filter : *p.filters) {
+      auto value = filter.find("value");
+      if (value == filter.end() || !value->is_array()) continue;
+      for (const Json& code : *value) {
+        if (code.is_string() && expand(code.get<std::string>()).empty()) {
+          missing.push_back(code.get<std::string>());
+        }
+      }
+    }
+  }
+  if (missing.empty()) return absl::OkStatus();
+  if (missing.size() == 1) {
+    return Unprocessable(Cat("Category \"", missing[0], "\" does not exist."));
+  }
+  return Unprocessable(
+      Cat("Categories \"", absl::StrJoin(missing, ", "), "\" do not exist."));
 }
 
 }  // namespace
@@ -110,8 +171,12 @@ absl::StatusOr<ProductFilter> ProductFilter::Parse(std::string_view search,
                                                    CategoryExpander expand,
                                                    ProductModelExpander expand_models) {
   ProductFilter result;
+  Json doc;
+  std::vector<PropertyFilters> properties;
+  if (absl::Status s = CheckShape(search, &doc, &properties); !s.ok()) return s;
+  if (absl::Status s = CheckCategoriesExist(properties, expand); !s.ok()) return s;
   absl::Status status = ForEachCondition(
-      search, [&](const std::string& property, const std::string& op,
+      properties, [&](const std::string& property, const std::string& op,
                   const Json& filter) -> absl::Status {
         static const Json kNull;
         auto vit = filter.find("value");
@@ -172,13 +237,8 @@ absl::StatusOr<ProductFilter> ProductFilter::Parse(std::string_view search,
                 c.set.insert(code);
                 continue;
               }
+              // CheckCategoriesExist has refused unknown codes.
               std::vector<std::string> tree = expand(code);
-              if (tree.empty()) {
-                return Unprocessable(Cat(
-                    "Property \"categories\" expects a valid category code. "
-                    "The category does not exist, \"",
-                    code, "\" given."));
-              }
               c.set.insert(tree.begin(), tree.end());
             }
             c.op = (op == "IN" || op == "IN CHILDREN") ? Op::kIn
@@ -337,8 +397,11 @@ bool ProductFilter::Holds(const Condition& c, const ProductFacts& p) const {
 
 absl::StatusOr<CodeFilter> CodeFilter::Parse(std::string_view search) {
   CodeFilter result;
+  Json doc;
+  std::vector<PropertyFilters> properties;
+  if (absl::Status s = CheckShape(search, &doc, &properties); !s.ok()) return s;
   absl::Status status = ForEachCondition(
-      search, [&](const std::string& property, const std::string& op,
+      properties, [&](const std::string& property, const std::string& op,
                   const Json& filter) -> absl::Status {
         if (property != "code" || (op != "IN" && op != "NOT IN")) {
           return Unsupported(property, op);

@@ -22,7 +22,12 @@
 // JsonLimits allow (HTTP 400); kResourceExhausted means it holds more keys,
 // items or values than JsonLimits allow (HTTP 413, json_util.h);
 // kFailedPrecondition means a well-formed but unsupported or invalid filter
-// (HTTP 422).
+// (HTTP 422). The checks run in Akeneo's order, each with its message: JSON
+// (`null` is not JSON to PHP either), an array or object ("has to be an
+// array, \"string\" given."), each property's filters a non-empty list, each
+// with a string operator; then, for products and product models, every code
+// of the `categories` filters must exist ("Category \"x\" does not exist.");
+// then each filter on its own.
 //
 // Thread-safety: a parsed filter is immutable and can be shared.
 //

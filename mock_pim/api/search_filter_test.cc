@@ -10,6 +10,7 @@ const absl::Time kNow = absl::FromUnixSeconds(1700000000);  // 2023-11-14 22:13:
 std::vector<std::string> Expand(std::string_view code) {
   if (code == "master") return {"master", "shoes", "boots"};
   if (code == "shoes") return {"shoes", "boots"};
+  if (code == "boots") return {"boots"};
   return {};
 }
 
@@ -68,7 +69,7 @@ INSTANTIATE_TEST_SUITE_P(
         FilterCase{R"({"categories":[{"operator":"IN","value":["shoes"]}]})", false},
         FilterCase{R"({"categories":[{"operator":"IN CHILDREN","value":["shoes"]}]})", true},
         FilterCase{R"({"categories":[{"operator":"NOT IN CHILDREN","value":["master"]}]})", false},
-        FilterCase{R"({"categories":[{"operator":"NOT IN","value":["x"]}]})", true},
+        FilterCase{R"({"categories":[{"operator":"NOT IN","value":["shoes"]}]})", true},
         FilterCase{R"({"categories":[{"operator":"UNCLASSIFIED"}]})", false},
         FilterCase{R"({"categories":[{"operator":"IN OR UNCLASSIFIED","value":["boots"]}]})", true},
         FilterCase{R"({"enabled":[{"operator":"=","value":true}]})", true},
@@ -134,9 +135,35 @@ INSTANTIATE_TEST_SUITE_P(
                   "Property \"updated\" expects a string with the format "
                   "\"yyyy-mm-dd H:i:s\" as data, \"yesterday\" given."},
         ErrorCase{R"({"categories":[{"operator":"IN CHILDREN","value":["nope"]}]})",
+                  absl::StatusCode::kFailedPrecondition, "Category \"nope\" does not exist."},
+        ErrorCase{R"({"categories":[{"operator":"IN","value":["nope"]}]})",
+                  absl::StatusCode::kFailedPrecondition, "Category \"nope\" does not exist."},
+        ErrorCase{R"({"categories":[{"operator":"NOT IN","value":["a","boots","b"]}]})",
+                  absl::StatusCode::kFailedPrecondition, "Categories \"a, b\" do not exist."},
+        // Unknown categories are refused before any other filter.
+        ErrorCase{R"({"colour":[{"operator":"="}],"categories":[{"operator":"IN","value":["a"]}]})",
+                  absl::StatusCode::kFailedPrecondition, "Category \"a\" does not exist."},
+        ErrorCase{"null", absl::StatusCode::kInvalidArgument,
+                  "Search query parameter should be valid JSON."},
+        ErrorCase{R"("text")", absl::StatusCode::kFailedPrecondition,
+                  "Search query parameter has to be an array, \"string\" given."},
+        ErrorCase{"1.5", absl::StatusCode::kFailedPrecondition,
+                  "Search query parameter has to be an array, \"double\" given."},
+        ErrorCase{"[1]", absl::StatusCode::kFailedPrecondition,
+                  "Structure of filter \"0\" should respect this structure: "
+                  "{\"0\":[{\"operator\": \"my_operator\", \"value\": \"my_value\"}]}"},
+        ErrorCase{R"({"family":[]})", absl::StatusCode::kFailedPrecondition,
+                  "Structure of filter \"family\" should respect this structure: "
+                  "{\"family\":[{\"operator\": \"my_operator\", \"value\": \"my_value\"}]}"},
+        ErrorCase{R"({"family":["IN"]})", absl::StatusCode::kFailedPrecondition,
+                  "Operator is missing for the property \"family\"."},
+        ErrorCase{R"({"family":[{"operator":null}]})", absl::StatusCode::kFailedPrecondition,
+                  "Operator is missing for the property \"family\"."},
+        ErrorCase{R"({"family":[{"operator":["IN"],"value":["a"]}]})",
                   absl::StatusCode::kFailedPrecondition,
-                  "Property \"categories\" expects a valid category code. The "
-                  "category does not exist, \"nope\" given."},
+                  "Operator has to be a string, \"array\" given."},
+        ErrorCase{R"({"family":[{"operator":7}]})", absl::StatusCode::kFailedPrecondition,
+                  "Operator has to be a string, \"integer\" given."},
         ErrorCase{R"({"parent":[{"operator":"=","value":"nope"}]})",
                   absl::StatusCode::kFailedPrecondition,
                   "Property \"parent\" expects a valid product model code. The "

@@ -45,10 +45,12 @@ constexpr char kMissingRefresh[] =
     R"({"code":422,"message":"Parameter \"grant_type\" or \"refresh_token\" is missing or empty"})";
 constexpr char kBadRefresh[] =
     R"({"code":422,"message":"Refresh token is invalid or has expired"})";
+constexpr char kGrantNotAuthorized[] =
+    R"({"code":422,"message":"This grant type is not authorized for this client"})";
 constexpr char kTooLarge[] =
-    R"({"code":413,"message":"The request body is too large: 300 bytes at most are accepted on the token route."})";
+    R"({"code":413,"message":"Request content exceeded the maximum allowed size of 300 bytes"})";
 constexpr char kMissingContentType[] =
-    R"({"code":415,"message":"The 'Content-type' header is missing. 'application/json' has to specified as value."})";
+    R"({"code":415,"message":"The \"Content-Type\" header is missing. \"application/json\" has to be specified as value."})";
 constexpr char kNoAuth[] = R"({"code":401,"message":"Authentication is required"})";
 constexpr char kInvalidToken[] =
     R"({"code":401,"message":"The access token provided is invalid."})";
@@ -69,6 +71,17 @@ absl::StatusOr<std::string> NewToken() {
         absl::StrCat("RAND_bytes failed: ", ERR_error_string(ERR_get_error(), nullptr)));
   }
   return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof(bytes)));
+}
+
+// A grant type OAuth2 knows (the OAuth2 library's grant-type pattern: the
+// RFC 6749 types and extension URIs) other than the two an API connection may
+// use, password and refresh_token.
+bool IsOtherOAuthGrant(absl::string_view grant) {
+  return grant == "authorization_code" || grant == "token" ||
+         grant == "client_credentials" ||
+         ((absl::StartsWith(grant, "http://") && grant.size() > 7) ||
+          (absl::StartsWith(grant, "https://") && grant.size() > 8) ||
+          (absl::StartsWith(grant, "urn:") && grant.size() > 4));
 }
 
 TokenReply Error(int status, std::string_view body) {
@@ -194,6 +207,7 @@ TokenReply TokenService::HandleTokenRequest(std::string_view authorization,
       ++counters_.refreshed;
       return r;
     }
+    if (IsOtherOAuthGrant(grant)) return Error(422, kGrantNotAuthorized);
     if (grant != "password") return Error(422, kBadGrantParams);
     absl::string_view username = get("username");
     absl::string_view password = get("password");

@@ -81,14 +81,15 @@ TEST_F(TokenServiceTest, DocumentedErrors) {
       {Basic("pimsim", "wrong"), kJson, R"({"grant_type":"password","username":"admin","password":"admin"})", 422, "client_id"},
       {"", kJson, R"({"grant_type":"password","username":"admin","password":"admin"})", 422, "client_id"},
       {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"password","username":"admin"})", 422, "\"grant_type\", \"username\" or \"password\""},
-      {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"client_credentials"})", 422, "\"grant_type\", \"username\" or \"password\""},
+      {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"client_credentials"})", 422, "not authorized for this client"},
+      {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"bogus"})", 422, "\"grant_type\", \"username\" or \"password\""},
       {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"password","username":"admin","password":"nope"})", 422, "No user found"},
       {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"refresh_token"})", 422, "\"refresh_token\" is missing"},
       {Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"refresh_token","refresh_token":"bogus"})", 422, "invalid or has expired"},
       {Basic("pimsim", "pimsim"), kJson, "not json", 422, "missing, empty or invalid"},
       {Basic("pimsim", "pimsim"), "text/plain", "x", 415, "not valid"},
       {Basic("pimsim", "pimsim"), "", "x", 415, "missing"},
-      {Basic("pimsim", "pimsim"), kJson, std::string(301, ' '), 413, "too large"},
+      {Basic("pimsim", "pimsim"), kJson, std::string(301, ' '), 413, "exceeded the maximum allowed size"},
   };
   for (const Case& c : cases) {
     TokenReply r = tokens_.HandleTokenRequest(c.auth, c.ctype, c.body, kT0);
@@ -100,6 +101,73 @@ TEST_F(TokenServiceTest, DocumentedErrors) {
         << j["message"];
   }
   EXPECT_EQ(tokens_.counters().rejected, std::size(cases));
+}
+
+// The token route's documented errors, byte for byte (§1 and §9 of
+// /work/shared/reference/akeneo-api.md; TokenController and
+// GetAccessTokenIntegration / RefreshTokenIntegration of the Akeneo server).
+TEST_F(TokenServiceTest, ErrorBodiesByteForByte) {
+  const std::string password_grant =
+      R"({"grant_type":"password","username":"admin","password":"admin"})";
+  struct Row {
+    const char* source;
+    std::string auth, ctype, body;
+    int status;
+    const char* expected;
+  } rows[] = {
+      {"§1 bad client secret", Basic("pimsim", "wrong"), kJson, password_grant, 422,
+       R"({"code":422,"message":"Parameter \"client_id\" is missing or does not match any client, or secret is invalid"})"},
+      {"§1 no Basic header", "", kJson, password_grant, 422,
+       R"({"code":422,"message":"Parameter \"client_id\" is missing or does not match any client, or secret is invalid"})"},
+      {"§1 unknown client id", Basic("nobody", "pimsim"), kJson, password_grant, 422,
+       R"({"code":422,"message":"Parameter \"client_id\" is missing or does not match any client, or secret is invalid"})"},
+      {"§1 password missing", Basic("pimsim", "pimsim"), kJson,
+       R"({"grant_type":"password","username":"admin"})", 422,
+       R"({"code":422,"message":"Parameter \"grant_type\", \"username\" or \"password\" is missing, empty or invalid"})"},
+      {"§1 grant_type missing", Basic("pimsim", "pimsim"), kJson,
+       R"({"username":"admin","password":"admin"})", 422,
+       R"({"code":422,"message":"Parameter \"grant_type\", \"username\" or \"password\" is missing, empty or invalid"})"},
+      {"§1 body not JSON", Basic("pimsim", "pimsim"), kJson, "not json", 422,
+       R"({"code":422,"message":"Parameter \"grant_type\", \"username\" or \"password\" is missing, empty or invalid"})"},
+      {"§9 grant type token", Basic("pimsim", "pimsim"), kJson, R"({"grant_type":"token"})", 422,
+       R"({"code":422,"message":"This grant type is not authorized for this client"})"},
+      {"§1 grant type client_credentials", Basic("pimsim", "pimsim"),
+       "application/x-www-form-urlencoded", "grant_type=client_credentials", 422,
+       R"({"code":422,"message":"This grant type is not authorized for this client"})"},
+      {"§1 wrong password", Basic("pimsim", "pimsim"), kJson,
+       R"({"grant_type":"password","username":"admin","password":"nope"})", 422,
+       R"({"code":422,"message":"No user found for the given username and password"})"},
+      {"§1 refresh token missing", Basic("pimsim", "pimsim"), kJson,
+       R"({"grant_type":"refresh_token"})", 422,
+       R"({"code":422,"message":"Parameter \"grant_type\" or \"refresh_token\" is missing or empty"})"},
+      {"§1 refresh token unknown", Basic("pimsim", "pimsim"), kJson,
+       R"({"grant_type":"refresh_token","refresh_token":"bogus"})", 422,
+       R"({"code":422,"message":"Refresh token is invalid or has expired"})"},
+      {"§9 body over 300 bytes", Basic("pimsim", "pimsim"), kJson, std::string(301, ' '), 413,
+       R"({"code":413,"message":"Request content exceeded the maximum allowed size of 300 bytes"})"},
+      {"§9 Content-Type missing (the server text)", Basic("pimsim", "pimsim"), "",
+       password_grant, 415,
+       R"({"code":415,"message":"The \"Content-Type\" header is missing. \"application/json\" has to be specified as value."})"},
+      {"§1 other Content-Type (415; the text is the mock's, GAT gives none)",
+       Basic("pimsim", "pimsim"), "text/plain", password_grant, 415,
+       R"({"code":415,"message":"\"text/plain\" in \"Content-Type\" header is not valid. Only \"application/json\" or \"application/x-www-form-urlencoded\" are allowed."})"},
+  };
+  for (const Row& row : rows) {
+    TokenReply r = tokens_.HandleTokenRequest(row.auth, row.ctype, row.body, kT0);
+    EXPECT_EQ(r.status, row.status) << row.source;
+    EXPECT_EQ(r.body, row.expected) << row.source;
+  }
+  EXPECT_EQ(tokens_.counters().rejected, std::size(rows));
+  EXPECT_EQ(tokens_.counters().issued, 0u);
+
+  // The 401s of resource calls (§1).
+  EXPECT_EQ(tokens_.Authenticate("", kT0).error_body,
+            R"({"code":401,"message":"Authentication is required"})");
+  EXPECT_EQ(tokens_.Authenticate("Bearer nope", kT0).error_body,
+            R"({"code":401,"message":"The access token provided is invalid."})");
+  const std::string token = PasswordGrant()["access_token"];
+  EXPECT_EQ(tokens_.Authenticate("Bearer " + token, kT0 + absl::Hours(1)).error_body,
+            R"({"code":401,"message":"The access token provided has expired."})");
 }
 
 // Regression: an invalid UTF-8 Content-Type made the 415's serialisation
