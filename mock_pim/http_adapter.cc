@@ -57,32 +57,40 @@ void ScanHeaders(const http::HttpRequest& request, core::Request* r) {
   }
 }
 
-// The core's answer, written to the exchange. Owns the exchange, and with
-// it the request's bytes, which the core's Request views.
+// The core's answers, written to exchanges: the handle of each request is
+// its http::Exchange (which owns the request's bytes the core views).
 class HttpWire final : public core::Wire {
  public:
-  explicit HttpWire(std::shared_ptr<http::Exchange> exchange) : exchange_(std::move(exchange)) {}
-
-  void Send(core::Reply reply, core::Done done) override {
-    exchange_->Respond(std::move(reply), std::move(done));
+  void Send(const Handle& request, core::Reply reply, core::Done done) override {
+    Of(request).Respond(std::move(reply), std::move(done));
   }
 
-  void Cut(pimsim::v1::CloseKind kind, std::optional<core::Reply> partial, size_t partial_bytes,
-           core::Done done) override {
+  void Cut(const Handle& request, pimsim::v1::CloseKind kind, std::optional<core::Reply> partial,
+           size_t partial_bytes, core::Done done) override {
     const http::CloseMode mode =
         kind == pimsim::v1::CLOSE_KIND_ORDERLY ? http::CloseMode::kOrderly : http::CloseMode::kReset;
-    exchange_->Close(mode, std::move(partial), partial_bytes, std::move(done));
+    Of(request).Close(mode, std::move(partial), partial_bytes, std::move(done));
   }
 
-  void OnClientGone(std::function<void()> fn) override { exchange_->OnClientGone(std::move(fn)); }
+  void OnClientGone(const Handle& request, std::function<void()> fn) override {
+    Of(request).OnClientGone(std::move(fn));
+  }
 
-  std::string Origin() const override {
-    return http::RequestOrigin(exchange_->request(), exchange_->secure());
+  std::string Origin(const Handle& request) const override {
+    const http::Exchange& exchange = Of(request);
+    return http::RequestOrigin(exchange.request(), exchange.secure());
   }
 
  private:
-  const std::shared_ptr<http::Exchange> exchange_;
+  static http::Exchange& Of(const Handle& request) {
+    return *static_cast<http::Exchange*>(request.get());
+  }
 };
+
+HttpWire& TheHttpWire() {
+  static HttpWire* const wire = new HttpWire();
+  return *wire;
+}
 
 }  // namespace
 
@@ -103,7 +111,7 @@ void MockPim::Handle(std::shared_ptr<http::Exchange> exchange) {
   r.body_complete = exchange->body_complete_time();
   r.draining = exchange->server_draining();
   Scheduler& scheduler = exchange->scheduler();
-  core_.Begin(r, scheduler, std::make_unique<HttpWire>(std::move(exchange)));
+  core_.Begin(r, scheduler, TheHttpWire(), std::move(exchange));
 }
 
 void MockPim::OnParseError(http::SocketId socket, int status, std::string_view reason,

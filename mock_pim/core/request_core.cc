@@ -54,9 +54,10 @@ pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
 struct RequestCore::Attempt {
   Request request;
   Scheduler* scheduler = nullptr;
-  // Until the journal event is written: it owns what `request` and the
-  // record view.
-  std::unique_ptr<Wire> wire;
+  Wire* wire = nullptr;
+  // The transport's object for this request, kept until the journal event
+  // is written: it owns what `request` and the record view.
+  std::shared_ptr<void> handle;
   Instance* instance = nullptr;
   api::Route route;
   std::string_view api_path;  // into request.path
@@ -79,11 +80,13 @@ struct RequestCore::Attempt {
   JournalRecord record;
 };
 
-void RequestCore::Begin(const Request& request, Scheduler& scheduler, std::unique_ptr<Wire> wire) {
+void RequestCore::Begin(const Request& request, Scheduler& scheduler, Wire& wire,
+                        std::shared_ptr<void> handle) {
   auto attempt = std::make_shared<Attempt>();
   attempt->request = request;
   attempt->scheduler = &scheduler;
-  attempt->wire = std::move(wire);
+  attempt->wire = &wire;
+  attempt->handle = std::move(handle);
   const Request& r = attempt->request;
   Instance& instance = state_->Resolve(r.path, &attempt->api_path);
   attempt->instance = &instance;
@@ -238,7 +241,7 @@ void RequestCore::Serve(const std::shared_ptr<Attempt>& attempt) {
       api_request.body = r.body;
       api_request.connection = who.connection;
       api_request.username = who.username;
-      const std::string origin = attempt->wire->Origin();
+      const std::string origin = attempt->wire->Origin(attempt->handle);
       api_request.origin = origin;
       api::ApiResponse api_response = instance.api->Handle(api_request, now);
       reply.status = api_response.status;
@@ -280,7 +283,7 @@ void RequestCore::Hang(const std::shared_ptr<Attempt>& attempt, absl::Time until
     attempt->hang_end = 0;
     Disconnect(attempt, pimsim::v1::CLOSE_KIND_ORDERLY, std::nullopt, 0);
   });
-  attempt->wire->OnClientGone([this, attempt] {
+  attempt->wire->OnClientGone(attempt->handle, [this, attempt] {
     if (attempt->answered) return;
     attempt->scheduler->Cancel(attempt->hang_end);
     attempt->hang_end = 0;
@@ -294,7 +297,7 @@ void RequestCore::Disconnect(const std::shared_ptr<Attempt>& attempt, pimsim::v1
   attempt->answered = true;
   if (!partial.has_value()) attempt->record.status = 0;
   Release(*attempt);
-  attempt->wire->Cut(kind, std::move(partial), partial_bytes,
+  attempt->wire->Cut(attempt->handle, kind, std::move(partial), partial_bytes,
                      [this, attempt](absl::Time t, bool aborted) { Finish(attempt, t, aborted); });
 }
 
@@ -302,7 +305,7 @@ void RequestCore::Respond(const std::shared_ptr<Attempt>& attempt, Reply reply) 
   if (attempt->answered) return;
   attempt->answered = true;
   Release(*attempt);
-  attempt->wire->Send(std::move(reply),
+  attempt->wire->Send(attempt->handle, std::move(reply),
                       [this, attempt](absl::Time t, bool aborted) { Finish(attempt, t, aborted); });
 }
 
@@ -329,9 +332,9 @@ void RequestCore::Finish(const std::shared_ptr<Attempt>& attempt, absl::Time wri
   }
   state_->CountStatus(*attempt->instance, rec.status);
   state_->journal().Append(rec);
-  // The wire (and the bytes the record viewed) goes with the attempt, once
-  // the transport has dropped this call: not here, since the transport may
-  // be inside Send still.
+  // The handle (and the bytes the record viewed) goes with the attempt,
+  // once the transport has dropped this call: not here, since the transport
+  // may be inside Send still.
 }
 
 void RequestCore::RecordMalformed(uint64_t socket_id, int status, absl::Time when) {

@@ -36,8 +36,8 @@
 // connection).
 //
 //   RequestCore core(state.get());
-//   core.Begin(request, scheduler, std::make_unique<MyWire>(...));
-//   // MyWire::Send(reply, done): write it, then done(handed_over, false).
+//   core.Begin(request, scheduler, my_wire, my_exchange);
+//   // MyWire::Send(exchange, reply, done): write it, then done(when, false).
 #ifndef PIMSIM_MOCK_PIM_CORE_REQUEST_CORE_H_
 #define PIMSIM_MOCK_PIM_CORE_REQUEST_CORE_H_
 
@@ -59,7 +59,7 @@
 namespace pimsim::core {
 
 // What the core reads of a request. Every view must stay valid until the
-// Wire's done call (the wire owns the bytes).
+// Wire's done call (the transport's handle owns the bytes).
 struct Request {
   std::string_view method;
   std::string_view path;   // percent-encoded, without the query
@@ -89,24 +89,28 @@ using Reply = ::pimsim::HttpResponse;
 // or the transport found the client gone first (true, at that time).
 using Done = std::function<void(absl::Time, bool client_aborted)>;
 
-// How the core answers one request; the transport implements it. The core
-// calls exactly one of Send and Cut, on the request's thread.
+// How the core answers: one per transport (the HTTP adapter, a virtual
+// wire), stateless, told which request by the handle the transport gave
+// Begin (its own per-request object: an exchange, a virtual call). For each
+// attempt the core calls exactly one of Send and Cut, on the request's
+// thread.
 class Wire {
  public:
+  using Handle = std::shared_ptr<void>;
   virtual ~Wire() = default;
-  virtual void Send(Reply reply, Done done) = 0;
+  virtual void Send(const Handle& request, Reply reply, Done done) = 0;
   // Ends the exchange without a complete answer: a close (orderly: FIN, or
   // reset: RST), after the whole head and `partial_bytes` bytes of
   // `partial`'s body when it is given (a response cut mid-body).
-  virtual void Cut(pimsim::v1::CloseKind kind, std::optional<Reply> partial,
+  virtual void Cut(const Handle& request, pimsim::v1::CloseKind kind, std::optional<Reply> partial,
                    size_t partial_bytes, Done done) = 0;
   // Runs `fn` once, on the request's thread, if the client goes while the
   // request is unanswered (at once if it has already gone).
-  virtual void OnClientGone(std::function<void()> fn) = 0;
+  virtual void OnClientGone(const Handle& request, std::function<void()> fn) = 0;
   // "https://host:port", what the answer's absolute URLs start with (the
   // scheme and host the client addressed); "" gives paths. Asked only when
   // the resource model answers.
-  virtual std::string Origin() const { return ""; }
+  virtual std::string Origin(const Handle& request) const { return ""; }
 };
 
 class RequestCore {
@@ -115,8 +119,11 @@ class RequestCore {
   explicit RequestCore(PimState* state) : state_(state) {}
 
   // One attempt: decides, and answers through `wire` now or from a task on
-  // `scheduler`, which must outlive the attempt.
-  void Begin(const Request& request, Scheduler& scheduler, std::unique_ptr<Wire> wire);
+  // `scheduler`; both must outlive the attempt. `handle` is the transport's
+  // object for this request, passed back to every Wire call and kept until
+  // the journal event is written (so it may own the bytes `request` views).
+  void Begin(const Request& request, Scheduler& scheduler, Wire& wire,
+             std::shared_ptr<void> handle);
 
   // A request the transport could not parse (or whose head or body timed
   // out), which it answered itself with `status`: journaled on the first

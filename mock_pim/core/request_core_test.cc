@@ -200,7 +200,6 @@ TEST_F(RequestCoreTest, AHundredThousandRequestsThroughEveryStage) {
 
 TEST_F(RequestCoreTest, ADrainingTransportGets503WithoutTakingASlot) {
   Start(kNoLatency);
-  auto call = VirtualCall::Make("GET", "/api/rest/v1/channels", scheduler_);
   // Begin with draining set, as the HTTP adapter does during a SIGTERM.
   Request r;
   r.method = "GET";
@@ -209,19 +208,20 @@ TEST_F(RequestCoreTest, ADrainingTransportGets503WithoutTakingASlot) {
   r.draining = true;
   struct Wire final : core::Wire {
     std::optional<Reply>* out;
-    void Send(Reply reply, Done done) override {
+    void Send(const Handle&, Reply reply, Done done) override {
       *out = std::move(reply);
       done(absl::UnixEpoch(), false);
     }
-    void Cut(pimsim::v1::CloseKind, std::optional<Reply>, size_t, Done done) override {
+    void Cut(const Handle&, pimsim::v1::CloseKind, std::optional<Reply>, size_t,
+             Done done) override {
       done(absl::UnixEpoch(), false);
     }
-    void OnClientGone(std::function<void()>) override {}
+    void OnClientGone(const Handle&, std::function<void()>) override {}
   };
   std::optional<Reply> reply;
-  auto wire = std::make_unique<Wire>();
-  wire->out = &reply;
-  core_->Begin(r, scheduler_, std::move(wire));
+  Wire wire;
+  wire.out = &reply;
+  core_->Begin(r, scheduler_, wire, nullptr);
   ASSERT_TRUE(reply.has_value());
   EXPECT_EQ(reply->status, 503);
   EXPECT_TRUE(reply->close);

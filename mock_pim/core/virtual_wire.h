@@ -52,7 +52,7 @@ class VirtualCall : public std::enable_shared_from_this<VirtualCall> {
     r.body = body;
     r.socket_id = socket_id;
     r.arrival = r.body_complete = scheduler_.Now();
-    core.Begin(r, scheduler_, std::make_unique<WireImpl>(shared_from_this()));
+    core.Begin(r, scheduler_, TheWire(), shared_from_this());
   }
 
   // The client gives up: the core hears of it if it holds the request.
@@ -71,36 +71,47 @@ class VirtualCall : public std::enable_shared_from_this<VirtualCall> {
  private:
   explicit VirtualCall(Scheduler& scheduler) : scheduler_(scheduler) {}
 
+  // One for every call: the handle is the VirtualCall.
   class WireImpl final : public Wire {
    public:
-    explicit WireImpl(std::shared_ptr<VirtualCall> call) : call_(std::move(call)) {}
-    void Send(Reply reply, Done done) override {
-      call_->reply_ = std::move(reply);
-      Hand(std::move(done));
+    void Send(const Handle& request, Reply reply, Done done) override {
+      VirtualCall& call = Of(request);
+      call.reply_ = std::move(reply);
+      call.Hand(std::move(done));
     }
-    void Cut(pimsim::v1::CloseKind kind, std::optional<Reply> partial, size_t,
-             Done done) override {
-      call_->cut_ = kind;
-      if (partial.has_value()) call_->reply_ = std::move(partial);
-      Hand(std::move(done));
+    void Cut(const Handle& request, pimsim::v1::CloseKind kind, std::optional<Reply> partial,
+             size_t, Done done) override {
+      VirtualCall& call = Of(request);
+      call.cut_ = kind;
+      if (partial.has_value()) call.reply_ = std::move(partial);
+      call.Hand(std::move(done));
     }
-    void OnClientGone(std::function<void()> fn) override {
-      if (call_->gone_) {
-        call_->scheduler_.RunAt(call_->scheduler_.Now(), std::move(fn));
+    void OnClientGone(const Handle& request, std::function<void()> fn) override {
+      VirtualCall& call = Of(request);
+      if (call.gone_) {
+        call.scheduler_.RunAt(call.scheduler_.Now(), std::move(fn));
         return;
       }
-      call_->on_gone_ = std::move(fn);
+      call.on_gone_ = std::move(fn);
     }
 
    private:
-    void Hand(Done done) {
-      call_->on_gone_ = nullptr;
-      call_->answered_at_ = call_->scheduler_.Now();
-      call_->finished_ = true;
-      done(call_->answered_at_, call_->gone_);
+    static VirtualCall& Of(const Handle& request) {
+      return *static_cast<VirtualCall*>(request.get());
     }
-    std::shared_ptr<VirtualCall> call_;
   };
+
+  static WireImpl& TheWire() {
+    static WireImpl wire;
+    return wire;
+  }
+
+  void Hand(Done done) {
+    on_gone_ = nullptr;
+    answered_at_ = scheduler_.Now();
+    finished_ = true;
+    done(answered_at_, gone_);
+  }
 
   Scheduler& scheduler_;
   std::string method_;
