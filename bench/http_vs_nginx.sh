@@ -66,6 +66,9 @@ trap cleanup EXIT
 
 # Starts `pimsim serve` with the given flags; sets PORT and SPID.
 start_pimsim() {
+  # Removed first: the server's redirection truncates it only once it runs,
+  # and the loop below must not read the last server's address.
+  rm -f "$WORK/serve.out"
   "${SERVER_PIN[@]}" "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" "$@" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SPID=$!

@@ -50,6 +50,7 @@ trap cleanup EXIT
 # Starts `pimsim serve --tls` with the given flags, its certificate in
 # $WORK/tls; sets PORT and SPID.
 start_pimsim() {
+  rm -f "$WORK/serve.out"  # not the last server's address (see http_vs_nginx.sh)
   "${SERVER_PIN[@]}" "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" --tls \
     --tls_dir="$WORK/tls" "$@" >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SPID=$!
@@ -100,6 +101,7 @@ MOCK_TLS="$(negotiated "https://127.0.0.1:$PORT/api/rest/v1")"
 stop_pimsim
 
 pimsim_rps() {
+  rm -f "$WORK/serve.out"
   "${SERVER_PIN[@]}" "$PIMSIM" serve --listen=127.0.0.1:0 --threads="$SERVER_THREADS" \
     --tls_cert="$WORK/tls/server.pem" --tls_key="$WORK/tls/server.key" \
     --seed_products=10 --latency=0 --limits=off >"$WORK/serve.out" 2>"$WORK/serve.err" &
