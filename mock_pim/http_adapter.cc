@@ -61,7 +61,7 @@ void ScanHeaders(const http::HttpRequest& request, core::Request* r) {
 // its http::Exchange (which owns the request's bytes the core views).
 class HttpWire final : public core::Wire {
  public:
-  void Send(const Handle& request, core::Reply reply, core::Done done) override {
+  void Send(const Handle& request, core::Reply&& reply, core::Done&& done) override {
     Of(request).Respond(std::move(reply), std::move(done));
   }
 

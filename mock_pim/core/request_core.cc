@@ -301,7 +301,7 @@ void RequestCore::Disconnect(const std::shared_ptr<Attempt>& attempt, pimsim::v1
                      [this, attempt](absl::Time t, bool aborted) { Finish(attempt, t, aborted); });
 }
 
-void RequestCore::Respond(const std::shared_ptr<Attempt>& attempt, Reply reply) {
+void RequestCore::Respond(const std::shared_ptr<Attempt>& attempt, Reply&& reply) {
   if (attempt->answered) return;
   attempt->answered = true;
   Release(*attempt);

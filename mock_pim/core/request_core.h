@@ -98,7 +98,7 @@ class Wire {
  public:
   using Handle = std::shared_ptr<void>;
   virtual ~Wire() = default;
-  virtual void Send(const Handle& request, Reply reply, Done done) = 0;
+  virtual void Send(const Handle& request, Reply&& reply, Done&& done) = 0;
   // Ends the exchange without a complete answer: a close (orderly: FIN, or
   // reset: RST), after the whole head and `partial_bytes` bytes of
   // `partial`'s body when it is given (a response cut mid-body).
@@ -137,7 +137,7 @@ class RequestCore {
   // Ends an attempt without a (complete) answer.
   void Disconnect(const std::shared_ptr<Attempt>& attempt, pimsim::v1::CloseKind kind,
                   std::optional<Reply> partial, size_t partial_bytes);
-  void Respond(const std::shared_ptr<Attempt>& attempt, Reply reply);
+  void Respond(const std::shared_ptr<Attempt>& attempt, Reply&& reply);
   // Gives an admitted attempt's slot back, once.
   void Release(Attempt& attempt);
   // Journals the attempt once the transport has handed its answer over.

@@ -208,7 +208,7 @@ TEST_F(RequestCoreTest, ADrainingTransportGets503WithoutTakingASlot) {
   r.draining = true;
   struct Wire final : core::Wire {
     std::optional<Reply>* out;
-    void Send(const Handle&, Reply reply, Done done) override {
+    void Send(const Handle&, Reply&& reply, Done&& done) override {
       *out = std::move(reply);
       done(absl::UnixEpoch(), false);
     }

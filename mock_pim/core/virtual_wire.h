@@ -74,7 +74,7 @@ class VirtualCall : public std::enable_shared_from_this<VirtualCall> {
   // One for every call: the handle is the VirtualCall.
   class WireImpl final : public Wire {
    public:
-    void Send(const Handle& request, Reply reply, Done done) override {
+    void Send(const Handle& request, Reply&& reply, Done&& done) override {
       VirtualCall& call = Of(request);
       call.reply_ = std::move(reply);
       call.Hand(std::move(done));
