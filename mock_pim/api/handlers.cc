@@ -17,6 +17,7 @@
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
 #include "mock_pim/api/product_model_handlers.h"
+#include "mock_pim/api/product_view.h"
 #include "mock_pim/api/reference_handlers.h"
 #include "mock_pim/api/search_filter.h"
 #include "mock_pim/api/str_util.h"
@@ -184,7 +185,23 @@ std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
   return std::nullopt;
 }
 
+// How /products (by_uuid false) or /products-uuid serves a product.
+ProductView ProductViewFor(const Store& s, const ProductViewParams& params,
+                           bool by_uuid) {
+  ProductView view;
+  view.params = &params;
+  if (by_uuid) {
+    view.drop_root_key = "identifier";
+  } else {
+    view.drop_value = s.identifier_attribute;
+  }
+  return view;
+}
+
 ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
+  absl::StatusOr<ProductViewParams> view_params =
+      ParseProductViewParams(lc.store, lc.params, ViewRoute::kProductList);
+  if (!view_params.ok()) return ParseError(view_params.status());
   absl::StatusOr<PageRequest> req =
       ParsePageRequest(lc.params, /*search_after_supported=*/true);
   if (!req.ok()) return ParseError(req.status());
@@ -192,9 +209,14 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
   const char* collection = by_uuid ? "products-uuid" : "products";
   PageBuilder page(*req, Cat(lc.base, kApiPath, collection));
+  ViewCatalog catalog(lc.store);
+  const ProductView view = ProductViewFor(lc.store, *view_params, by_uuid);
+  std::string item;
   auto add = [&](const Product& p) {
+    item.clear();
+    RenderProductView(p.json, view, catalog, p.uuid, &item);
     page.AddItem(ItemHref(lc.base, collection, by_uuid ? p.uuid : p.identifier),
-                 p.json);
+                 item);
   };
   // Both indexes map a key to a product; walk either the same way.
   auto walk = [&](auto begin, auto end) -> ApiResponse {
@@ -211,7 +233,10 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
     }
     return WalkList(
         *req, page, begin, end,
-        [&](auto it) { return filter.Matches(it->second->facts()); },
+        [&](auto it) {
+          return view_params->InTree(it->second->categories) &&
+                 filter.Matches(it->second->facts());
+        },
         [&](auto it) { add(*it->second); },
         [&](auto it) -> std::string_view {
           return by_uuid ? std::string_view(it->second->uuid) : it->second->identifier;
@@ -228,7 +253,8 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   auto begin = index.begin();
   if (!req->search_after.empty()) {
     begin = index.upper_bound(std::string_view(req->search_after));
-  } else if (filter.empty() && req->type == PaginationType::kPage &&
+  } else if (filter.empty() && !view_params->tree &&
+             req->type == PaginationType::kPage &&
              req->offset() < kMaxPageModeOffset) {
     // Unfiltered pages skip without testing each product.
     const PageRequest& r = *req;
@@ -301,6 +327,9 @@ std::optional<ApiResponse> SearchBodyQuery(std::string_view query,
 // Product models, by code, with the product filters: "identifier" is the
 // code.
 ApiResponse ListProductModels(ListContext& lc) {
+  absl::StatusOr<ProductViewParams> view_params =
+      ParseProductViewParams(lc.store, lc.params, ViewRoute::kModelList);
+  if (!view_params.ok()) return ParseError(view_params.status());
   absl::StatusOr<PageRequest> req =
       ParsePageRequest(lc.params, /*search_after_supported=*/true);
   if (!req.ok()) return ParseError(req.status());
@@ -308,10 +337,12 @@ ApiResponse ListProductModels(ListContext& lc) {
   if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
   const ResourceTable& table = lc.store.product_models;
   auto matches = [&](ResourceTable::const_iterator it) {
-    if (filter.empty()) return true;
+    if (filter.empty() && !view_params->tree) return true;
     const Json& doc = it->second.doc;
     std::vector<std::string> categories;
     for (const Json& c : doc["categories"]) categories.push_back(c.get<std::string>());
+    if (!view_params->InTree(categories)) return false;
+    if (filter.empty()) return true;
     absl::Time created, updated;
     std::string unused;
     absl::ParseTime(absl::RFC3339_full, StringOr(doc, "created"), &created, &unused);
@@ -322,12 +353,18 @@ ApiResponse ListProductModels(ListContext& lc) {
                                        /*enabled=*/true, created, updated, parent});
   };
   PageBuilder page(*req, Cat(lc.base, kApiPath, "product-models"));
+  ViewCatalog catalog(lc.store);
+  ProductView view;
+  view.params = &*view_params;
+  std::string item;
   return WalkList(
       *req, page,
       req->search_after.empty() ? table.begin() : table.upper_bound(req->search_after),
       table.end(), matches,
       [&](ResourceTable::const_iterator it) {
-        page.AddItem(ItemHref(lc.base, "product-models", it->first), it->second.json);
+        item.clear();
+        RenderProductView(it->second.json, view, catalog, it->first, &item);
+        page.AddItem(ItemHref(lc.base, "product-models", it->first), item);
       },
       [](ResourceTable::const_iterator it) { return std::string_view(it->first); });
 }
@@ -453,6 +490,44 @@ const ResourceTable* VariantsTable(const Store& s, const std::string& family,
   return it == s.family_variants.end() ? kEmpty : &it->second;
 }
 
+// GET of one product, by identifier or uuid, or of one product model, with
+// the with_* parameters the route takes.
+ApiResponse ReadProductItem(const Store& store, Collection c,
+                            std::string_view code, const ApiRequest& req) {
+  std::string_view key;
+  const std::string* json = nullptr;
+  if (c != Collection::kProductModels) {
+    const Product* p = c == Collection::kProducts ? store.FindByIdentifier(code)
+                                                  : store.FindByUuid(Lower(code));
+    if (p != nullptr) {
+      json = &p->json;
+      key = p->uuid;
+    }
+  } else if (auto it = store.product_models.find(AV(code));
+             it != store.product_models.end()) {
+    json = &it->second.json;
+    key = it->first;
+  }
+  if (json == nullptr) return ErrorResponse(404, NotFoundMessage(c, code));
+  const ViewRoute route = c == Collection::kProductModels
+                              ? ViewRoute::kModelItem
+                              : ViewRoute::kProductItem;
+  absl::StatusOr<ProductViewParams> params =
+      ParseProductViewParams(store, url::ParseQuery(req.query), route);
+  if (!params.ok()) return ParseError(params.status());
+  ProductView view;
+  if (c == Collection::kProductModels) {
+    view.params = &*params;
+  } else {
+    view = ProductViewFor(store, *params, c == Collection::kProductsUuid);
+  }
+  ViewCatalog catalog(store);
+  std::string body;
+  body.reserve(json->size() + 64);
+  RenderProductView(*json, view, catalog, key, &body);
+  return JsonResponse(200, std::move(body));
+}
+
 }  // namespace
 
 ApiResponse HandleRead(const Store& store, std::string_view base,
@@ -487,11 +562,9 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
       code = decoded;
     }
     const std::string* json = nullptr;
-    if (c == Collection::kProducts) {
-      if (const Product* p = store.FindByIdentifier(code)) json = &p->json;
-    } else if (c == Collection::kProductsUuid) {
-      const std::string lower = Lower(code);
-      if (const Product* p = store.FindByUuid(lower)) json = &p->json;
+    if (c == Collection::kProducts || c == Collection::kProductsUuid ||
+        c == Collection::kProductModels) {
+      return ReadProductItem(store, c, code, req);
     } else if (c == Collection::kFamilyVariants) {
       ApiResponse not_found;
       const std::string family = Decode(route.family);
@@ -818,6 +891,43 @@ struct WriteContext {
   const char* route_name;
 };
 
+// On /products-uuid the identifier is the identifier attribute's value: a
+// patch that sets it (or clears it with null data) sets the root identifier
+// the store indexes.
+void SetIdentifierFromValue(const std::string& attribute, const Json& patch,
+                            Json* doc) {
+  auto values = patch.find("values");
+  if (values == patch.end() || !values->is_object()) return;
+  auto entries = values->find(attribute);
+  if (entries == values->end() || !entries->is_array()) return;
+  for (const Json& entry : *entries) {
+    if (!entry.is_object()) continue;
+    auto data = entry.find("data");
+    if (data == entry.end()) continue;
+    if (data->is_string()) (*doc)["identifier"] = *data;
+    if (data->is_null()) (*doc)["identifier"] = nullptr;
+  }
+}
+
+// Every association type of a product or product model lists "products",
+// "product_models" and "groups", in that order, as Akeneo serves them.
+void CompleteAssociations(Json* doc) {
+  auto associations = doc->find("associations");
+  if (associations == doc->end() || !associations->is_object()) return;
+  for (auto& [type, links] : associations->items()) {
+    if (!links.is_object()) continue;
+    Json complete = Json::object();
+    for (const char* key : {"products", "product_models", "groups"}) {
+      auto it = links.find(key);
+      complete[key] = it != links.end() ? std::move(*it) : Json::array();
+    }
+    for (auto& [key, value] : links.items()) {
+      if (!complete.contains(key)) complete[key] = std::move(value);
+    }
+    links = std::move(complete);
+  }
+}
+
 // Creates or updates a product. `by_uuid` selects the key; `url_key` is the
 // decoded key from the URL, or empty for POST and batch lines (then the body
 // carries it). `create_only` is POST.
@@ -881,6 +991,8 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   if (absl::Status st = MergePatch(ProductSchema(), patch, &doc); !st.ok()) {
     return Fail(FormatError(st, w.method, w.route_name));
   }
+  if (by_uuid) SetIdentifierFromValue(s.identifier_attribute, patch, &doc);
+  CompleteAssociations(&doc);
   Json errors = ValidateProduct(s, doc);
   std::string new_id = StringOr(doc, "identifier", "");
   if (!by_uuid && new_id != identifier.get<std::string>()) {
@@ -1204,6 +1316,7 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
     errors = CheckFamilyVariant(s, attribute, exists ? &it->second.doc : nullptr, &doc);
   }
   if (c == Collection::kProductModels) {
+    CompleteAssociations(&doc);
     errors = CheckProductModel(s, exists ? &it->second.doc : nullptr, &doc);
     if (errors.empty()) ValidateProductValues(Catalog(s), doc["values"], &errors);
   }
