@@ -391,6 +391,31 @@ ApiResponse ListTable(ListContext& lc, const ResourceTable& table,
       [](ResourceTable::const_iterator it) { return std::string_view(it->first); });
 }
 
+// Categories, in tree order (Store::categories_in_tree_order).
+ApiResponse ListCategories(ListContext& lc) {
+  absl::StatusOr<PageRequest> req =
+      ParsePageRequest(lc.params, /*search_after_supported=*/false);
+  if (!req.ok()) return ParseError(req.status());
+  CodeFilter filter;
+  if (const url::QueryParam* search = url::FindParam(lc.params, "search")) {
+    absl::StatusOr<CodeFilter> f = CodeFilter::Parse(search->value);
+    if (!f.ok()) return FilterError(f.status());
+    filter = *std::move(f);
+  }
+  PageBuilder page(*req, Cat(lc.base, kApiPath, "categories"));
+  const std::vector<std::string>& order = lc.store.categories_in_tree_order();
+  using It = std::vector<std::string>::const_iterator;
+  return WalkList(
+      *req, page, order.begin(), order.end(),
+      [&](It it) { return filter.Matches(*it); },
+      [&](It it) {
+        auto r = lc.store.categories.find(*it);
+        if (r == lc.store.categories.end()) return;
+        page.AddItem(ItemHref(lc.base, "categories", *it), r->second.json);
+      },
+      [](It it) { return std::string_view(*it); });
+}
+
 // ---------------------------------------------------------------------------
 // Reads.
 
@@ -631,6 +656,7 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
         Cat(base, kApiPath, "attributes/", url::PercentEncode(attribute),
                      "/options"));
   }
+  if (c == Collection::kCategories) return ListCategories(lc);
   const ResourceTable* table = TableFor(store, c);
   const char* segment = SegmentFor(c);
   return ListTable(
@@ -1336,6 +1362,10 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
   }
   (*table)[code] = Resource(std::move(doc));
   switch (c) {
+    case Collection::kCategories:
+      s.NoteCategoryCreated(code);
+      s.RefreshCategoryOrder();
+      break;
     case Collection::kChannels:
       RefreshLocaleActivation(s);
       RefreshCurrencyActivation(&s);

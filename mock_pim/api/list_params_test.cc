@@ -512,5 +512,45 @@ TEST_F(ListParamsTest, AssociationsAlwaysCarryTheThreeKeys) {
   }
 }
 
+// --- categories ----------------------------------------------------------------------
+
+TEST_F(ListParamsTest, CategoriesListInTreeOrder) {
+  // Children created out of code order: "zeta" before "alpha" under a new
+  // root, and a grandchild.
+  for (const char* body : {R"({"code":"b_root"})", R"({"code":"zeta","parent":"b_root"})",
+                           R"({"code":"alpha","parent":"b_root"})",
+                           R"({"code":"zeta_child","parent":"zeta"})"}) {
+    ASSERT_EQ(Call("POST", "/api/rest/v1/categories", body).status, 201) << body;
+  }
+  std::vector<std::string> codes;
+  std::map<std::string, std::string> parent;
+  for (const Json& c : All("/api/rest/v1/categories?limit=7")) {
+    codes.push_back(c["code"].get<std::string>());
+    parent[codes.back()] = c["parent"].is_null() ? "" : c["parent"].get<std::string>();
+  }
+  ASSERT_EQ(codes.size(), 25u);  // 20 seeded + master + 4
+  // Pre-order: each category comes right after its parent or a sibling's
+  // subtree, so every category's parent appears before it and every
+  // subtree is contiguous.
+  EXPECT_EQ(codes[0], "master");
+  for (size_t i = 0; i < codes.size(); ++i) {
+    if (parent[codes[i]].empty()) continue;
+    auto at = std::find(codes.begin(), codes.end(), parent[codes[i]]);
+    ASSERT_LT(at - codes.begin(), static_cast<ptrdiff_t>(i)) << codes[i];
+    for (auto between = at + 1; between != codes.begin() + i; ++between) {
+      // Everything between a parent and its child is under the parent.
+      std::string up = *between;
+      while (!up.empty() && up != parent[codes[i]]) up = parent[up];
+      EXPECT_EQ(up, parent[codes[i]]) << *between << " between " << *at << " and " << codes[i];
+    }
+  }
+  const std::vector<std::string> tail(codes.end() - 4, codes.end());
+  EXPECT_EQ(tail, (std::vector<std::string>{"b_root", "zeta", "zeta_child", "alpha"}));
+  // The seeded tree: the root first (alphabetically it would follow the
+  // cat_* codes), then cat_1 and its children.
+  EXPECT_EQ(codes[1], "cat_1");
+  EXPECT_EQ(codes[2], "cat_1_1");
+}
+
 }  // namespace
 }  // namespace pimsim::api

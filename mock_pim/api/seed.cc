@@ -272,6 +272,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     Json master = NewCategoryDoc("master", t0);
     master["labels"]["en_US"] = "Master catalog";
     store->categories["master"] = Resource(std::move(master));
+    store->NoteCategoryCreated("master");
   }
   std::vector<std::string> leaves;
   {
@@ -284,6 +285,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
       doc["parent"] = "master";
       doc["labels"] = Labels(code);
       store->categories[code] = Resource(std::move(doc));
+      store->NoteCategoryCreated(code);
       parents.push_back(std::move(code));
     }
     for (uint32_t i = level1; i < counts.categories; ++i) {
@@ -293,9 +295,11 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
       doc["parent"] = parent;
       doc["labels"] = Labels(code);
       store->categories[code] = Resource(std::move(doc));
+      store->NoteCategoryCreated(code);
       leaves.push_back(std::move(code));
     }
     if (leaves.empty()) leaves = parents;
+    store->RefreshCategoryOrder();
   }
 
   for (const CurrencyInfo& c : kCurrencies) {
