@@ -194,6 +194,7 @@ ProductView ProductViewFor(const Store& s, const ProductViewParams& params,
     view.drop_root_key = "identifier";
   } else {
     view.drop_value = s.identifier_attribute;
+    view.associations_by_identifier = true;
   }
   return view;
 }
@@ -935,6 +936,53 @@ void SetIdentifierFromValue(const std::string& attribute, const Json& patch,
   }
 }
 
+// /products names associated products by identifier, /products-uuid by
+// uuid; the store keeps uuids (lowercase). Rewrites `*patch` so, or answers
+// the 422 of a product that does not exist.
+std::optional<ApiError> AssociationsToUuids(const Store& s, bool by_uuid,
+                                            Json* patch) {
+  auto unknown = [&](const std::string& key) {
+    return PlainError(
+        422, Cat("Property \"associations\" expects a valid product ",
+                 by_uuid ? "uuid" : "identifier",
+                 ". The product does not exist, \"", key, "\" given."));
+  };
+  // The uuid a patch's product key stands for, or nullopt if none.
+  auto uuid_of = [&](const std::string& key) -> std::optional<std::string> {
+    const Product* p = by_uuid ? s.FindByUuid(Lower(key)) : s.FindByIdentifier(key);
+    if (p == nullptr) return std::nullopt;
+    return p->uuid;
+  };
+  for (const char* field : {"associations", "quantified_associations"}) {
+    const bool quantified = field[0] == 'q';
+    auto associations = patch->find(field);
+    if (associations == patch->end() || !associations->is_object()) continue;
+    for (auto& [type, links] : associations->items()) {
+      if (!links.is_object()) continue;
+      auto products = links.find("products");
+      if (products == links.end() || !products->is_array()) continue;
+      for (Json& item : *products) {
+        if (!quantified) {
+          if (!item.is_string()) continue;
+          std::optional<std::string> uuid = uuid_of(item.get<std::string>());
+          if (!uuid) return unknown(item.get<std::string>());
+          item = *std::move(uuid);
+          continue;
+        }
+        const char* key = by_uuid ? "uuid" : "identifier";
+        if (!item.is_object() || !item.contains(key) || !item[key].is_string()) continue;
+        std::optional<std::string> uuid = uuid_of(item[key].get<std::string>());
+        if (!uuid) return unknown(item[key].get<std::string>());
+        Json entry = Json::object();
+        entry["uuid"] = *std::move(uuid);
+        entry["quantity"] = item.value("quantity", Json());
+        item = std::move(entry);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // Every association type of a product or product model lists "products",
 // "product_models" and "groups", in that order, as Akeneo serves them.
 void CompleteAssociations(Json* doc) {
@@ -1014,7 +1062,16 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
                         w.now);
   }
   const Json before = existing != nullptr ? doc : Json();
-  if (absl::Status st = MergePatch(ProductSchema(), patch, &doc); !st.ok()) {
+  Json named_by_uuid;
+  const Json* merged = &patch;
+  if (patch.contains("associations") || patch.contains("quantified_associations")) {
+    named_by_uuid = patch;
+    if (std::optional<ApiError> e = AssociationsToUuids(s, by_uuid, &named_by_uuid)) {
+      return Fail(*std::move(e));
+    }
+    merged = &named_by_uuid;
+  }
+  if (absl::Status st = MergePatch(ProductSchema(), *merged, &doc); !st.ok()) {
     return Fail(FormatError(st, w.method, w.route_name));
   }
   if (by_uuid) SetIdentifierFromValue(s.identifier_attribute, patch, &doc);

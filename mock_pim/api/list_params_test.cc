@@ -512,6 +512,49 @@ TEST_F(ListParamsTest, AssociationsAlwaysCarryTheThreeKeys) {
   }
 }
 
+TEST_F(ListParamsTest, AssociationsNameProductsByIdentifierOrByUuid) {
+  const std::string u2 = GetJson(std::string(kProducts) + "/product_000002")["uuid"];
+  const std::string u3 = GetJson(std::string(kProducts) + "/product_000003")["uuid"];
+  ApiResponse r = Call("PATCH", std::string(kProducts) + "/product_000001",
+                       R"({"associations":{"X_SELL":{"products":["product_000002"]}},
+                           "quantified_associations":{"SET":{"products":[
+                             {"identifier":"product_000003","quantity":2}]}}})");
+  ASSERT_EQ(r.status, 204) << r.body;
+  Json by_id = GetJson(std::string(kProducts) + "/product_000001");
+  EXPECT_EQ(by_id["associations"]["X_SELL"]["products"], Json::array({"product_000002"}));
+  EXPECT_EQ(by_id["quantified_associations"]["SET"]["products"],
+            Json::parse(R"([{"identifier":"product_000003","quantity":2}])"));
+  const std::string u1 = by_id["uuid"];
+  Json by_uuid = GetJson(std::string(kProductsUuid) + "/" + u1);
+  EXPECT_EQ(by_uuid["associations"]["X_SELL"]["products"], Json::array({u2}));
+  EXPECT_EQ(by_uuid["quantified_associations"]["SET"]["products"],
+            Json::array({Json({{"uuid", u3}, {"quantity", 2}})}));
+  // Lists name them the same way.
+  EXPECT_EQ(All(std::string(kProductsUuid) + "?limit=100&search=" +
+                url::PercentEncode(R"({"uuid":[{"operator":"IN","value":[")" + u1 + R"("]}]})"))
+                .at(0)["associations"],
+            by_uuid["associations"]);
+  // Through products-uuid, by uuid (any case).
+  std::string upper = u3;
+  for (char& c : upper) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+  r = Call("PATCH", std::string(kProductsUuid) + "/" + u1,
+           R"({"associations":{"PACK":{"products":[")" + upper + R"("]}}})");
+  ASSERT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(GetJson(std::string(kProducts) + "/product_000001")["associations"]["PACK"]["products"],
+            Json::array({"product_000003"}));
+  // Products that do not exist.
+  ExpectError(Call("PATCH", std::string(kProducts) + "/product_000001",
+                   R"({"associations":{"PACK":{"products":["nope"]}}})"),
+              422,
+              "Property \"associations\" expects a valid product identifier. The product "
+              "does not exist, \"nope\" given.");
+  ExpectError(Call("PATCH", std::string(kProductsUuid) + "/" + u1,
+                   R"({"associations":{"PACK":{"products":["00000000-0000-4000-8000-000000000000"]}}})"),
+              422,
+              "Property \"associations\" expects a valid product uuid. The product "
+              "does not exist, \"00000000-0000-4000-8000-000000000000\" given.");
+}
+
 // --- categories ----------------------------------------------------------------------
 
 TEST_F(ListParamsTest, CategoriesListInTreeOrder) {

@@ -524,6 +524,51 @@ const std::vector<ViewCatalog::Requirement>& ViewCatalog::Channels() {
   return *channels_;
 }
 
+std::string_view ViewCatalog::IdentifierOf(std::string_view uuid) const {
+  const Product* p = store_.FindByUuid(uuid);
+  return p == nullptr ? std::string_view() : std::string_view(p->identifier);
+}
+
+namespace {
+
+// `associations` or `quantified_associations` (`quantified`) with
+// identifiers for uuids.
+void AppendAssociationsByIdentifier(std::string_view text, bool quantified,
+                                    const ViewCatalog& catalog,
+                                    std::string* out) {
+  std::optional<Json> doc = ParseJson(text);
+  if (!doc || !doc->is_object()) {
+    out->append(text);
+    return;
+  }
+  for (auto& [type, links] : doc->items()) {
+    if (!links.is_object()) continue;
+    auto products = links.find("products");
+    if (products == links.end() || !products->is_array()) continue;
+    Json named = Json::array();
+    for (Json& item : *products) {
+      if (!quantified) {
+        if (!item.is_string()) continue;
+        const std::string_view id = catalog.IdentifierOf(item.get_ref<const std::string&>());
+        if (!id.empty()) named.push_back(std::string(id));
+        continue;
+      }
+      if (!item.is_object() || !item.contains("uuid") || !item["uuid"].is_string()) continue;
+      const std::string_view id =
+          catalog.IdentifierOf(item["uuid"].get_ref<const std::string&>());
+      if (id.empty()) continue;
+      Json entry = Json::object();
+      entry["identifier"] = std::string(id);
+      entry["quantity"] = item.value("quantity", Json());
+      named.push_back(std::move(entry));
+    }
+    *products = std::move(named);
+  }
+  out->append(DumpJson(*doc));
+}
+
+}  // namespace
+
 char SyntheticQualityScore(std::string_view key, std::string_view channel,
                            std::string_view locale) {
   // FNV-1a over key, channel and locale, separated.
@@ -563,7 +608,11 @@ void RenderProductView(std::string_view doc, const ProductView& view,
     first = false;
     out->append(top.key_token);
     out->push_back(':');
-    if (top.key == "values" && !top.value.empty() && top.value[0] == '{') {
+    if (v.associations_by_identifier && top.value != "{}" &&
+        (top.key == "associations" || top.key == "quantified_associations")) {
+      AppendAssociationsByIdentifier(top.value, top.key == "quantified_associations",
+                                     catalog, out);
+    } else if (top.key == "values" && !top.value.empty() && top.value[0] == '{') {
       if (!RenderValues(top.value, v, catalog,
                         p.with_completenesses ? &filled : nullptr, out)) {
         failed = true;

@@ -9,7 +9,9 @@
 // costs about what copying them costs. On the same pass it applies the
 // normalisation of the collection: /products drops the identifier
 // attribute's value from "values" (the identifier is at the root),
-// /products-uuid drops the root "identifier" (the value carries it).
+// /products-uuid drops the root "identifier" (the value carries it), and
+// /products names associated products by identifier where the store keeps
+// uuids (that member alone is parsed, when it is not empty).
 //
 // What the parameters do (Akeneo's list and get controllers):
 // - `scope=C`: values whose "scope" is C or null; the locales default to
@@ -108,6 +110,11 @@ struct ProductView {
   // An attribute whose value is dropped (the identifier attribute on
   // /products).
   std::string_view drop_value;
+  // The store names associated products by uuid ("associations.T.products"
+  // lists uuids, "quantified_associations.T.products" {uuid, quantity});
+  // /products names them by identifier (a product without one is left
+  // out).
+  bool associations_by_identifier = false;
 };
 
 // The catalogue facts a rendering needs (attribute types, option labels,
@@ -135,6 +142,9 @@ class ViewCatalog {
   const std::vector<Requirement>& RequirementsOf(std::string_view family);
   // Every channel with its locales, in code order.
   const std::vector<Requirement>& Channels();
+  // The identifier of the product `uuid`; "" if it has none or does not
+  // exist.
+  std::string_view IdentifierOf(std::string_view uuid) const;
 
  private:
   const Store& store_;
