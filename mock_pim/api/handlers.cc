@@ -215,7 +215,7 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   std::string item;
   auto add = [&](const Product& p) {
     item.clear();
-    RenderProductView(p.json, view, catalog, p.uuid, &item);
+    RenderStoredProduct(p, view, catalog, &item);
     page.AddItem(ItemHref(lc.base, collection, by_uuid ? p.uuid : p.identifier),
                  item);
   };
@@ -522,12 +522,13 @@ ApiResponse ReadProductItem(const Store& store, Collection c,
                             std::string_view code, const ApiRequest& req) {
   std::string_view key;
   const std::string* json = nullptr;
+  const Product* product = nullptr;
   if (c != Collection::kProductModels) {
-    const Product* p = c == Collection::kProducts ? store.FindByIdentifier(code)
-                                                  : store.FindByUuid(Lower(code));
-    if (p != nullptr) {
-      json = &p->json;
-      key = p->uuid;
+    product = c == Collection::kProducts ? store.FindByIdentifier(code)
+                                         : store.FindByUuid(Lower(code));
+    if (product != nullptr) {
+      json = &product->json;
+      key = product->uuid;
     }
   } else if (auto it = store.product_models.find(AV(code));
              it != store.product_models.end()) {
@@ -550,7 +551,11 @@ ApiResponse ReadProductItem(const Store& store, Collection c,
   ViewCatalog catalog(store);
   std::string body;
   body.reserve(json->size() + 64);
-  RenderProductView(*json, view, catalog, key, &body);
+  if (product != nullptr) {
+    RenderStoredProduct(*product, view, catalog, &body);
+  } else {
+    RenderProductView(*json, view, catalog, key, &body);
+  }
   return JsonResponse(200, std::move(body));
 }
 
@@ -1132,6 +1137,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   p->enabled = doc.value("enabled", true);
   p->updated = w.now;
   p->json = DumpJson(doc);
+  IndexProductJson(s.identifier_attribute, p);
   return out;
 }
 

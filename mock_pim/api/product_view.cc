@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <tuple>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -26,14 +28,18 @@ size_t SkipWs(std::string_view s, size_t i) {
   return i;
 }
 
-// `s[i]` is '"'; the index after the closing quote.
+// `s[i]` is '"'; the index after the closing quote. Strings are most of a
+// document's bytes, so the quote is found with memchr, and a quote counts
+// as closing when an even number of backslashes precede it.
 size_t SkipString(std::string_view s, size_t i) {
-  for (++i; i < s.size(); ++i) {
-    if (s[i] == '\\') {
-      ++i;
-    } else if (s[i] == '"') {
-      return i + 1;
-    }
+  for (++i; i < s.size();) {
+    const void* q = std::memchr(s.data() + i, '"', s.size() - i);
+    if (q == nullptr) return kNpos;
+    const size_t at = static_cast<const char*>(q) - s.data();
+    size_t backslashes = 0;
+    while (at - backslashes > i && s[at - backslashes - 1] == '\\') ++backslashes;
+    if (backslashes % 2 == 0) return at + 1;
+    i = at + 1;
   }
   return kNpos;
 }
@@ -96,6 +102,7 @@ class Walker {
       if (i_ >= s_.size() || s_[i_] != ',') return Fail();
       i_ = SkipWs(s_, i_ + 1);
     }
+    begin_ = i_;
     if (object_) {
       if (i_ >= s_.size() || s_[i_] != '"') return Fail();
       const size_t end = SkipString(s_, i_);
@@ -114,6 +121,10 @@ class Walker {
     return true;
   }
   bool ok() const { return ok_; }
+  // Offsets in the text: the current member's key (or item) start, and the
+  // end of its value.
+  size_t begin() const { return begin_; }
+  size_t end() const { return i_; }
 
   std::string_view key_token;
   std::string key;
@@ -126,6 +137,7 @@ class Walker {
   }
   std::string_view s_;
   size_t i_ = 0;
+  size_t begin_ = 0;
   size_t count_ = 0;
   bool object_ = false;
   bool ok_ = false;
@@ -187,6 +199,15 @@ bool RenderValues(std::string_view values, const ProductView& view,
     if (keep && p.with_attribute_options) type = catalog.TypeOf(attrs.key);
     const bool multi = type == kMultiSelectType;
     const bool select = multi || type == kSimpleSelectType;
+    if (filled == nullptr && !select && !p.filter.scope && !p.filter.locales) {
+      // Nothing to do inside: the attribute's entries as they are.
+      if (!first_attribute) out->push_back(',');
+      first_attribute = false;
+      out->append(attrs.key_token);
+      out->push_back(':');
+      out->append(attrs.value);
+      continue;
+    }
     const size_t rollback = out->size();
     bool any = false;
     Walker entries(attrs.value);
@@ -568,6 +589,80 @@ void AppendAssociationsByIdentifier(std::string_view text, bool quantified,
 }
 
 }  // namespace
+
+namespace {
+
+// The span of the member `key` of the object `text` (at `offset` in the
+// document), with one separating comma, or {0, 0}.
+std::pair<uint32_t, uint32_t> MemberSpan(std::string_view text, size_t offset,
+                                         std::string_view key) {
+  Walker w(text);
+  size_t previous_end = 0;
+  bool first = true;
+  while (w.Next()) {
+    if (w.key != key) {
+      previous_end = w.end();
+      first = false;
+      continue;
+    }
+    size_t begin = first ? w.begin() : previous_end;
+    size_t end = w.end();
+    if (first) {
+      // The comma after it goes instead, if there is a next member.
+      Walker rest = w;
+      if (rest.Next()) end = rest.begin();
+    }
+    return {static_cast<uint32_t>(offset + begin), static_cast<uint32_t>(offset + end)};
+  }
+  return {0, 0};
+}
+
+}  // namespace
+
+void IndexProductJson(std::string_view identifier_attribute, Product* p) {
+  const std::string_view doc = p->json;
+  p->identifier_member_begin = p->identifier_member_end = 0;
+  p->identifier_value_begin = p->identifier_value_end = 0;
+  p->has_associations = false;
+  std::tie(p->identifier_member_begin, p->identifier_member_end) =
+      MemberSpan(doc, 0, "identifier");
+  Walker top(doc);
+  while (top.Next()) {
+    if (top.key == "values" && !top.value.empty() && top.value[0] == '{') {
+      const size_t offset = top.end() - top.value.size();
+      std::tie(p->identifier_value_begin, p->identifier_value_end) =
+          MemberSpan(top.value, offset, identifier_attribute);
+    } else if ((top.key == "associations" || top.key == "quantified_associations") &&
+               top.value != "{}") {
+      p->has_associations = true;
+    }
+  }
+  if (!top.ok()) p->has_associations = true;  // not ours: the full rendering
+}
+
+void RenderStoredProduct(const Product& p, const ProductView& view,
+                         ViewCatalog& catalog, std::string* out) {
+  const ProductViewParams* params = view.params;
+  const bool plain = params == nullptr ||
+                     (params->filter.empty() && !params->with_attribute_options &&
+                      !params->with_completenesses && !params->with_quality_scores);
+  if (!plain || (view.associations_by_identifier && p.has_associations)) {
+    RenderProductView(p.json, view, catalog, p.uuid, out);
+    return;
+  }
+  const std::string_view doc = p.json;
+  uint32_t begin = 0, end = 0;
+  if (!view.drop_root_key.empty()) {
+    begin = p.identifier_member_begin;
+    end = p.identifier_member_end;
+  } else if (!view.drop_value.empty()) {
+    begin = p.identifier_value_begin;
+    end = p.identifier_value_end;
+  }
+  if (end > doc.size() || begin > end) begin = end = 0;
+  out->append(doc.substr(0, begin));
+  out->append(doc.substr(end));
+}
 
 char SyntheticQualityScore(std::string_view key, std::string_view channel,
                            std::string_view locale) {

@@ -190,6 +190,42 @@ TEST_F(ProductViewTest, QualityScoresAreSyntheticAndStable) {
   }
 }
 
+TEST_F(ProductViewTest, StoredProductsCutTheSameBytesAsTheFullRendering) {
+  const std::string docs[] = {
+      kDoc,
+      R"({"identifier":"p1","uuid":"u1","values":{"x":[{"data":1}],"sku":[{"data":"p1"}]}})",
+      R"({"identifier":null,"values":{"sku":[{"data":"p1"}],"x":[{"data":1}]}})",
+      R"({"identifier":"p1","values":{"sku":[{"data":"p1"}]}})",
+      R"({"uuid":"u1","values":{}})",
+      R"({ "uuid" : "u1" , "identifier" : "p1" , "values" : { "a" : [ {"data":1} ] , )"
+      R"("sku" : [ {"data":"p1"} ] } })",
+  };
+  const ProductViewParams none;
+  for (const std::string& doc : docs) {
+    Product p;
+    p.uuid = "u1";
+    p.json = doc;
+    IndexProductJson("sku", &p);
+    EXPECT_FALSE(p.has_associations) << doc;
+    for (int drop = 0; drop < 3; ++drop) {
+      ProductView view;
+      view.params = &none;
+      if (drop == 1) view.drop_root_key = "identifier";
+      if (drop == 2) view.drop_value = "sku";
+      ViewCatalog catalog(store_);
+      std::string stored, full;
+      RenderStoredProduct(p, view, catalog, &stored);
+      RenderProductView(doc, view, catalog, "u1", &full);
+      EXPECT_EQ(Json::parse(stored), Json::parse(full)) << doc << " drop " << drop;
+      if (drop == 0) EXPECT_EQ(stored, doc);
+    }
+  }
+  Product with;
+  with.json = R"({"uuid":"u1","associations":{"X":{}},"quantified_associations":{}})";
+  IndexProductJson("sku", &with);
+  EXPECT_TRUE(with.has_associations);
+}
+
 TEST_F(ProductViewTest, ToleratesWhitespaceAndEscapesAndRefusesNothing) {
   const std::string spaced =
       "{ \"uuid\" : \"u1\" , \"values\" : { \"n\\u0061me\" : [ { \"locale\" : \"fr_FR\" ,"

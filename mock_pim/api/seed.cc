@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mock_pim/api/model.h"
+#include "mock_pim/api/product_view.h"
 
 namespace pimsim::api {
 namespace {
@@ -528,6 +529,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     AppendJsonString(FormatAkeneoTime(p->updated), &j);
     j.append(",\"associations\":{},\"quantified_associations\":{}}");
     p->json.assign(j);
+    IndexProductJson(store->identifier_attribute, p.get());
     store->InsertProduct(std::move(p));
   }
 
@@ -604,6 +606,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
           doc["values"][last_axis] = axis_value(last_axis, value)[last_axis];
           p->parent = leaf;
           p->json = DumpJson(doc);
+          IndexProductJson(store->identifier_attribute, p);
         }
       }
     }

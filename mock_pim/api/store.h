@@ -60,7 +60,17 @@ struct Product {
   bool enabled = true;
   absl::Time created;
   absl::Time updated;
-  std::string json;  // the full document, as served
+  std::string json;  // the full document, as stored
+  // Byte ranges [begin, end) of `json` that a collection leaves out, with
+  // their separating comma: the root "identifier" member (/products-uuid)
+  // and the identifier attribute's value in "values" (/products); begin ==
+  // end when absent. Set with has_associations by IndexProductJson
+  // (product_view.h) whenever `json` changes, so that a read without
+  // parameters is two copies.
+  uint32_t identifier_member_begin = 0, identifier_member_end = 0;
+  uint32_t identifier_value_begin = 0, identifier_value_end = 0;
+  // True when "associations" or "quantified_associations" is not {}.
+  bool has_associations = false;
 
   ProductFacts facts() const {
     return ProductFacts{identifier, uuid,    family,  categories,
