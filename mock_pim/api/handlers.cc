@@ -17,6 +17,7 @@
 #include "mock_pim/api/merge.h"
 #include "mock_pim/api/pagination.h"
 #include "mock_pim/api/product_model_handlers.h"
+#include "mock_pim/api/product_view.h"
 #include "mock_pim/api/reference_handlers.h"
 #include "mock_pim/api/search_filter.h"
 #include "mock_pim/api/str_util.h"
@@ -202,7 +203,24 @@ std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
   return std::nullopt;
 }
 
+// How /products (by_uuid false) or /products-uuid serves a product.
+ProductView ProductViewFor(const Store& s, const ProductViewParams& params,
+                           bool by_uuid) {
+  ProductView view;
+  view.params = &params;
+  if (by_uuid) {
+    view.drop_root_key = "identifier";
+  } else {
+    view.drop_value = s.identifier_attribute;
+    view.associations_by_identifier = true;
+  }
+  return view;
+}
+
 ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
+  absl::StatusOr<ProductViewParams> view_params =
+      ParseProductViewParams(lc.store, lc.params, ViewRoute::kProductList);
+  if (!view_params.ok()) return ParseError(view_params.status());
   absl::StatusOr<PageRequest> req =
       ParsePageRequest(lc.params, /*search_after_supported=*/true);
   if (!req.ok()) return ParseError(req.status());
@@ -210,16 +228,24 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
   const char* collection = by_uuid ? "products-uuid" : "products";
   PageBuilder page(*req, Cat(lc.base, kApiPath, collection));
+  ViewCatalog catalog(lc.store);
+  const ProductView view = ProductViewFor(lc.store, *view_params, by_uuid);
+  std::string item;
   auto add = [&](const Product& p) {
+    item.clear();
+    RenderStoredProduct(p, view, catalog, &item);
     page.AddItem(ItemHref(lc.base, collection, by_uuid ? p.uuid : p.identifier),
-                 p.json);
+                 item);
   };
   // Both indexes map a key to a product; walk either the same way.
   if (std::optional<ApiResponse> e = PageWindowError(*req)) return *e;
   auto walk = [&](auto begin, auto end) -> ApiResponse {
     return WalkList(
         *req, page, begin, end,
-        [&](auto it) { return filter.Matches(it->second->facts()); },
+        [&](auto it) {
+          return view_params->InTree(it->second->categories) &&
+                 filter.Matches(it->second->facts());
+        },
         [&](auto it) { add(*it->second); },
         [&](auto it) -> std::string_view {
           return by_uuid ? std::string_view(it->second->uuid) : it->second->identifier;
@@ -236,7 +262,7 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   auto begin = index.begin();
   if (!req->search_after.empty()) {
     begin = index.upper_bound(std::string_view(req->search_after));
-  } else if (filter.empty() && req->type == PaginationType::kPage) {
+  } else if (filter.empty() && !view_params->tree && req->type == PaginationType::kPage) {
     // Unfiltered pages skip without testing each product.
     const PageRequest& r = *req;
     const size_t total = index.size();
@@ -308,6 +334,9 @@ std::optional<ApiResponse> SearchBodyQuery(std::string_view query,
 // Product models, by code, with the product filters: "identifier" is the
 // code.
 ApiResponse ListProductModels(ListContext& lc) {
+  absl::StatusOr<ProductViewParams> view_params =
+      ParseProductViewParams(lc.store, lc.params, ViewRoute::kModelList);
+  if (!view_params.ok()) return ParseError(view_params.status());
   absl::StatusOr<PageRequest> req =
       ParsePageRequest(lc.params, /*search_after_supported=*/true);
   if (!req.ok()) return ParseError(req.status());
@@ -316,10 +345,12 @@ ApiResponse ListProductModels(ListContext& lc) {
   if (std::optional<ApiResponse> e = PageWindowError(*req)) return *e;
   const ResourceTable& table = lc.store.product_models;
   auto matches = [&](ResourceTable::const_iterator it) {
-    if (filter.empty()) return true;
+    if (filter.empty() && !view_params->tree) return true;
     const Json& doc = it->second.doc;
     std::vector<std::string> categories;
     for (const Json& c : doc["categories"]) categories.push_back(c.get<std::string>());
+    if (!view_params->InTree(categories)) return false;
+    if (filter.empty()) return true;
     absl::Time created, updated;
     std::string unused;
     absl::ParseTime(absl::RFC3339_full, StringOr(doc, "created"), &created, &unused);
@@ -330,12 +361,18 @@ ApiResponse ListProductModels(ListContext& lc) {
                                        /*enabled=*/true, created, updated, parent});
   };
   PageBuilder page(*req, Cat(lc.base, kApiPath, "product-models"));
+  ViewCatalog catalog(lc.store);
+  ProductView view;
+  view.params = &*view_params;
+  std::string item;
   return WalkList(
       *req, page,
       req->search_after.empty() ? table.begin() : table.upper_bound(req->search_after),
       table.end(), matches,
       [&](ResourceTable::const_iterator it) {
-        page.AddItem(ItemHref(lc.base, "product-models", it->first), it->second.json);
+        item.clear();
+        RenderProductView(it->second.json, view, catalog, it->first, &item);
+        page.AddItem(ItemHref(lc.base, "product-models", it->first), item);
       },
       [](ResourceTable::const_iterator it) { return std::string_view(it->first); });
 }
@@ -360,6 +397,31 @@ ApiResponse ListTable(ListContext& lc, const ResourceTable& table,
         page.AddItem(href(it->first), it->second.json);
       },
       [](ResourceTable::const_iterator it) { return std::string_view(it->first); });
+}
+
+// Categories, in tree order (Store::categories_in_tree_order).
+ApiResponse ListCategories(ListContext& lc) {
+  absl::StatusOr<PageRequest> req =
+      ParsePageRequest(lc.params, /*search_after_supported=*/false);
+  if (!req.ok()) return ParseError(req.status());
+  CodeFilter filter;
+  if (const url::QueryParam* search = url::FindParam(lc.params, "search")) {
+    absl::StatusOr<CodeFilter> f = CodeFilter::Parse(search->value);
+    if (!f.ok()) return FilterError(f.status());
+    filter = *std::move(f);
+  }
+  PageBuilder page(*req, Cat(lc.base, kApiPath, "categories"));
+  const std::vector<std::string>& order = lc.store.categories_in_tree_order();
+  using It = std::vector<std::string>::const_iterator;
+  return WalkList(
+      *req, page, order.begin(), order.end(),
+      [&](It it) { return filter.Matches(*it); },
+      [&](It it) {
+        auto r = lc.store.categories.find(*it);
+        if (r == lc.store.categories.end()) return;
+        page.AddItem(ItemHref(lc.base, "categories", *it), r->second.json);
+      },
+      [](It it) { return std::string_view(*it); });
 }
 
 // ---------------------------------------------------------------------------
@@ -460,6 +522,49 @@ const ResourceTable* VariantsTable(const Store& s, const std::string& family,
   return it == s.family_variants.end() ? kEmpty : &it->second;
 }
 
+// GET of one product, by identifier or uuid, or of one product model, with
+// the with_* parameters the route takes.
+ApiResponse ReadProductItem(const Store& store, Collection c,
+                            std::string_view code, const ApiRequest& req) {
+  std::string_view key;
+  const std::string* json = nullptr;
+  const Product* product = nullptr;
+  if (c != Collection::kProductModels) {
+    product = c == Collection::kProducts ? store.FindByIdentifier(code)
+                                         : store.FindByUuid(Lower(code));
+    if (product != nullptr) {
+      json = &product->json;
+      key = product->uuid;
+    }
+  } else if (auto it = store.product_models.find(AV(code));
+             it != store.product_models.end()) {
+    json = &it->second.json;
+    key = it->first;
+  }
+  if (json == nullptr) return ErrorResponse(404, NotFoundMessage(c, code));
+  const ViewRoute route = c == Collection::kProductModels
+                              ? ViewRoute::kModelItem
+                              : ViewRoute::kProductItem;
+  absl::StatusOr<ProductViewParams> params =
+      ParseProductViewParams(store, url::ParseQuery(req.query), route);
+  if (!params.ok()) return ParseError(params.status());
+  ProductView view;
+  if (c == Collection::kProductModels) {
+    view.params = &*params;
+  } else {
+    view = ProductViewFor(store, *params, c == Collection::kProductsUuid);
+  }
+  ViewCatalog catalog(store);
+  std::string body;
+  body.reserve(json->size() + 64);
+  if (product != nullptr) {
+    RenderStoredProduct(*product, view, catalog, &body);
+  } else {
+    RenderProductView(*json, view, catalog, key, &body);
+  }
+  return JsonResponse(200, std::move(body));
+}
+
 }  // namespace
 
 ApiResponse HandleRead(const Store& store, std::string_view base,
@@ -494,11 +599,9 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
       code = decoded;
     }
     const std::string* json = nullptr;
-    if (c == Collection::kProducts) {
-      if (const Product* p = store.FindByIdentifier(code)) json = &p->json;
-    } else if (c == Collection::kProductsUuid) {
-      const std::string lower = Lower(code);
-      if (const Product* p = store.FindByUuid(lower)) json = &p->json;
+    if (c == Collection::kProducts || c == Collection::kProductsUuid ||
+        c == Collection::kProductModels) {
+      return ReadProductItem(store, c, code, req);
     } else if (c == Collection::kFamilyVariants) {
       ApiResponse not_found;
       const std::string family = Decode(route.family);
@@ -565,6 +668,7 @@ ApiResponse HandleRead(const Store& store, std::string_view base,
         Cat(base, kApiPath, "attributes/", url::PercentEncode(attribute),
                      "/options"));
   }
+  if (c == Collection::kCategories) return ListCategories(lc);
   const ResourceTable* table = TableFor(store, c);
   const char* segment = SegmentFor(c);
   return ListTable(
@@ -825,6 +929,90 @@ struct WriteContext {
   const char* route_name;
 };
 
+// On /products-uuid the identifier is the identifier attribute's value: a
+// patch that sets it (or clears it with null data) sets the root identifier
+// the store indexes.
+void SetIdentifierFromValue(const std::string& attribute, const Json& patch,
+                            Json* doc) {
+  auto values = patch.find("values");
+  if (values == patch.end() || !values->is_object()) return;
+  auto entries = values->find(attribute);
+  if (entries == values->end() || !entries->is_array()) return;
+  for (const Json& entry : *entries) {
+    if (!entry.is_object()) continue;
+    auto data = entry.find("data");
+    if (data == entry.end()) continue;
+    if (data->is_string()) (*doc)["identifier"] = *data;
+    if (data->is_null()) (*doc)["identifier"] = nullptr;
+  }
+}
+
+// /products names associated products by identifier, /products-uuid by
+// uuid; the store keeps uuids (lowercase). Rewrites `*patch` so, or answers
+// the 422 of a product that does not exist.
+std::optional<ApiError> AssociationsToUuids(const Store& s, bool by_uuid,
+                                            Json* patch) {
+  auto unknown = [&](const std::string& key) {
+    return PlainError(
+        422, Cat("Property \"associations\" expects a valid product ",
+                 by_uuid ? "uuid" : "identifier",
+                 ". The product does not exist, \"", key, "\" given."));
+  };
+  // The uuid a patch's product key stands for, or nullopt if none.
+  auto uuid_of = [&](const std::string& key) -> std::optional<std::string> {
+    const Product* p = by_uuid ? s.FindByUuid(Lower(key)) : s.FindByIdentifier(key);
+    if (p == nullptr) return std::nullopt;
+    return p->uuid;
+  };
+  for (const char* field : {"associations", "quantified_associations"}) {
+    const bool quantified = field[0] == 'q';
+    auto associations = patch->find(field);
+    if (associations == patch->end() || !associations->is_object()) continue;
+    for (auto& [type, links] : associations->items()) {
+      if (!links.is_object()) continue;
+      auto products = links.find("products");
+      if (products == links.end() || !products->is_array()) continue;
+      for (Json& item : *products) {
+        if (!quantified) {
+          if (!item.is_string()) continue;
+          std::optional<std::string> uuid = uuid_of(item.get<std::string>());
+          if (!uuid) return unknown(item.get<std::string>());
+          item = *std::move(uuid);
+          continue;
+        }
+        const char* key = by_uuid ? "uuid" : "identifier";
+        if (!item.is_object() || !item.contains(key) || !item[key].is_string()) continue;
+        std::optional<std::string> uuid = uuid_of(item[key].get<std::string>());
+        if (!uuid) return unknown(item[key].get<std::string>());
+        Json entry = Json::object();
+        entry["uuid"] = *std::move(uuid);
+        entry["quantity"] = item.value("quantity", Json());
+        item = std::move(entry);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// Every association type of a product or product model lists "products",
+// "product_models" and "groups", in that order, as Akeneo serves them.
+void CompleteAssociations(Json* doc) {
+  auto associations = doc->find("associations");
+  if (associations == doc->end() || !associations->is_object()) return;
+  for (auto& [type, links] : associations->items()) {
+    if (!links.is_object()) continue;
+    Json complete = Json::object();
+    for (const char* key : {"products", "product_models", "groups"}) {
+      auto it = links.find(key);
+      complete[key] = it != links.end() ? std::move(*it) : Json::array();
+    }
+    for (auto& [key, value] : links.items()) {
+      if (!complete.contains(key)) complete[key] = std::move(value);
+    }
+    links = std::move(complete);
+  }
+}
+
 // Creates or updates a product. `by_uuid` selects the key; `url_key` is the
 // decoded key from the URL, or empty for POST and batch lines (then the body
 // carries it). `create_only` is POST.
@@ -911,12 +1099,23 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
                         w.now);
   }
   const Json before = existing != nullptr ? doc : Json();
-  if (absl::Status st = MergePatch(ProductSchema(), patch, &doc); !st.ok()) {
+  Json named_by_uuid;
+  const Json* merged = &patch;
+  if (patch.contains("associations") || patch.contains("quantified_associations")) {
+    named_by_uuid = patch;
+    if (std::optional<ApiError> e = AssociationsToUuids(s, by_uuid, &named_by_uuid)) {
+      return Fail(*std::move(e));
+    }
+    merged = &named_by_uuid;
+  }
+  if (absl::Status st = MergePatch(ProductSchema(), *merged, &doc); !st.ok()) {
     return Fail(FormatError(st, w.method, w.route_name));
   }
   if (absl::Status st = CheckProductCodesExist(s, patch); !st.ok()) {
     return Fail(FormatError(st, w.method, w.route_name));
   }
+  if (by_uuid) SetIdentifierFromValue(s.identifier_attribute, patch, &doc);
+  CompleteAssociations(&doc);
   Json errors = ValidateProduct(s, doc);
   std::string new_id = StringOr(doc, "identifier", "");
   if (!by_uuid && new_id != identifier.get<std::string>()) {
@@ -973,6 +1172,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   p->enabled = doc.value("enabled", true);
   p->updated = w.now;
   p->json = DumpJson(doc);
+  IndexProductJson(s.identifier_attribute, p);
   return out;
 }
 
@@ -1240,6 +1440,7 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
     errors = CheckFamilyVariant(s, attribute, exists ? &it->second.doc : nullptr, &doc);
   }
   if (c == Collection::kProductModels) {
+    CompleteAssociations(&doc);
     errors = CheckProductModel(s, exists ? &it->second.doc : nullptr, &doc);
     if (errors.empty()) ValidateProductValues(Catalog(s), doc["values"], &errors);
   }
@@ -1259,6 +1460,10 @@ Outcome UpsertCode(WriteContext& w, Collection c, const std::string& attribute,
   }
   (*table)[code] = Resource(std::move(doc));
   switch (c) {
+    case Collection::kCategories:
+      s.NoteCategoryCreated(code);
+      s.RefreshCategoryOrder();
+      break;
     case Collection::kChannels:
       RefreshLocaleActivation(s);
       RefreshCurrencyActivation(&s);

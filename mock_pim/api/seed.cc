@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "mock_pim/api/model.h"
+#include "mock_pim/api/product_view.h"
 
 namespace pimsim::api {
 namespace {
@@ -272,6 +273,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     Json master = NewCategoryDoc("master", t0);
     master["labels"]["en_US"] = "Master catalog";
     store->categories["master"] = Resource(std::move(master));
+    store->NoteCategoryCreated("master");
   }
   std::vector<std::string> leaves;
   {
@@ -284,6 +286,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
       doc["parent"] = "master";
       doc["labels"] = Labels(code);
       store->categories[code] = Resource(std::move(doc));
+      store->NoteCategoryCreated(code);
       parents.push_back(std::move(code));
     }
     for (uint32_t i = level1; i < counts.categories; ++i) {
@@ -293,9 +296,11 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
       doc["parent"] = parent;
       doc["labels"] = Labels(code);
       store->categories[code] = Resource(std::move(doc));
+      store->NoteCategoryCreated(code);
       leaves.push_back(std::move(code));
     }
     if (leaves.empty()) leaves = parents;
+    store->RefreshCategoryOrder();
   }
 
   for (const CurrencyInfo& c : kCurrencies) {
@@ -524,6 +529,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     AppendJsonString(FormatAkeneoTime(p->updated), &j);
     j.append(",\"associations\":{},\"quantified_associations\":{}}");
     p->json.assign(j);
+    IndexProductJson(store->identifier_attribute, p.get());
     store->InsertProduct(std::move(p));
   }
 
@@ -600,6 +606,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
           doc["values"][last_axis] = axis_value(last_axis, value)[last_axis];
           p->parent = leaf;
           p->json = DumpJson(doc);
+          IndexProductJson(store->identifier_attribute, p);
         }
       }
     }

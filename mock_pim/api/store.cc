@@ -108,4 +108,61 @@ std::vector<std::string> Store::CategoryAndDescendants(
   return out;
 }
 
+void Store::NoteCategoryCreated(std::string_view code) {
+  if (category_noted_.insert(std::string(code)).second) {
+    category_created_.emplace_back(code);
+  }
+}
+
+void Store::RefreshCategoryOrder() {
+  for (const auto& [code, r] : categories) NoteCategoryCreated(code);
+  // Children by parent, and roots, in creation order; a category whose
+  // parent is missing counts as a root.
+  absl::flat_hash_map<absl::string_view, std::vector<const std::string*>> children;
+  std::vector<const std::string*> roots;
+  for (const std::string& code : category_created_) {
+    auto it = categories.find(code);
+    if (it == categories.end()) continue;
+    auto parent = it->second.doc.find("parent");
+    if (parent != it->second.doc.end() && parent->is_string() &&
+        categories.contains(parent->get_ref<const std::string&>())) {
+      children[AV(parent->get_ref<const std::string&>())].push_back(&code);
+    } else {
+      roots.push_back(&code);
+    }
+  }
+  category_order_.clear();
+  category_order_.reserve(categories.size());
+  absl::flat_hash_set<absl::string_view> placed;
+  auto walk = [&](const std::string* root) {
+    std::vector<const std::string*> stack = {root};
+    while (!stack.empty()) {
+      const std::string* code = stack.back();
+      stack.pop_back();
+      if (!placed.insert(AV(*code)).second) continue;
+      category_order_.push_back(*code);
+      auto it = children.find(AV(*code));
+      if (it == children.end()) continue;
+      for (auto c = it->second.rbegin(); c != it->second.rend(); ++c) stack.push_back(*c);
+    }
+  };
+  for (const std::string* root : roots) walk(root);
+  // A cycle of parents has no root: its categories come last.
+  for (const std::string& code : category_created_) {
+    if (categories.contains(code) && !placed.contains(AV(code))) walk(&code);
+  }
+  // Forget categories that no longer exist.
+  if (category_created_.size() > categories.size()) {
+    std::vector<std::string> kept;
+    for (std::string& code : category_created_) {
+      if (categories.contains(code)) {
+        kept.push_back(std::move(code));
+      } else {
+        category_noted_.erase(code);
+      }
+    }
+    category_created_ = std::move(kept);
+  }
+}
+
 }  // namespace pimsim::api

@@ -28,6 +28,7 @@
 
 #include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "mock_pim/api/json_util.h"
@@ -59,7 +60,17 @@ struct Product {
   bool enabled = true;
   absl::Time created;
   absl::Time updated;
-  std::string json;  // the full document, as served
+  std::string json;  // the full document, as stored
+  // Byte ranges [begin, end) of `json` that a collection leaves out, with
+  // their separating comma: the root "identifier" member (/products-uuid)
+  // and the identifier attribute's value in "values" (/products); begin ==
+  // end when absent. Set with has_associations by IndexProductJson
+  // (product_view.h) whenever `json` changes, so that a read without
+  // parameters is two copies.
+  uint32_t identifier_member_begin = 0, identifier_member_end = 0;
+  uint32_t identifier_value_begin = 0, identifier_value_end = 0;
+  // True when "associations" or "quantified_associations" is not {}.
+  bool has_associations = false;
 
   ProductFacts facts() const {
     return ProductFacts{identifier, uuid,    family,  categories,
@@ -156,6 +167,20 @@ class Store {
 
   // True if any product or product model is in `family`.
   bool FamilyInUse(std::string_view family) const;
+  // Categories in Akeneo's list order: tree by tree (roots in creation
+  // order), each tree in pre-order with siblings in creation order, which
+  // is the order of the nested set's left bounds.
+  const std::vector<std::string>& categories_in_tree_order() const {
+    return category_order_;
+  }
+  // Records that category `code` was created now (siblings are ordered by
+  // creation); a code already recorded keeps its place.
+  void NoteCategoryCreated(std::string_view code);
+  // Recomputes categories_in_tree_order(); call after writing `categories`.
+  // Categories never noted count as created after the noted ones, in code
+  // order. O(categories).
+  void RefreshCategoryOrder();
+
   // `code` and every category below it; empty if `code` does not exist.
   std::vector<std::string> CategoryAndDescendants(std::string_view code) const;
   // Product model `code` and its sub models; empty if `code` does not exist.
@@ -166,6 +191,10 @@ class Store {
   // Keys point into the products' own identifier strings.
   absl::btree_map<std::string_view, Product*> by_identifier_;
   absl::flat_hash_map<absl::string_view, Product*> identifier_index_;
+  // Category codes in creation order, and the same as a set.
+  std::vector<std::string> category_created_;
+  absl::flat_hash_set<std::string> category_noted_;
+  std::vector<std::string> category_order_;
 };
 
 }  // namespace pimsim::api
