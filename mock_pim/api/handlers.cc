@@ -1714,101 +1714,17 @@ ApiResponse HandleWrite(Store* store, std::string_view base, absl::Time now,
 }
 
 std::string RootBody(std::string_view origin, std::string_view base_path) {
-  struct R {
-    const char* name;
-    const char* route;
-    const char* methods;
-  };
-  static constexpr R kRoutes[] = {
-      {"pim_api_product_list", "/api/rest/v1/products", "GET"},
-      {"pim_api_product_create", "/api/rest/v1/products", "POST"},
-      {"pim_api_product_partial_update_list", "/api/rest/v1/products", "PATCH"},
-      {"pim_api_product_get", "/api/rest/v1/products/{code}", "GET"},
-      {"pim_api_product_partial_update", "/api/rest/v1/products/{code}", "PATCH"},
-      {"pim_api_product_delete", "/api/rest/v1/products/{code}", "DELETE"},
-      {"pim_api_product_uuid_list", "/api/rest/v1/products-uuid", "GET"},
-      {"pim_api_product_uuid_create", "/api/rest/v1/products-uuid", "POST"},
-      {"pim_api_product_uuid_partial_update_list", "/api/rest/v1/products-uuid", "PATCH"},
-      {"pim_api_product_uuid_get", "/api/rest/v1/products-uuid/{uuid}", "GET"},
-      {"pim_api_product_uuid_partial_update", "/api/rest/v1/products-uuid/{uuid}", "PATCH"},
-      {"pim_api_product_uuid_delete", "/api/rest/v1/products-uuid/{uuid}", "DELETE"},
-      {"pim_api_product_uuid_search", "/api/rest/v1/products-uuid/search", "POST"},
-      {"pim_api_attribute_list", "/api/rest/v1/attributes", "GET"},
-      {"pim_api_attribute_create", "/api/rest/v1/attributes", "POST"},
-      {"pim_api_attribute_partial_update_list", "/api/rest/v1/attributes", "PATCH"},
-      {"pim_api_attribute_get", "/api/rest/v1/attributes/{code}", "GET"},
-      {"pim_api_attribute_partial_update", "/api/rest/v1/attributes/{code}", "PATCH"},
-      {"pim_api_attribute_option_list", "/api/rest/v1/attributes/{attributeCode}/options", "GET"},
-      {"pim_api_attribute_option_create", "/api/rest/v1/attributes/{attributeCode}/options", "POST"},
-      {"pim_api_attribute_option_partial_update_list", "/api/rest/v1/attributes/{attributeCode}/options", "PATCH"},
-      {"pim_api_attribute_option_get", "/api/rest/v1/attributes/{attributeCode}/options/{code}", "GET"},
-      {"pim_api_attribute_option_partial_update", "/api/rest/v1/attributes/{attributeCode}/options/{code}", "PATCH"},
-      {"pim_api_family_list", "/api/rest/v1/families", "GET"},
-      {"pim_api_family_create", "/api/rest/v1/families", "POST"},
-      {"pim_api_family_partial_update_list", "/api/rest/v1/families", "PATCH"},
-      {"pim_api_family_get", "/api/rest/v1/families/{code}", "GET"},
-      {"pim_api_family_partial_update", "/api/rest/v1/families/{code}", "PATCH"},
-      {"pim_api_family_delete", "/api/rest/v1/families/{code}", "DELETE"},
-      {"pim_api_category_list", "/api/rest/v1/categories", "GET"},
-      {"pim_api_category_create", "/api/rest/v1/categories", "POST"},
-      {"pim_api_category_partial_update_list", "/api/rest/v1/categories", "PATCH"},
-      {"pim_api_category_get", "/api/rest/v1/categories/{code}", "GET"},
-      {"pim_api_category_partial_update", "/api/rest/v1/categories/{code}", "PATCH"},
-      {"pim_api_channel_list", "/api/rest/v1/channels", "GET"},
-      {"pim_api_channel_create", "/api/rest/v1/channels", "POST"},
-      {"pim_api_channel_partial_update_list", "/api/rest/v1/channels", "PATCH"},
-      {"pim_api_channel_get", "/api/rest/v1/channels/{code}", "GET"},
-      {"pim_api_channel_partial_update", "/api/rest/v1/channels/{code}", "PATCH"},
-      {"pim_api_locale_list", "/api/rest/v1/locales", "GET"},
-      {"pim_api_locale_get", "/api/rest/v1/locales/{code}", "GET"},
-      {"pim_api_product_model_list", "/api/rest/v1/product-models", "GET"},
-      {"pim_api_product_model_create", "/api/rest/v1/product-models", "POST"},
-      {"pim_api_product_model_partial_update_list", "/api/rest/v1/product-models", "PATCH"},
-      {"pim_api_product_model_get", "/api/rest/v1/product-models/{code}", "GET"},
-      {"pim_api_product_model_partial_update", "/api/rest/v1/product-models/{code}", "PATCH"},
-      {"pim_api_product_model_delete", "/api/rest/v1/product-models/{code}", "DELETE"},
-      {"pim_api_association_type_list", "/api/rest/v1/association-types", "GET"},
-      {"pim_api_association_type_create", "/api/rest/v1/association-types", "POST"},
-      {"pim_api_association_type_partial_update_list", "/api/rest/v1/association-types", "PATCH"},
-      {"pim_api_association_type_get", "/api/rest/v1/association-types/{code}", "GET"},
-      {"pim_api_association_type_partial_update", "/api/rest/v1/association-types/{code}", "PATCH"},
-      {"pim_api_attribute_group_list", "/api/rest/v1/attribute-groups", "GET"},
-      {"pim_api_attribute_group_create", "/api/rest/v1/attribute-groups", "POST"},
-      {"pim_api_attribute_group_partial_update_list", "/api/rest/v1/attribute-groups", "PATCH"},
-      {"pim_api_attribute_group_get", "/api/rest/v1/attribute-groups/{code}", "GET"},
-      {"pim_api_attribute_group_partial_update", "/api/rest/v1/attribute-groups/{code}", "PATCH"},
-      {"pim_api_currency_list", "/api/rest/v1/currencies", "GET"},
-      {"pim_api_currency_get", "/api/rest/v1/currencies/{code}", "GET"},
-      {"pim_api_measure_family_list", "/api/rest/v1/measure-families", "GET"},
-      {"pim_api_measure_family_get", "/api/rest/v1/measure-families/{code}", "GET"},
-      {"pim_api_measurement_family_get", "/api/rest/v1/measurement-families", "GET"},
-      {"pim_api_measurement_family_partial_update_list", "/api/rest/v1/measurement-families", "PATCH"},
-      {"pim_api_system_information_get", "/api/rest/v1/system-information", "GET"},
-      {"pim_api_family_variant_list", "/api/rest/v1/families/{familyCode}/variants", "GET"},
-      {"pim_api_family_variant_create", "/api/rest/v1/families/{familyCode}/variants", "POST"},
-      {"pim_api_family_variant_partial_update_list", "/api/rest/v1/families/{familyCode}/variants", "PATCH"},
-      {"pim_api_family_variant_get", "/api/rest/v1/families/{familyCode}/variants/{code}", "GET"},
-      {"pim_api_family_variant_partial_update", "/api/rest/v1/families/{familyCode}/variants/{code}", "PATCH"},
-      {"pim_api_media_file_list", "/api/rest/v1/media-files", "GET"},
-      {"pim_api_media_file_create", "/api/rest/v1/media-files", "POST"},
-      {"pim_api_media_file_get", "/api/rest/v1/media-files/{code}", "GET"},
-      {"pim_api_media_file_download", "/api/rest/v1/media-files/{code}/download", "GET"},
-      {"pim_api_category_media_file_create", "/api/rest/v1/category-media-files", "POST"},
-      {"pim_api_category_media_file_download", "/api/rest/v1/category-media-files/{filePath}/download", "GET"},
-      {"pim_api_job_export_launch", "/api/rest/v1/jobs/export/{code}", "POST"},
-      {"pim_api_job_import_launch", "/api/rest/v1/jobs/import/{code}", "POST"},
-  };
   Json body = Json::object();
   body["host"] = std::string(origin);
-  body["authentication"]["fos_oauth_server_token"]["route"] =
-      Cat(base_path, "/api/oauth/v1/token");
-  body["authentication"]["fos_oauth_server_token"]["methods"] =
-      Json::array({"POST"});
+  body["authentication"] = Json::object();
   Json& routes = body["routes"];
   routes = Json::object();
-  for (const R& r : kRoutes) {
-    routes[r.name]["route"] = Cat(base_path, r.route);
-    routes[r.name]["methods"] = Json::array({r.methods});
+  for (const ApiRoute& r : ApiRoutes()) {
+    if (r.listing == RouteListing::kUnlisted) continue;
+    Json& entry = r.listing == RouteListing::kAuthentication ? body["authentication"][r.name]
+                                                             : routes[r.name];
+    entry["route"] = Cat(base_path, r.root_path != nullptr ? r.root_path : r.route);
+    entry["methods"] = Json::array({r.method});
   }
   return DumpJson(body);
 }

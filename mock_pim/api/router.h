@@ -14,6 +14,8 @@
 
 #include <string_view>
 
+#include "absl/types/span.h"
+
 namespace pimsim::api {
 
 // Mirrors pimsim.v1.RouteKind.
@@ -84,6 +86,36 @@ struct ParsedRoute {
 };
 
 ParsedRoute ParseRoute(std::string_view method, std::string_view path);
+
+// Where the API root (GET /api/rest/v1) lists a route.
+enum class RouteListing {
+  kRoutes,          // under "routes"
+  kAuthentication,  // under "authentication" (the token route)
+  kUnlisted,        // not at all (the root itself)
+};
+
+// One route (template and method) the API serves, as Akeneo's API root
+// names it.
+struct ApiRoute {
+  const char* name;    // Akeneo's route name: "pim_api_product_list"
+  const char* route;   // the router's template (ParsedRoute::name)
+  const char* method;  // "GET"
+  // The path the API root shows where Akeneo's placeholder is spelt
+  // otherwise ("{attributeCode}"); nullptr: `route`.
+  const char* root_path = nullptr;
+  RouteListing listing = RouteListing::kRoutes;
+};
+
+// Every route the API serves, in the API root's order: the one table that
+// the router's method checks and Allow headers (AllowedMethods) and the API
+// root's route list are derived from. router_test checks that ParseRoute
+// names and admits every entry and nothing else.
+absl::Span<const ApiRoute> ApiRoutes();
+
+// The methods of a route template, in table order, ", "-separated:
+// "GET, PATCH, DELETE" (what a 405's Allow header says); "" for a template
+// with none. The pointer stays valid for the life of the process.
+const char* AllowedMethods(std::string_view route);
 
 }  // namespace pimsim::api
 

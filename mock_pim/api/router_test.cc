@@ -157,3 +157,57 @@ TEST(ParseRouteTest, KeepsEncodedCodesAndAllowList) {
 
 }  // namespace
 }  // namespace pimsim::api
+
+namespace pimsim::api {
+namespace {
+
+// A path the template names: each placeholder given a sample value (a media
+// file path keeps its slashes).
+std::string Instantiate(std::string_view route) {
+  std::string out;
+  for (size_t i = 0; i < route.size(); ++i) {
+    if (route[i] != '{') {
+      out.push_back(route[i]);
+      continue;
+    }
+    const size_t end = route.find('}', i);
+    const std::string_view name = route.substr(i + 1, end - i - 1);
+    out += name == "uuid"        ? "0b7c2c5e-8f0a-4b61-9d8e-3c0f1a2b4c5d"
+           : name == "file_path" ? "a/b/c/d/0123_x.png"
+           : name == "code" && route.find("media-files/") != std::string_view::npos
+               ? "7/5/8/e/abcd_photo.jpg"
+               : "some_code";
+    i = end;
+  }
+  return out;
+}
+
+TEST(RouteTableTest, TheRouterNamesAndAdmitsEveryRouteOfTheTableAndNoOtherMethod) {
+  constexpr std::string_view kMethods[] = {"GET", "POST", "PATCH", "DELETE", "PUT"};
+  ASSERT_EQ(ApiRoutes().size(), 79u);  // the Community Edition's routes
+  for (const ApiRoute& r : ApiRoutes()) {
+    const std::string path = Instantiate(r.route);
+    const ParsedRoute parsed = ParseRoute(r.method, path);
+    EXPECT_EQ(std::string_view(parsed.name), r.route) << r.method << " " << path;
+    EXPECT_TRUE(parsed.method_allowed) << r.method << " " << path;
+    EXPECT_EQ(std::string_view(parsed.allow), AllowedMethods(r.route)) << path;
+    for (std::string_view m : kMethods) {
+      bool in_table = false;
+      for (const ApiRoute& other : ApiRoutes()) {
+        in_table |= std::string_view(other.route) == r.route && other.method == m;
+      }
+      EXPECT_EQ(ParseRoute(m, path).method_allowed, in_table) << m << " " << path;
+    }
+  }
+}
+
+TEST(RouteTableTest, AllowListsComeFromTheTableInItsOrder) {
+  EXPECT_STREQ(AllowedMethods("/api/rest/v1/products"), "GET, POST, PATCH");
+  EXPECT_STREQ(AllowedMethods("/api/rest/v1/products/{code}"), "GET, PATCH, DELETE");
+  EXPECT_STREQ(AllowedMethods("/api/rest/v1/media-files"), "GET, POST");
+  EXPECT_STREQ(AllowedMethods("/api/rest/v1/measurement-families"), "GET, PATCH");
+  EXPECT_STREQ(AllowedMethods("/api/rest/v1/nothing"), "");
+}
+
+}  // namespace
+}  // namespace pimsim::api
