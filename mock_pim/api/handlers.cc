@@ -175,10 +175,19 @@ std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
                                               ProductFilter* filter) {
   const url::QueryParam* search = url::FindParam(lc.params, "search");
   if (search == nullptr) return std::nullopt;
+  const StoreValueCatalog catalog(lc.store);
+  ValueFilterContext values{&catalog};
+  if (const url::QueryParam* l = url::FindParam(lc.params, "search_locale")) {
+    values.search_locale = l->value;
+  }
+  if (const url::QueryParam* s = url::FindParam(lc.params, "search_scope")) {
+    values.search_scope = s->value;
+  }
   absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
       search->value, lc.now,
       [&](std::string_view code) { return lc.store.CategoryAndDescendants(code); },
-      [&](std::string_view code) { return lc.store.ProductModelAndSubModels(code); });
+      [&](std::string_view code) { return lc.store.ProductModelAndSubModels(code); },
+      values);
   if (!f.ok()) return FilterError(f.status());
   *filter = *std::move(f);
   return std::nullopt;
@@ -318,8 +327,14 @@ ApiResponse ListProductModels(ListContext& lc) {
     absl::ParseTime(absl::RFC3339_full, StringOr(doc, "updated"), &updated, &unused);
     const std::string family = StringOr(doc, "family");
     const std::string parent = StringOr(doc, "parent");
+    // A model's own values; models are few, so they are read per request.
+    ValueFacts values;
+    if (filter.has_value_conditions()) {
+      if (auto v = doc.find("values"); v != doc.end()) values = ValueFacts::FromJson(*v);
+    }
     return filter.Matches(ProductFacts{it->first, "", family, categories,
-                                       /*enabled=*/true, created, updated, parent});
+                                       /*enabled=*/true, created, updated, parent,
+                                       &values});
   };
   PageBuilder page(*req, Cat(lc.base, kApiPath, "product-models"));
   return WalkList(
@@ -937,6 +952,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   p->enabled = doc.value("enabled", true);
   p->updated = w.now;
   p->json = DumpJson(doc);
+  p->values = ValueFacts::FromJson(doc["values"]);
   return out;
 }
 

@@ -2,7 +2,7 @@
 // {"property":[{"operator":"IN","value":[...]}, ...], ...}. Every condition
 // must hold for an item to match.
 //
-// Products support:
+// Products support these properties:
 //   identifier  =, !=, IN, NOT IN, STARTS WITH, CONTAINS, DOES NOT CONTAIN
 //   uuid        =, !=, IN, NOT IN
 //   family      IN, NOT IN, EMPTY, NOT EMPTY
@@ -14,7 +14,37 @@
 //   completeness      accepted and ignored
 //   parent      = (a product model code: its descendants), IN (direct
 //               children), EMPTY (no parent), NOT EMPTY
-// Product model lists use the same filters, "identifier" being the code.
+// and, when Parse is given a ValueCatalog, filters on the values of any
+// attribute, by its type (the value's JSON type in parentheses):
+//   identifier, text, textarea  STARTS WITH, CONTAINS, DOES NOT CONTAIN, =,
+//               != (string), IN, NOT IN (array of strings), EMPTY, NOT EMPTY
+//   file, image STARTS WITH, CONTAINS, DOES NOT CONTAIN, =, != (string),
+//               EMPTY, NOT EMPTY; on the original file name, which is the
+//               part of the stored file key after "<hash>_"
+//   number, metric, price collection  <, <=, =, !=, >=, > (a number or a
+//               numeric string), EMPTY, NOT EMPTY. A metric compares the
+//               stored amount, in the unit it is stored in: there is no unit
+//               conversion, and {"amount":n,"unit":"U"} compares only values
+//               stored in unit U. A price collection matches when one of its
+//               prices does; {"amount":n,"currency":"EUR"} looks at the EUR
+//               price only.
+//   simple select, multi select  IN, NOT IN (array of option codes of the
+//               attribute; a multi select matches IN when one of its options
+//               is listed), EMPTY, NOT EMPTY
+//   boolean     =, != (boolean), EMPTY, NOT EMPTY
+//   date        <, =, !=, > ("yyyy-mm-dd"), BETWEEN, NOT BETWEEN (two of
+//               them, both days included), EMPTY, NOT EMPTY
+// A value filter looks at the value of its `locale` and `scope`: a
+// localizable attribute needs a locale (the filter's, else the
+// `search_locale` parameter), an active one; a scopable attribute a scope
+// (the filter's, else `search_scope`), an existing channel. A non-localizable
+// attribute refuses a filter's own locale and ignores `search_locale`; the
+// same for scopes. The negative operators (!=, NOT IN, DOES NOT CONTAIN, NOT
+// BETWEEN) match only products that have the value, as Akeneo's index does;
+// EMPTY matches a missing value, null, "" and []. Texts compare bytes, case
+// included.
+// Product model lists use the same filters, "identifier" being the code,
+// on the model's own values.
 // Other lists support `code` IN / NOT IN.
 //
 // Errors: kInvalidArgument means the parameter is not JSON (HTTP 400,
@@ -22,17 +52,28 @@
 // JsonLimits allow (HTTP 400); kResourceExhausted means it holds more keys,
 // items or values than JsonLimits allow (HTTP 413, json_util.h);
 // kFailedPrecondition means a well-formed but unsupported or invalid filter
-// (HTTP 422).
+// (HTTP 422): an unknown property or attribute, or an operator its type does
+// not support (`Filter on property "x" is not supported or does not support
+// operator "y"`), a value of the wrong type (`Property "weight" expects a
+// numeric as data, "string" given.`), an unknown option, a missing, inactive
+// or unexpected locale or scope (`Attribute "name" expects a locale, none
+// given.`).
 //
-// Thread-safety: a parsed filter is immutable and can be shared.
+// Cost: a filter is parsed once per request; matching reads ValueFacts,
+// which hold each product's values pre-parsed, and never parses JSON.
+//
+// Thread-safety: a parsed filter is immutable and can be shared; so are
+// ValueFacts once built.
 //
 //   absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
-//       R"({"enabled":[{"operator":"=","value":true}]})", now, no_children,
-//       no_sub_models);
+//       R"({"weight":[{"operator":">","value":10}]})", now, no_children,
+//       no_sub_models, {&catalog, /*search_locale=*/"en_US", ""});
 //   if (f.ok() && f->Matches(facts)) ...
 #ifndef PIMSIM_MOCK_PIM_API_SEARCH_FILTER_H_
 #define PIMSIM_MOCK_PIM_API_SEARCH_FILTER_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,8 +83,98 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "mock_pim/api/json_util.h"
 
 namespace pimsim::api {
+
+// The values of one product (or product model) as value filters see them,
+// built once when its document is written so that filtering never parses
+// JSON. A value is an attribute code with its locale and scope (empty for
+// none); each scalar of its data is one atom: a string (a number kept too
+// when it is numeric, or the day when it is a date "yyyy-mm-dd..."), a
+// number, a boolean, each option of a multi select, each {amount, currency}
+// of a price collection and a metric's {amount, unit} (the currency or unit
+// as text, the amount as number). null, "" and [] give no atom.
+class ValueFacts {
+ public:
+  enum class Kind : uint8_t { kString, kNumber, kBoolean, kAmount };
+  struct Atom {
+    uint32_t hash;  // of the key, KeyHash()
+    uint32_t key_at;
+    uint32_t text_at;
+    uint32_t text_len;
+    double number;  // NaN when none
+    uint16_t key_len;
+    Kind kind;
+  };
+
+  // The atoms of a document's "values" object; other shapes give none.
+  static ValueFacts FromJson(const Json& values);
+
+  // Building by hand: Begin a value, then add its atoms.
+  void Begin(std::string_view attribute, std::string_view locale,
+             std::string_view scope);
+  void AddString(std::string_view text);
+  void AddNumber(double n);
+  void AddBoolean(bool b);
+  // A price (`unit` is the currency) or a metric.
+  void AddAmount(std::string_view unit, double amount);
+  // Drops spare capacity once built.
+  void Shrink();
+
+  // "attribute\0locale\0scope", the key atoms are looked up by.
+  static std::string Key(std::string_view attribute, std::string_view locale,
+                         std::string_view scope);
+  static uint32_t KeyHash(std::string_view key);
+
+  absl::Span<const Atom> atoms() const { return atoms_; }
+  std::string_view key(const Atom& a) const {
+    return std::string_view(blob_).substr(a.key_at, a.key_len);
+  }
+  std::string_view text(const Atom& a) const {
+    return std::string_view(blob_).substr(a.text_at, a.text_len);
+  }
+  // Same atoms (keys, kinds, texts and numbers) in the same order.
+  bool operator==(const ValueFacts& other) const;
+
+ private:
+  void Push(Kind kind, std::string_view text, double number);
+
+  std::string blob_;  // keys and texts, back to back
+  std::vector<Atom> atoms_;
+  // The value Begin started: its key is at the end of blob_ until an atom
+  // uses it.
+  uint32_t key_at_ = 0, hash_ = 0;
+  uint16_t key_len_ = 0;
+  bool key_used_ = true;
+};
+
+// An attribute as value filters need it; `type` is a model.h type.
+struct FilterAttribute {
+  std::string_view type;
+  bool localizable = false;
+  bool scopable = false;
+};
+
+// The catalogue value filters are checked against.
+class ValueCatalog {
+ public:
+  virtual ~ValueCatalog() = default;
+  // nullopt for an unknown attribute.
+  virtual std::optional<FilterAttribute> Attribute(
+      std::string_view code) const = 0;
+  virtual bool HasOption(std::string_view attribute,
+                         std::string_view option) const = 0;
+  virtual bool LocaleActive(std::string_view locale) const = 0;
+  virtual bool ChannelExists(std::string_view channel) const = 0;
+};
+
+// What value filters take besides the search text.
+struct ValueFilterContext {
+  const ValueCatalog* catalog = nullptr;  // null: no value filters
+  std::string_view search_locale;         // empty when not given
+  std::string_view search_scope;
+};
 
 // What a product filter looks at.
 struct ProductFacts {
@@ -55,6 +186,7 @@ struct ProductFacts {
   absl::Time created;
   absl::Time updated;
   std::string_view parent;  // product model code, empty when none
+  const ValueFacts* values = nullptr;  // null: no values
 };
 
 // Returns a category code and the codes of all its descendants; empty if the
@@ -71,20 +203,23 @@ class ProductFilter {
   // An empty filter matches everything.
   ProductFilter() = default;
   // Parses the decoded `search` value. `now` anchors "SINCE LAST N DAYS".
-  static absl::StatusOr<ProductFilter> Parse(std::string_view search,
-                                             absl::Time now,
-                                             CategoryExpander expand,
-                                             ProductModelExpander expand_models);
+  static absl::StatusOr<ProductFilter> Parse(
+      std::string_view search, absl::Time now, CategoryExpander expand,
+      ProductModelExpander expand_models,
+      const ValueFilterContext& values = {});
 
   bool Matches(const ProductFacts& product) const;
-  bool empty() const { return conditions_.empty(); }
+  bool empty() const { return conditions_.empty() && values_.empty(); }
+  // True when some condition is on attribute values.
+  bool has_value_conditions() const { return !values_.empty(); }
 
  private:
   enum class Field { kIdentifier, kUuid, kFamily, kCategories, kEnabled,
                      kCreated, kUpdated, kParent };
   enum class Op { kEq, kNeq, kIn, kNotIn, kStartsWith, kContains,
                   kNotContains, kEmpty, kNotEmpty, kUnclassified,
-                  kInOrUnclassified, kLt, kGt, kBetween, kNotBetween };
+                  kInOrUnclassified, kLt, kGt, kBetween, kNotBetween,
+                  kLte, kGte };
   struct Condition {
     Field field;
     Op op;
@@ -94,9 +229,32 @@ class ProductFilter {
     absl::Time from;
     absl::Time to;
   };
+  // How a value condition reads an atom.
+  enum class ValueType { kText, kFile, kNumber, kAmount, kOption, kBoolean,
+                         kDate };
+  struct ValueCondition {
+    std::string key;  // ValueFacts::Key
+    uint32_t hash = 0;
+    ValueType type;
+    Op op;  // never a negative one: `negate` says so
+    bool negate = false;
+    std::string text;  // the string operand, or the amount's unit or currency
+    absl::flat_hash_set<std::string> set;
+    double from = 0, to = 0;  // numbers, or days since 1970-01-01
+  };
   bool Holds(const Condition& c, const ProductFacts& p) const;
+  static bool Holds(const ValueCondition& c, const ValueFacts* values);
+  static bool AtomHolds(const ValueCondition& c, const ValueFacts& values,
+                        const ValueFacts::Atom& a);
+  static absl::Status ParseValueCondition(const ValueFilterContext& ctx,
+                                          const FilterAttribute& attribute,
+                                          const std::string& code,
+                                          const std::string& op,
+                                          const Json& filter,
+                                          ValueCondition* c);
 
   std::vector<Condition> conditions_;
+  std::vector<ValueCondition> values_;
 };
 
 // `code` IN / NOT IN on lists of other resources.

@@ -108,4 +108,40 @@ std::vector<std::string> Store::CategoryAndDescendants(
   return out;
 }
 
+std::optional<FilterAttribute> StoreValueCatalog::Attribute(
+    std::string_view code) const {
+  auto it = store_.attributes.find(AV(code));
+  if (it == store_.attributes.end()) return std::nullopt;
+  const Json& doc = it->second.doc;
+  FilterAttribute a;
+  if (auto t = doc.find("type"); t != doc.end() && t->is_string()) {
+    a.type = t->get_ref<const std::string&>();
+  }
+  auto flag = [&](const char* field) {
+    auto f = doc.find(field);
+    return f != doc.end() && f->is_boolean() && f->get<bool>();
+  };
+  a.localizable = flag("localizable");
+  a.scopable = flag("scopable");
+  return a;
+}
+
+bool StoreValueCatalog::HasOption(std::string_view attribute,
+                                  std::string_view option) const {
+  auto it = store_.options.find(AV(attribute));
+  return it != store_.options.end() && it->second.contains(AV(option));
+}
+
+bool StoreValueCatalog::LocaleActive(std::string_view locale) const {
+  auto it = store_.locales.find(AV(locale));
+  if (it == store_.locales.end()) return false;
+  auto enabled = it->second.doc.find("enabled");
+  return enabled != it->second.doc.end() && enabled->is_boolean() &&
+         enabled->get<bool>();
+}
+
+bool StoreValueCatalog::ChannelExists(std::string_view channel) const {
+  return store_.channels.contains(AV(channel));
+}
+
 }  // namespace pimsim::api

@@ -60,10 +60,13 @@ struct Product {
   absl::Time created;
   absl::Time updated;
   std::string json;  // the full document, as served
+  // The document's "values", pre-parsed for value filters; rebuilt with
+  // `json`.
+  ValueFacts values;
 
   ProductFacts facts() const {
-    return ProductFacts{identifier, uuid,    family,  categories,
-                        enabled,    created, updated, parent};
+    return ProductFacts{identifier, uuid,    family, categories, enabled,
+                        created,    updated, parent, &values};
   }
 };
 
@@ -166,6 +169,21 @@ class Store {
   // Keys point into the products' own identifier strings.
   absl::btree_map<std::string_view, Product*> by_identifier_;
   absl::flat_hash_map<absl::string_view, Product*> identifier_index_;
+};
+
+// The Store's attributes, options, locales and channels as value filters
+// check them. Holds a reference: the Store must outlive it, unchanged.
+class StoreValueCatalog : public ValueCatalog {
+ public:
+  explicit StoreValueCatalog(const Store& store) : store_(store) {}
+  std::optional<FilterAttribute> Attribute(std::string_view code) const override;
+  bool HasOption(std::string_view attribute,
+                 std::string_view option) const override;
+  bool LocaleActive(std::string_view locale) const override;
+  bool ChannelExists(std::string_view channel) const override;
+
+ private:
+  const Store& store_;
 };
 
 }  // namespace pimsim::api
