@@ -1,5 +1,6 @@
 #include "mock_pim/api/handlers.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -199,6 +200,16 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   if (!req.ok()) return ParseError(req.status());
   ProductFilter filter;
   if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
+  // Value conditions are evaluated once over the store's value index; a
+  // product is then tested by its address, and read only for the property
+  // conditions.
+  std::optional<ProductFilter::Indexed> indexed;
+  if (filter.has_value_conditions()) indexed = filter.Index(lc.store.value_index());
+  auto matches = [&](const Product* p) {
+    if (!indexed) return filter.Matches(p->facts());
+    return indexed->Matches(p) &&
+           (!filter.has_property_conditions() || filter.MatchesProperties(p->facts()));
+  };
   const char* collection = by_uuid ? "products-uuid" : "products";
   PageBuilder page(*req, Cat(lc.base, kApiPath, collection));
   auto add = [&](const Product& p) {
@@ -220,12 +231,32 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
     }
     return WalkList(
         *req, page, begin, end,
-        [&](auto it) { return filter.Matches(it->second->facts()); },
+        [&](auto it) { return matches(&*it->second); },
         [&](auto it) { add(*it->second); },
         [&](auto it) -> std::string_view {
           return by_uuid ? std::string_view(it->second->uuid) : it->second->identifier;
         });
   };
+  // When a value condition leaves at most half the products, walk only
+  // those, sorted in list order.
+  if (indexed && indexed->candidates() != nullptr &&
+      indexed->candidates()->size() * 2 <= lc.store.product_count()) {
+    std::vector<std::pair<std::string_view, const Product*>> sorted;
+    sorted.reserve(indexed->candidates()->size());
+    for (const void* owner : *indexed->candidates()) {
+      const Product* p = static_cast<const Product*>(owner);
+      if (!by_uuid && p->identifier.empty()) continue;
+      sorted.emplace_back(by_uuid ? std::string_view(p->uuid) : p->identifier, p);
+    }
+    std::sort(sorted.begin(), sorted.end());
+    auto begin = sorted.begin();
+    if (!req->search_after.empty()) {
+      begin = std::upper_bound(
+          sorted.begin(), sorted.end(), std::string_view(req->search_after),
+          [](std::string_view key, const auto& item) { return key < item.first; });
+    }
+    return walk(begin, sorted.end());
+  }
   if (by_uuid) {
     const auto& index = lc.store.products_by_uuid();
     auto begin = req->search_after.empty()
@@ -952,7 +983,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   p->enabled = doc.value("enabled", true);
   p->updated = w.now;
   p->json = DumpJson(doc);
-  p->values = ValueFacts::FromJson(doc["values"]);
+  s.SetValues(p, ValueFacts::FromJson(doc["values"]));
   return out;
 }
 

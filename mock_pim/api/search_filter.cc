@@ -414,9 +414,17 @@ absl::Status ProductFilter::ParseValueCondition(const ValueFilterContext& ctx,
   switch (c->type) {
     case ValueType::kText:
     case ValueType::kFile:
-      if (c->op == Op::kIn) return ReadStringSet(code, value, &c->set);
+      if (c->op == Op::kIn) {
+        if (absl::Status s = ReadStringSet(code, value, &c->set); !s.ok()) return s;
+        for (const std::string& v : c->set) c->text_hashes.insert(ValueFacts::KeyHash(v));
+        return absl::OkStatus();
+      }
       if (!value.is_string()) return ExpectsValue(code, "a string", value);
       c->text = value.get<std::string>();
+      // A file is compared by its name, not its whole text.
+      if (c->type == ValueType::kText && c->op == Op::kEq) {
+        c->text_hashes.insert(ValueFacts::KeyHash(c->text));
+      }
       return absl::OkStatus();
     case ValueType::kNumber:
     case ValueType::kAmount: {
@@ -447,6 +455,7 @@ absl::Status ProductFilter::ParseValueCondition(const ValueFilterContext& ctx,
     case ValueType::kOption:
       if (absl::Status s = ReadStringSet(code, value, &c->set); !s.ok()) return s;
       for (const std::string& option : c->set) {
+        c->text_hashes.insert(ValueFacts::KeyHash(option));
         if (!ctx.catalog->HasOption(code, option)) {
           return Unprocessable(Cat("Property \"", code,
                                    "\" expects a valid code. The option does "
@@ -553,6 +562,116 @@ bool ProductFilter::Holds(const ValueCondition& c, const ValueFacts* values) {
   if (c.op == Op::kEmpty) return !present;
   if (c.op == Op::kNotEmpty) return present;
   return c.negate ? present && !hit : hit;
+}
+
+
+// ---------------------------------------------------------------------------
+// ValueIndex.
+
+namespace {
+
+// Calls fn(key, first, count) for each run of atoms of one value.
+template <typename Fn>
+void ForEachValue(const ValueFacts& facts, Fn fn) {
+  absl::Span<const ValueFacts::Atom> atoms = facts.atoms();
+  for (size_t i = 0; i < atoms.size();) {
+    size_t j = i + 1;
+    while (j < atoms.size() && atoms[j].key_at == atoms[i].key_at) ++j;
+    fn(facts.key(atoms[i]), static_cast<uint32_t>(i), static_cast<uint32_t>(j - i));
+    i = j;
+  }
+}
+
+}  // namespace
+
+void ValueIndex::Add(const void* owner, const ValueFacts* facts) {
+  ForEachValue(*facts, [&](std::string_view key, uint32_t first, uint32_t count) {
+    const ValueFacts::Atom& a = facts->atoms()[first];
+    Cell cell;
+    cell.facts = facts;
+    cell.number = a.number;
+    cell.first = first;
+    cell.text_hash = ValueFacts::KeyHash(facts->text(a));
+    cell.count = static_cast<uint16_t>(std::min<uint32_t>(count, 0xffff));
+    cell.kind = a.kind;
+    // A second value of the same key (a document listing it twice) is read
+    // through the first one's facts, which hold both.
+    columns_[AV(key)].emplace(owner, cell);
+  });
+}
+
+void ValueIndex::Remove(const void* owner, const ValueFacts* facts) {
+  ForEachValue(*facts, [&](std::string_view key, uint32_t, uint32_t) {
+    auto it = columns_.find(AV(key));
+    if (it == columns_.end()) return;
+    it->second.erase(owner);
+    if (it->second.empty()) columns_.erase(it);
+  });
+}
+
+const ValueIndex::Column* ValueIndex::Find(std::string_view key) const {
+  auto it = columns_.find(AV(key));
+  return it == columns_.end() ? nullptr : &it->second;
+}
+
+bool ProductFilter::CellHolds(const ValueCondition& c,
+                              const ValueIndex::Cell& cell) {
+  const bool qualified = c.type == ValueType::kAmount && !c.text.empty();
+  if (cell.count != 1 || qualified) return Holds(c, cell.facts);
+  if (c.op == Op::kEmpty) return false;
+  if (c.op == Op::kNotEmpty) return true;
+  bool hit;
+  switch (c.type) {
+    case ValueType::kNumber:
+    case ValueType::kAmount:
+    case ValueType::kDate:
+    case ValueType::kBoolean: {
+      ValueFacts::Atom a{};
+      a.number = cell.number;
+      a.kind = cell.kind;
+      hit = AtomHolds(c, *cell.facts, a);  // reads only the number and kind
+      break;
+    }
+    default:
+      hit = (c.text_hashes.empty() || c.text_hashes.contains(cell.text_hash)) &&
+            AtomHolds(c, *cell.facts, cell.facts->atoms()[cell.first]);
+  }
+  return c.negate ? !hit : hit;
+}
+
+ProductFilter::Indexed ProductFilter::Index(const ValueIndex& index) const {
+  Indexed out;
+  for (const ValueCondition& c : values_) {
+    Indexed::Test t;
+    t.present = index.Find(c.key);
+    t.absent = Holds(c, nullptr);
+    if (t.present != nullptr) {
+      for (const auto& [owner, cell] : *t.present) {
+        if (CellHolds(c, cell)) t.hits.insert(owner);
+      }
+    }
+    out.tests_.push_back(std::move(t));
+  }
+  for (size_t i = 0; i < out.tests_.size(); ++i) {
+    const Indexed::Test& t = out.tests_[i];
+    if (t.absent) continue;
+    if (out.candidates_ < 0 || t.hits.size() < out.tests_[out.candidates_].hits.size()) {
+      out.candidates_ = static_cast<int>(i);
+    }
+  }
+  return out;
+}
+
+bool ProductFilter::Indexed::Matches(const void* owner) const {
+  for (const Test& t : tests_) {
+    if (!t.absent) {
+      if (!t.hits.contains(owner)) return false;
+    } else if (t.present != nullptr && t.present->contains(owner) &&
+               !t.hits.contains(owner)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 absl::StatusOr<ProductFilter> ProductFilter::Parse(std::string_view search,
@@ -720,10 +839,15 @@ absl::StatusOr<ProductFilter> ProductFilter::Parse(std::string_view search,
   return result;
 }
 
-bool ProductFilter::Matches(const ProductFacts& p) const {
+bool ProductFilter::MatchesProperties(const ProductFacts& p) const {
   for (const Condition& c : conditions_) {
     if (!Holds(c, p)) return false;
   }
+  return true;
+}
+
+bool ProductFilter::Matches(const ProductFacts& p) const {
+  if (!MatchesProperties(p)) return false;
   for (const ValueCondition& c : values_) {
     if (!Holds(c, p.values)) return false;
   }

@@ -78,6 +78,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
@@ -149,6 +150,36 @@ class ValueFacts {
   bool key_used_ = true;
 };
 
+// The values of many owners (products) by key, so that a value filter
+// reads one compact column instead of every product. Each owner's value of
+// a key is a cell: its first atom's number, kind and text hash inline, so
+// that numbers, booleans, dates and single options are tested without
+// reading the owner's ValueFacts.
+//
+// Thread-safety: none; the owner of the index (the Store) serializes writes.
+class ValueIndex {
+ public:
+  struct Cell {
+    const ValueFacts* facts;
+    double number;       // of the first atom
+    uint32_t first;      // index of the first atom in facts->atoms()
+    uint32_t text_hash;  // of the first atom's text, ValueFacts::KeyHash
+    uint16_t count;      // atoms of the value
+    ValueFacts::Kind kind;
+  };
+  using Column = absl::flat_hash_map<const void*, Cell>;
+
+  // Indexes `facts` under `owner`; `facts` must stay put, unchanged, until
+  // Remove.
+  void Add(const void* owner, const ValueFacts* facts);
+  void Remove(const void* owner, const ValueFacts* facts);
+  // Null when no owner has a value of `key`.
+  const Column* Find(std::string_view key) const;
+
+ private:
+  absl::flat_hash_map<std::string, Column> columns_;
+};
+
 // An attribute as value filters need it; `type` is a model.h type.
 struct FilterAttribute {
   std::string_view type;
@@ -199,6 +230,14 @@ using ProductModelExpander =
     absl::FunctionRef<std::vector<std::string>(std::string_view code)>;
 
 class ProductFilter {
+ private:
+  enum class Field { kIdentifier, kUuid, kFamily, kCategories, kEnabled,
+                     kCreated, kUpdated, kParent };
+  enum class Op { kEq, kNeq, kIn, kNotIn, kStartsWith, kContains,
+                  kNotContains, kEmpty, kNotEmpty, kUnclassified,
+                  kInOrUnclassified, kLt, kGt, kBetween, kNotBetween,
+                  kLte, kGte };
+
  public:
   // An empty filter matches everything.
   ProductFilter() = default;
@@ -209,17 +248,40 @@ class ProductFilter {
       const ValueFilterContext& values = {});
 
   bool Matches(const ProductFacts& product) const;
+  // The property conditions alone (with Indexed for the value ones).
+  bool MatchesProperties(const ProductFacts& product) const;
+
+  // The value conditions evaluated once over an index: then testing an
+  // owner is a few hash lookups, without reading it.
+  class Indexed {
+   public:
+    bool Matches(const void* owner) const;
+    // The owners that can match, when a condition narrows them to a set
+    // (the smallest such set); null when every owner must be tested.
+    const absl::flat_hash_set<const void*>* candidates() const {
+      return candidates_ < 0 ? nullptr : &tests_[candidates_].hits;
+    }
+
+   private:
+    friend class ProductFilter;
+    // One condition: an owner with a value of its key (in `present`)
+    // matches when it is in `hits`; one without matches when `absent`.
+    struct Test {
+      const ValueIndex::Column* present = nullptr;  // null: nobody has it
+      absl::flat_hash_set<const void*> hits;
+      bool absent = false;
+    };
+    std::vector<Test> tests_;
+    int candidates_ = -1;  // a test whose hits are all that can match
+  };
+  Indexed Index(const ValueIndex& index) const;
+  bool has_property_conditions() const { return !conditions_.empty(); }
+
   bool empty() const { return conditions_.empty() && values_.empty(); }
   // True when some condition is on attribute values.
   bool has_value_conditions() const { return !values_.empty(); }
 
  private:
-  enum class Field { kIdentifier, kUuid, kFamily, kCategories, kEnabled,
-                     kCreated, kUpdated, kParent };
-  enum class Op { kEq, kNeq, kIn, kNotIn, kStartsWith, kContains,
-                  kNotContains, kEmpty, kNotEmpty, kUnclassified,
-                  kInOrUnclassified, kLt, kGt, kBetween, kNotBetween,
-                  kLte, kGte };
   struct Condition {
     Field field;
     Op op;
@@ -241,11 +303,15 @@ class ProductFilter {
     std::string text;  // the string operand, or the amount's unit or currency
     absl::flat_hash_set<std::string> set;
     double from = 0, to = 0;  // numbers, or days since 1970-01-01
+    // KeyHash of `text` and of each of `set`, to skip cells cheaply.
+    absl::flat_hash_set<uint32_t> text_hashes;
   };
   bool Holds(const Condition& c, const ProductFacts& p) const;
   static bool Holds(const ValueCondition& c, const ValueFacts* values);
   static bool AtomHolds(const ValueCondition& c, const ValueFacts& values,
                         const ValueFacts::Atom& a);
+  // Holds(c, cell.facts), from the cell alone where it can.
+  static bool CellHolds(const ValueCondition& c, const ValueIndex::Cell& cell);
   static absl::Status ParseValueCondition(const ValueFilterContext& ctx,
                                           const FilterAttribute& attribute,
                                           const std::string& code,

@@ -682,7 +682,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
           doc["values"][last_axis] = axis_value(last_axis, value)[last_axis];
           p->parent = leaf;
           p->json = DumpJson(doc);
-          p->values = ValueFacts::FromJson(doc["values"]);
+          store->SetValues(p, ValueFacts::FromJson(doc["values"]));
         }
       }
     }

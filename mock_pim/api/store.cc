@@ -32,7 +32,14 @@ Product* Store::InsertProduct(std::unique_ptr<Product> product) {
     by_identifier_.emplace(p->identifier, p);
     identifier_index_.emplace(AV(p->identifier), p);
   }
+  value_index_.Add(p, &p->values);
   return p;
+}
+
+void Store::SetValues(Product* product, ValueFacts values) {
+  value_index_.Remove(product, &product->values);
+  product->values = std::move(values);
+  value_index_.Add(product, &product->values);
 }
 
 void Store::SetIdentifier(Product* product, std::string identifier) {
@@ -52,6 +59,7 @@ void Store::EraseProduct(const Product* product) {
     by_identifier_.erase(product->identifier);
     identifier_index_.erase(AV(product->identifier));
   }
+  value_index_.Remove(product, &product->values);
   by_uuid_.erase(product->uuid);  // destroys *product
 }
 

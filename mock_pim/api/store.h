@@ -61,7 +61,7 @@ struct Product {
   absl::Time updated;
   std::string json;  // the full document, as served
   // The document's "values", pre-parsed for value filters; rebuilt with
-  // `json`.
+  // `json`, through Store::SetValues once the product is in a Store.
   ValueFacts values;
 
   ProductFacts facts() const {
@@ -141,6 +141,8 @@ class Store {
 
   // Takes ownership. The uuid, and the identifier if not empty, must be free.
   Product* InsertProduct(std::unique_ptr<Product> product);
+  // Replaces a product's values, and their entries in value_index().
+  void SetValues(Product* product, ValueFacts values);
   // Changes a product's identifier (empty for none); the new one must be free.
   void SetIdentifier(Product* product, std::string identifier);
   void EraseProduct(const Product* product);
@@ -156,6 +158,8 @@ class Store {
     return by_uuid_;
   }
   size_t product_count() const { return by_uuid_.size(); }
+  // Every product's values by key; each owner is a `const Product*`.
+  const ValueIndex& value_index() const { return value_index_; }
 
   // True if any product or product model is in `family`.
   bool FamilyInUse(std::string_view family) const;
@@ -169,6 +173,7 @@ class Store {
   // Keys point into the products' own identifier strings.
   absl::btree_map<std::string_view, Product*> by_identifier_;
   absl::flat_hash_map<absl::string_view, Product*> identifier_index_;
+  ValueIndex value_index_;
 };
 
 // The Store's attributes, options, locales and channels as value filters
