@@ -503,10 +503,14 @@ absl::Status ProductFilter::ParseValueCondition(const ValueFilterContext& ctx,
 
 bool ProductFilter::AtomHolds(const ValueCondition& c, const ValueFacts& values,
                               const ValueFacts::Atom& a) {
+  return ScalarHolds(c, values.text(a), a.number, a.kind);
+}
+
+bool ProductFilter::ScalarHolds(const ValueCondition& c, std::string_view s,
+                                double n, ValueFacts::Kind kind) {
   switch (c.type) {
     case ValueType::kText:
     case ValueType::kFile: {
-      std::string_view s = values.text(a);
       if (c.type == ValueType::kFile) s = FileNameOf(s);
       switch (c.op) {
         case Op::kEq: return s == c.text;
@@ -517,14 +521,13 @@ bool ProductFilter::AtomHolds(const ValueCondition& c, const ValueFacts& values,
       }
     }
     case ValueType::kOption:
-      return c.set.contains(AV(values.text(a)));
+      return c.set.contains(AV(s));
     case ValueType::kBoolean:
-      return a.kind == ValueFacts::Kind::kBoolean && a.number == c.from;
+      return kind == ValueFacts::Kind::kBoolean && n == c.from;
     case ValueType::kNumber:
     case ValueType::kAmount:
-    case ValueType::kDate: {
+    case ValueType::kDate:
       // NaN (no number) compares false everywhere.
-      const double n = a.number;
       switch (c.op) {
         case Op::kEq: return n == c.from;
         case Op::kLt: return n < c.from;
@@ -534,7 +537,6 @@ bool ProductFilter::AtomHolds(const ValueCondition& c, const ValueFacts& values,
         case Op::kBetween: return n >= c.from && n <= c.to;
         default: return false;
       }
-    }
   }
   return false;
 }
@@ -584,28 +586,66 @@ void ForEachValue(const ValueFacts& facts, Fn fn) {
 
 }  // namespace
 
+std::string ValueIndex::AmountKey(std::string_view key, std::string_view unit) {
+  std::string out(key);
+  out.push_back('\x01');
+  out.append(unit);
+  return out;
+}
+
+namespace {
+
+ValueIndex::Cell CellOf(const ValueFacts* facts, uint32_t first, uint32_t count) {
+  absl::Span<const ValueFacts::Atom> atoms = facts->atoms();
+  const ValueFacts::Atom& a = atoms[first];
+  ValueIndex::Cell cell;
+  cell.facts = facts;
+  cell.number = kNaN;
+  cell.max = kNaN;
+  for (uint32_t i = first; i < first + count; ++i) {
+    const double n = atoms[i].number;
+    if (std::isnan(n)) continue;
+    if (std::isnan(cell.number) || n < cell.number) cell.number = n;
+    if (std::isnan(cell.max) || n > cell.max) cell.max = n;
+  }
+  cell.first = first;
+  const std::string_view text = facts->text(a);
+  cell.text = text.data();
+  cell.text_len = static_cast<uint32_t>(text.size());
+  cell.text_hash = ValueFacts::KeyHash(text);
+  cell.count = static_cast<uint16_t>(std::min<uint32_t>(count, 0xffff));
+  cell.kind = a.kind;
+  return cell;
+}
+
+}  // namespace
+
 void ValueIndex::Add(const void* owner, const ValueFacts* facts) {
   ForEachValue(*facts, [&](std::string_view key, uint32_t first, uint32_t count) {
-    const ValueFacts::Atom& a = facts->atoms()[first];
-    Cell cell;
-    cell.facts = facts;
-    cell.number = a.number;
-    cell.first = first;
-    cell.text_hash = ValueFacts::KeyHash(facts->text(a));
-    cell.count = static_cast<uint16_t>(std::min<uint32_t>(count, 0xffff));
-    cell.kind = a.kind;
     // A second value of the same key (a document listing it twice) is read
     // through the first one's facts, which hold both.
-    columns_[AV(key)].emplace(owner, cell);
+    columns_[AV(key)].emplace(owner, CellOf(facts, first, count));
+    for (uint32_t i = first; i < first + count; ++i) {
+      const ValueFacts::Atom& a = facts->atoms()[i];
+      if (a.kind != ValueFacts::Kind::kAmount) continue;
+      columns_[AmountKey(key, facts->text(a))].emplace(owner, CellOf(facts, i, 1));
+    }
   });
 }
 
 void ValueIndex::Remove(const void* owner, const ValueFacts* facts) {
-  ForEachValue(*facts, [&](std::string_view key, uint32_t, uint32_t) {
+  auto erase = [&](std::string_view key) {
     auto it = columns_.find(AV(key));
     if (it == columns_.end()) return;
     it->second.erase(owner);
     if (it->second.empty()) columns_.erase(it);
+  };
+  ForEachValue(*facts, [&](std::string_view key, uint32_t first, uint32_t count) {
+    erase(key);
+    for (uint32_t i = first; i < first + count; ++i) {
+      const ValueFacts::Atom& a = facts->atoms()[i];
+      if (a.kind == ValueFacts::Kind::kAmount) erase(AmountKey(key, facts->text(a)));
+    }
   });
 }
 
@@ -616,25 +656,31 @@ const ValueIndex::Column* ValueIndex::Find(std::string_view key) const {
 
 bool ProductFilter::CellHolds(const ValueCondition& c,
                               const ValueIndex::Cell& cell) {
-  const bool qualified = c.type == ValueType::kAmount && !c.text.empty();
-  if (cell.count != 1 || qualified) return Holds(c, cell.facts);
-  if (c.op == Op::kEmpty) return false;
-  if (c.op == Op::kNotEmpty) return true;
+  // The cell is the owner's value (or, for an amount of a given unit, its
+  // amount of that unit), so the owner has the value.
+  if (c.op == Op::kEmpty || c.op == Op::kNotEmpty) return c.op == Op::kNotEmpty;
   bool hit;
-  switch (c.type) {
-    case ValueType::kNumber:
-    case ValueType::kAmount:
-    case ValueType::kDate:
-    case ValueType::kBoolean: {
-      ValueFacts::Atom a{};
-      a.number = cell.number;
-      a.kind = cell.kind;
-      hit = AtomHolds(c, *cell.facts, a);  // reads only the number and kind
-      break;
+  if (c.type == ValueType::kAmount && cell.count > 1) {
+    // Some amount holds: the smallest or largest says so, except for =.
+    switch (c.op) {
+      case Op::kLt: hit = cell.number < c.from; break;
+      case Op::kLte: hit = cell.number <= c.from; break;
+      case Op::kGt: hit = cell.max > c.from; break;
+      case Op::kGte: hit = cell.max >= c.from; break;
+      default:
+        if (!(cell.number <= c.from && c.from <= cell.max)) {
+          hit = false;
+          break;
+        }
+        return Holds(c, cell.facts);
     }
-    default:
-      hit = (c.text_hashes.empty() || c.text_hashes.contains(cell.text_hash)) &&
-            AtomHolds(c, *cell.facts, cell.facts->atoms()[cell.first]);
+  } else if (cell.count != 1) {
+    return Holds(c, cell.facts);
+  } else {
+    // One atom, all of it in the cell.
+    hit = (c.text_hashes.empty() || c.text_hashes.contains(cell.text_hash)) &&
+          ScalarHolds(c, std::string_view(cell.text, cell.text_len), cell.number,
+                      cell.kind);
   }
   return c.negate ? !hit : hit;
 }
@@ -643,7 +689,10 @@ ProductFilter::Indexed ProductFilter::Index(const ValueIndex& index) const {
   Indexed out;
   for (const ValueCondition& c : values_) {
     Indexed::Test t;
-    t.present = index.Find(c.key);
+    // An amount of a given unit or currency has a column of its own, whose
+    // cells hold that one amount.
+    const bool by_unit = c.type == ValueType::kAmount && !c.text.empty();
+    t.present = index.Find(by_unit ? ValueIndex::AmountKey(c.key, c.text) : c.key);
     t.absent = Holds(c, nullptr);
     if (t.present != nullptr) {
       for (const auto& [owner, cell] : *t.present) {

@@ -152,16 +152,21 @@ class ValueFacts {
 
 // The values of many owners (products) by key, so that a value filter
 // reads one compact column instead of every product. Each owner's value of
-// a key is a cell: its first atom's number, kind and text hash inline, so
-// that numbers, booleans, dates and single options are tested without
-// reading the owner's ValueFacts.
+// a key is a cell: its first atom's kind and text hash and its atoms'
+// smallest and largest numbers inline, so that numbers, booleans, dates,
+// single options and most amount comparisons are tested without reading
+// the owner's ValueFacts. Amounts are also indexed per unit or currency,
+// under AmountKey(key, unit).
 //
 // Thread-safety: none; the owner of the index (the Store) serializes writes.
 class ValueIndex {
  public:
   struct Cell {
     const ValueFacts* facts;
-    double number;       // of the first atom
+    double number;       // the smallest of the atoms' numbers (NaN: none)
+    double max;          // the largest
+    const char* text;    // the first atom's text, in facts
+    uint32_t text_len;
     uint32_t first;      // index of the first atom in facts->atoms()
     uint32_t text_hash;  // of the first atom's text, ValueFacts::KeyHash
     uint16_t count;      // atoms of the value
@@ -175,6 +180,8 @@ class ValueIndex {
   void Remove(const void* owner, const ValueFacts* facts);
   // Null when no owner has a value of `key`.
   const Column* Find(std::string_view key) const;
+  // The column of the amounts of `unit` (a currency) of values of `key`.
+  static std::string AmountKey(std::string_view key, std::string_view unit);
 
  private:
   absl::flat_hash_map<std::string, Column> columns_;
@@ -310,6 +317,9 @@ class ProductFilter {
   static bool Holds(const ValueCondition& c, const ValueFacts* values);
   static bool AtomHolds(const ValueCondition& c, const ValueFacts& values,
                         const ValueFacts::Atom& a);
+  // An atom of text `s` and number `n`.
+  static bool ScalarHolds(const ValueCondition& c, std::string_view s, double n,
+                          ValueFacts::Kind kind);
   // Holds(c, cell.facts), from the cell alone where it can.
   static bool CellHolds(const ValueCondition& c, const ValueIndex::Cell& cell);
   static absl::Status ParseValueCondition(const ValueFilterContext& ctx,
