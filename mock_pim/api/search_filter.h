@@ -26,8 +26,8 @@
 //               stored amount, in the unit it is stored in: there is no unit
 //               conversion, and {"amount":n,"unit":"U"} compares only values
 //               stored in unit U. A price collection matches when one of its
-//               prices does; {"amount":n,"currency":"EUR"} looks at the EUR
-//               price only.
+//               prices does (!=: when none is equal);
+//               {"amount":n,"currency":"EUR"} looks at the EUR price only.
 //   simple select, multi select  IN, NOT IN (array of option codes of the
 //               attribute; a multi select matches IN when one of its options
 //               is listed), EMPTY, NOT EMPTY
@@ -59,16 +59,24 @@
 // or unexpected locale or scope (`Attribute "name" expects a locale, none
 // given.`).
 //
-// Cost: a filter is parsed once per request; matching reads ValueFacts,
-// which hold each product's values pre-parsed, and never parses JSON.
+// Cost: a filter is parsed once per request and never parses JSON to
+// match. Matches() reads a product's ValueFacts (its values, pre-parsed when
+// its document was written); Index() evaluates the value conditions once
+// over a ValueIndex (every product's values by key, one compact column per
+// attribute, locale and scope) and then tests a product by its address,
+// with candidates() to walk only the products a condition leaves. The
+// product lists use Index(); product model lists, which are small, Matches().
 //
 // Thread-safety: a parsed filter is immutable and can be shared; so are
-// ValueFacts once built.
+// ValueFacts once built. A ValueIndex is read-shared like the Store that
+// owns it; an Indexed evaluation holds pointers into it.
 //
 //   absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
 //       R"({"weight":[{"operator":">","value":10}]})", now, no_children,
 //       no_sub_models, {&catalog, /*search_locale=*/"en_US", ""});
 //   if (f.ok() && f->Matches(facts)) ...
+//   ProductFilter::Indexed by_index = f->Index(store.value_index());
+//   if (by_index.Matches(product) && f->MatchesProperties(facts)) ...
 #ifndef PIMSIM_MOCK_PIM_API_SEARCH_FILTER_H_
 #define PIMSIM_MOCK_PIM_API_SEARCH_FILTER_H_
 
