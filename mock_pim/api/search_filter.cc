@@ -610,7 +610,7 @@ ValueIndex::Cell CellOf(const ValueFacts* facts, uint32_t first, uint32_t count)
   }
   cell.first = first;
   const std::string_view text = facts->text(a);
-  cell.text = text.data();
+  cell.text_at = 0;  // set by Put
   cell.text_len = static_cast<uint32_t>(text.size());
   cell.text_hash = ValueFacts::KeyHash(text);
   cell.count = static_cast<uint16_t>(std::min<uint32_t>(count, 0xffff));
@@ -618,17 +618,27 @@ ValueIndex::Cell CellOf(const ValueFacts* facts, uint32_t first, uint32_t count)
   return cell;
 }
 
+// Adds `owner`'s cell for the value whose first atom is `first`.
+void Put(ValueIndex::Column& column, const void* owner, const ValueFacts* facts,
+         uint32_t first, uint32_t count) {
+  ValueIndex::Cell cell = CellOf(facts, first, count);
+  cell.text_at = static_cast<uint32_t>(column.texts.size());
+  // A second value of the same key (a document listing it twice) is read
+  // through the first one's facts, which hold both.
+  if (column.cells.emplace(owner, cell).second) {
+    column.texts.append(facts->text(facts->atoms()[first]));
+  }
+}
+
 }  // namespace
 
 void ValueIndex::Add(const void* owner, const ValueFacts* facts) {
   ForEachValue(*facts, [&](std::string_view key, uint32_t first, uint32_t count) {
-    // A second value of the same key (a document listing it twice) is read
-    // through the first one's facts, which hold both.
-    columns_[AV(key)].emplace(owner, CellOf(facts, first, count));
+    Put(columns_[AV(key)], owner, facts, first, count);
     for (uint32_t i = first; i < first + count; ++i) {
       const ValueFacts::Atom& a = facts->atoms()[i];
       if (a.kind != ValueFacts::Kind::kAmount) continue;
-      columns_[AmountKey(key, facts->text(a))].emplace(owner, CellOf(facts, i, 1));
+      Put(columns_[AmountKey(key, facts->text(a))], owner, facts, i, 1);
     }
   });
 }
@@ -637,8 +647,28 @@ void ValueIndex::Remove(const void* owner, const ValueFacts* facts) {
   auto erase = [&](std::string_view key) {
     auto it = columns_.find(AV(key));
     if (it == columns_.end()) return;
-    it->second.erase(owner);
-    if (it->second.empty()) columns_.erase(it);
+    Column& column = it->second;
+    auto cell = column.cells.find(owner);
+    if (cell == column.cells.end()) return;
+    column.dead += cell->second.text_len;
+    column.cells.erase(cell);
+    if (column.cells.empty()) {
+      columns_.erase(it);
+      return;
+    }
+    // Rewritten products leave dead texts; copy the live ones once they
+    // are the smaller half.
+    if (column.dead > 4096 && column.dead * 2 > column.texts.size()) {
+      std::string texts;
+      texts.reserve(column.texts.size() - column.dead);
+      for (auto& [o, c] : column.cells) {
+        const std::string_view text = column.text(c);
+        c.text_at = static_cast<uint32_t>(texts.size());
+        texts.append(text);
+      }
+      column.texts = std::move(texts);
+      column.dead = 0;
+    }
   };
   ForEachValue(*facts, [&](std::string_view key, uint32_t first, uint32_t count) {
     erase(key);
@@ -655,6 +685,7 @@ const ValueIndex::Column* ValueIndex::Find(std::string_view key) const {
 }
 
 bool ProductFilter::CellHolds(const ValueCondition& c,
+                              const ValueIndex::Column& column,
                               const ValueIndex::Cell& cell) {
   // The cell is the owner's value (or, for an amount of a given unit, its
   // amount of that unit), so the owner has the value.
@@ -679,7 +710,7 @@ bool ProductFilter::CellHolds(const ValueCondition& c,
   } else {
     // One atom, all of it in the cell.
     hit = (c.text_hashes.empty() || c.text_hashes.contains(cell.text_hash)) &&
-          ScalarHolds(c, std::string_view(cell.text, cell.text_len), cell.number,
+          ScalarHolds(c, column.text(cell), cell.number,
                       cell.kind);
   }
   return c.negate ? !hit : hit;
@@ -695,8 +726,8 @@ ProductFilter::Indexed ProductFilter::Index(const ValueIndex& index) const {
     t.present = index.Find(by_unit ? ValueIndex::AmountKey(c.key, c.text) : c.key);
     t.absent = Holds(c, nullptr);
     if (t.present != nullptr) {
-      for (const auto& [owner, cell] : *t.present) {
-        if (CellHolds(c, cell)) t.hits.insert(owner);
+      for (const auto& [owner, cell] : t.present->cells) {
+        if (CellHolds(c, *t.present, cell)) t.hits.insert(owner);
       }
     }
     out.tests_.push_back(std::move(t));

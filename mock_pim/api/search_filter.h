@@ -164,7 +164,8 @@ class ValueFacts {
 // smallest and largest numbers inline, so that numbers, booleans, dates,
 // single options and most amount comparisons are tested without reading
 // the owner's ValueFacts. Amounts are also indexed per unit or currency,
-// under AmountKey(key, unit).
+// under AmountKey(key, unit). A column keeps its cells' texts back to back,
+// so that scanning it stays in a few megabytes of memory.
 //
 // Thread-safety: none; the owner of the index (the Store) serializes writes.
 class ValueIndex {
@@ -173,14 +174,22 @@ class ValueIndex {
     const ValueFacts* facts;
     double number;       // the smallest of the atoms' numbers (NaN: none)
     double max;          // the largest
-    const char* text;    // the first atom's text, in facts
+    uint32_t text_at;    // the first atom's text, in the column's texts
     uint32_t text_len;
     uint32_t first;      // index of the first atom in facts->atoms()
     uint32_t text_hash;  // of the first atom's text, ValueFacts::KeyHash
     uint16_t count;      // atoms of the value
     ValueFacts::Kind kind;
   };
-  using Column = absl::flat_hash_map<const void*, Cell>;
+  struct Column {
+    absl::flat_hash_map<const void*, Cell> cells;
+    std::string texts;  // the cells' texts, and dead ones
+    size_t dead = 0;    // bytes of texts no cell uses
+    bool contains(const void* owner) const { return cells.contains(owner); }
+    std::string_view text(const Cell& cell) const {
+      return std::string_view(texts).substr(cell.text_at, cell.text_len);
+    }
+  };
 
   // Indexes `facts` under `owner`; `facts` must stay put, unchanged, until
   // Remove.
@@ -329,7 +338,8 @@ class ProductFilter {
   static bool ScalarHolds(const ValueCondition& c, std::string_view s, double n,
                           ValueFacts::Kind kind);
   // Holds(c, cell.facts), from the cell alone where it can.
-  static bool CellHolds(const ValueCondition& c, const ValueIndex::Cell& cell);
+  static bool CellHolds(const ValueCondition& c, const ValueIndex::Column& column,
+                        const ValueIndex::Cell& cell);
   static absl::Status ParseValueCondition(const ValueFilterContext& ctx,
                                           const FilterAttribute& attribute,
                                           const std::string& code,

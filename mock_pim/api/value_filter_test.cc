@@ -559,6 +559,26 @@ TEST_F(ValueFilterTest, FilterSeesWrittenValues) {
   EXPECT_EQ(status, 200);
 }
 
+TEST_F(ValueFilterTest, ManyRewritesKeepTheIndexRight) {
+  // Each rewrite leaves the old text dead in the index's column, which is
+  // compacted as they pile up.
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_EQ(Call("PATCH", "/api/rest/v1/products/product_000002",
+                   Cat(R"({"values":{"name":[{"locale":"en_US","scope":null,"data":"Renamed )", i,
+                       R"("}]}})"))
+                  .status,
+              204);
+  }
+  int status = 0;
+  EXPECT_EQ(Listed("products", Filter("name", "STARTS WITH", "Renamed", "en_US"), "", &status),
+            std::set<std::string>{"product_000002"});
+  EXPECT_EQ(Listed("products", Filter("name", "=", "Renamed 399", "en_US"), "", &status),
+            std::set<std::string>{"product_000002"});
+  Row row{"others unchanged", Filter("name", "STARTS WITH", "Name product_0001", "en_US"),
+          "name", "en_US", "", Str([](auto s) { return StartsWith(s, "Name product_0001"); })};
+  Check(row);
+}
+
 TEST_F(ValueFilterTest, BadFiltersAre422WithAkeneosWording) {
   struct ErrorRow {
     std::string search;
