@@ -4,6 +4,7 @@
 #include <string>
 
 #include "benchmark/benchmark.h"
+#include "common/url.h"
 #include "mock_pim/api/api.h"
 
 namespace pimsim::api {
@@ -79,6 +80,52 @@ void BM_HandleListProducts100(benchmark::State& state) {
   state.SetLabel(query);
 }
 BENCHMARK(BM_HandleListProducts100)->DenseRange(0, 3);
+
+// Value filters over all 100,000 products: each query matches few enough
+// products that the walk reads every one (with_count does anyway).
+void BM_HandleListProductsValueFilter(benchmark::State& state) {
+  Api& api = SharedApi();
+  const absl::Time now = absl::FromUnixSeconds(1717243200);
+  const std::string searches[] = {
+      R"({"weight":[{"operator":"=","value":500}]})",
+      R"({"name":[{"operator":"CONTAINS","value":"product_0999","locale":"en_US"}]})",
+      R"({"description":[{"operator":"STARTS WITH","value":"Description of product_0999"}]})",
+      R"({"price":[{"operator":">","value":{"amount":999,"currency":"EUR"}}]})",
+      R"({"color":[{"operator":"IN","value":["color_3"]}]})",
+      // A property filter, for comparison.
+      R"({"enabled":[{"operator":"=","value":false}]})",
+  };
+  const std::string extras[] = {
+      "&pagination_type=search_after",
+      "&pagination_type=search_after",
+      "&pagination_type=search_after&search_locale=fr_FR&search_scope=mobile",
+      "&pagination_type=search_after",
+      "&with_count=true",
+      "&with_count=true",
+  };
+  const std::string query = "limit=100&search=" +
+                            url::PercentEncode(searches[state.range(0)]) +
+                            extras[state.range(0)];
+  size_t bytes = 0;
+  for (auto _ : state) {
+    ApiRequest req;
+    req.method = "GET";
+    req.path = "/api/rest/v1/products";
+    req.query = query;
+    ApiResponse r = api.Handle(req, now);
+    if (r.status != 200) {
+      state.SkipWithError(r.body.c_str());
+      break;
+    }
+    bytes += r.body.size();
+    benchmark::DoNotOptimize(r);
+  }
+  state.SetBytesProcessed(bytes);
+  state.SetLabel(searches[state.range(0)] + extras[state.range(0)]);
+}
+BENCHMARK(BM_HandleListProductsValueFilter)
+    ->DenseRange(0, 5)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_HandlePatchProduct(benchmark::State& state) {
   Api& api = SharedApi();

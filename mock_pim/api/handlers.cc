@@ -1,5 +1,6 @@
 #include "mock_pim/api/handlers.h"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <utility>
@@ -194,10 +195,19 @@ std::optional<ApiResponse> ParseProductSearch(const ListContext& lc,
                                               ProductFilter* filter) {
   const url::QueryParam* search = url::FindParam(lc.params, "search");
   if (search == nullptr) return std::nullopt;
+  const StoreValueCatalog catalog(lc.store);
+  ValueFilterContext values{&catalog};
+  if (const url::QueryParam* l = url::FindParam(lc.params, "search_locale")) {
+    values.search_locale = l->value;
+  }
+  if (const url::QueryParam* s = url::FindParam(lc.params, "search_scope")) {
+    values.search_scope = s->value;
+  }
   absl::StatusOr<ProductFilter> f = ProductFilter::Parse(
       search->value, lc.now,
       [&](std::string_view code) { return lc.store.CategoryAndDescendants(code); },
-      [&](std::string_view code) { return lc.store.ProductModelAndSubModels(code); });
+      [&](std::string_view code) { return lc.store.ProductModelAndSubModels(code); },
+      values);
   if (!f.ok()) return FilterError(f.status());
   *filter = *std::move(f);
   return std::nullopt;
@@ -226,6 +236,16 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
   if (!req.ok()) return ParseError(req.status());
   ProductFilter filter;
   if (std::optional<ApiResponse> e = ParseProductSearch(lc, &filter)) return *e;
+  // Value conditions are evaluated once over the store's value index; a
+  // product is then tested by its address, and read only for the property
+  // conditions.
+  std::optional<ProductFilter::Indexed> indexed;
+  if (filter.has_value_conditions()) indexed = filter.Index(lc.store.value_index());
+  auto matches = [&](const Product* p) {
+    if (!indexed) return filter.Matches(p->facts());
+    return indexed->Matches(p) &&
+           (!filter.has_property_conditions() || filter.MatchesProperties(p->facts()));
+  };
   const char* collection = by_uuid ? "products-uuid" : "products";
   PageBuilder page(*req, Cat(lc.base, kApiPath, collection));
   ViewCatalog catalog(lc.store);
@@ -243,14 +263,33 @@ ApiResponse ListProducts(ListContext& lc, bool by_uuid) {
     return WalkList(
         *req, page, begin, end,
         [&](auto it) {
-          return view_params->InTree(it->second->categories) &&
-                 filter.Matches(it->second->facts());
+          return view_params->InTree(it->second->categories) && matches(&*it->second);
         },
         [&](auto it) { add(*it->second); },
         [&](auto it) -> std::string_view {
           return by_uuid ? std::string_view(it->second->uuid) : it->second->identifier;
         });
   };
+  // When a value condition leaves at most half the products, walk only
+  // those, sorted in list order.
+  if (indexed && indexed->candidates() != nullptr &&
+      indexed->candidates()->size() * 2 <= lc.store.product_count()) {
+    std::vector<std::pair<std::string_view, const Product*>> sorted;
+    sorted.reserve(indexed->candidates()->size());
+    for (const void* owner : *indexed->candidates()) {
+      const Product* p = static_cast<const Product*>(owner);
+      if (!by_uuid && p->identifier.empty()) continue;
+      sorted.emplace_back(by_uuid ? std::string_view(p->uuid) : p->identifier, p);
+    }
+    std::sort(sorted.begin(), sorted.end());
+    auto begin = sorted.begin();
+    if (!req->search_after.empty()) {
+      begin = std::upper_bound(
+          sorted.begin(), sorted.end(), std::string_view(req->search_after),
+          [](std::string_view key, const auto& item) { return key < item.first; });
+    }
+    return walk(begin, sorted.end());
+  }
   if (by_uuid) {
     const auto& index = lc.store.products_by_uuid();
     auto begin = req->search_after.empty()
@@ -357,8 +396,14 @@ ApiResponse ListProductModels(ListContext& lc) {
     absl::ParseTime(absl::RFC3339_full, StringOr(doc, "updated"), &updated, &unused);
     const std::string family = StringOr(doc, "family");
     const std::string parent = StringOr(doc, "parent");
+    // A model's own values; models are few, so they are read per request.
+    ValueFacts values;
+    if (filter.has_value_conditions()) {
+      if (auto v = doc.find("values"); v != doc.end()) values = ValueFacts::FromJson(*v);
+    }
     return filter.Matches(ProductFacts{it->first, "", family, categories,
-                                       /*enabled=*/true, created, updated, parent});
+                                       /*enabled=*/true, created, updated, parent,
+                                       &values});
   };
   PageBuilder page(*req, Cat(lc.base, kApiPath, "product-models"));
   ViewCatalog catalog(lc.store);
@@ -1173,6 +1218,7 @@ Outcome UpsertProduct(WriteContext& w, bool by_uuid, std::string url_key,
   p->updated = w.now;
   p->json = DumpJson(doc);
   IndexProductJson(s.identifier_attribute, p);
+  s.SetValues(p, ValueFacts::FromJson(doc["values"]));
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "mock_pim/api/str_util.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -174,26 +175,39 @@ std::string Quoted(std::string_view s) {
   return out;
 }
 
-// The data of one value of `attr`, as JSON text.
+// The data of one value of `attr`, as JSON text ("" for none); adds its
+// atoms to `facts`, whose value has begun.
 std::string ValueData(const AttrInfo& attr, std::string_view identifier,
                       std::string_view locale, std::string_view scope,
-                      SplitMix64& rng) {
+                      SplitMix64& rng, ValueFacts* facts) {
   const std::string& t = attr.type;
+  auto text = [&](std::string s) {
+    facts->AddString(s);
+    return Quoted(s);
+  };
   if (t == kTextType) {
-    return Quoted(Cat(Label(attr.code), " ", identifier,
-                               locale.empty() ? "" : " ", locale));
+    return text(Cat(Label(attr.code), " ", identifier,
+                    locale.empty() ? "" : " ", locale));
   }
   if (t == kTextareaType) {
-    return Quoted(Cat("Description of ", identifier, " for ", scope,
-                               " (", locale, ")"));
+    return text(Cat("Description of ", identifier, " for ", scope, " (",
+                    locale, ")"));
   }
-  if (t == kNumberType) return std::to_string(1 + rng.Uniform(1000));
-  if (t == kBooleanType) return rng.Percent(50) ? "true" : "false";
+  if (t == kNumberType) {
+    const uint64_t n = 1 + rng.Uniform(1000);
+    facts->AddNumber(static_cast<double>(n));
+    return std::to_string(n);
+  }
+  if (t == kBooleanType) {
+    const bool b = rng.Percent(50);
+    facts->AddBoolean(b);
+    return b ? "true" : "false";
+  }
   if (t == kDateType) {
     const absl::Time d =
         SeedTime() - absl::Hours(24) * static_cast<int64_t>(rng.Uniform(3650));
-    return Quoted(absl::FormatTime("%Y-%m-%dT00:00:00+00:00", d,
-                                   absl::UTCTimeZone()));
+    return text(absl::FormatTime("%Y-%m-%dT00:00:00+00:00", d,
+                                 absl::UTCTimeZone()));
   }
   if (t == kPriceType) {
     const uint64_t cents = 100 + rng.Uniform(100000);
@@ -201,13 +215,16 @@ std::string ValueData(const AttrInfo& attr, std::string_view identifier,
     const uint64_t usd_cents = cents * 11 / 10;
     const std::string usd =
         absl::StrFormat("%d.%02d", usd_cents / 100, usd_cents % 100);
+    double amount;
+    if (absl::SimpleAtod(eur, &amount)) facts->AddAmount("EUR", amount);
+    if (absl::SimpleAtod(usd, &amount)) facts->AddAmount("USD", amount);
     return Cat("[{\"amount\":", Quoted(eur),
                         ",\"currency\":\"EUR\"},{\"amount\":", Quoted(usd),
                         ",\"currency\":\"USD\"}]");
   }
   if (t == kSimpleSelectType) {
     if (attr.options.empty()) return "";
-    return Quoted(attr.options[rng.Uniform(attr.options.size())]);
+    return text(attr.options[rng.Uniform(attr.options.size())]);
   }
   if (t == kMultiSelectType) {
     if (attr.options.empty()) return "";
@@ -216,10 +233,33 @@ std::string ValueData(const AttrInfo& attr, std::string_view identifier,
     const size_t n = 1 + rng.Uniform(std::min<size_t>(3, attr.options.size()));
     for (size_t k = 0; k < n; ++k) {
       if (k > 0) out.push_back(',');
-      AppendJsonString(attr.options[(first + k) % attr.options.size()], &out);
+      const std::string& option = attr.options[(first + k) % attr.options.size()];
+      facts->AddString(option);
+      AppendJsonString(option, &out);
     }
     out.push_back(']');
     return out;
+  }
+  if (t == kMetricType) {
+    static constexpr const char* kUnits[] = {"MILLIMETER", "CENTIMETER", "METER"};
+    const uint64_t amount = 1 + rng.Uniform(2000);
+    const char* unit = kUnits[rng.Uniform(3)];
+    facts->AddAmount(unit, static_cast<double>(amount));
+    return Cat("{\"amount\":", amount, ",\"unit\":\"", unit, "\"}");
+  }
+  if (t == kImageType || t == kFileType) {
+    // A media file key as Akeneo makes them: four directory levels from the
+    // hash, then "<sha1>_<original file name>".
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string hash;
+    for (int k = 0; k < 40; ++k) hash.push_back(kHex[rng.Uniform(16)]);
+    const std::string name =
+        t == kImageType
+            ? Cat(attr.code, "_", identifier, rng.Percent(70) ? ".jpg" : ".png")
+            : Cat(identifier, "_", attr.code, ".pdf");
+    return text(Cat(hash.substr(0, 1), "/", hash.substr(1, 1), "/",
+                    hash.substr(2, 1), "/", hash.substr(3, 1), "/", hash, "_",
+                    name));
   }
   return "";
 }
@@ -397,6 +437,36 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     attrs.push_back(std::move(a));
   }
 
+  // A metric, an image and a file attribute beside a full set of the types
+  // above, so that every value filter has seeded data. Their family
+  // membership and values come from a stream of their own: the rest of the
+  // catalogue is the same with or without them.
+  std::vector<AttrInfo> extra_attrs;
+  if (counts.attributes >= 8) {
+    const struct {
+      const char* code;
+      const char* type;
+    } kExtras[] = {{"length", kMetricType}, {"photo", kImageType},
+                   {"datasheet", kFileType}};
+    for (const auto& e : kExtras) {
+      AttrInfo a;
+      a.code = e.code;
+      a.type = e.type;
+      Json doc = NewAttributeDoc(a.code, a.type);
+      doc["sort_order"] = static_cast<int>(counts.attributes + extra_attrs.size() + 1);
+      doc["labels"] = Labels(a.code);
+      doc["group"] = GroupOf(a.type);
+      if (a.type == kMetricType) {
+        doc["metric_family"] = "Length";
+        doc["default_metric_unit"] = "CENTIMETER";
+      }
+      store->attribute_groups[GroupOf(a.type)].doc["attributes"].push_back(a.code);
+      store->attributes[a.code] = Resource(std::move(doc));
+      extra_attrs.push_back(std::move(a));
+    }
+  }
+  SplitMix64 extra_rng(rng_seed ^ 0x6d65747269637321ULL);
+
   for (auto& [code, group] : store->attribute_groups) group.Refresh();
 
   // Families: "sku" plus about half of the other attributes each.
@@ -410,6 +480,10 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     }
     if (members.empty() && !attrs.empty()) {
       members.push_back(&attrs[rng.Uniform(attrs.size())]);
+    }
+    // Each family has two of the three extra attributes.
+    for (size_t k = 0; k < extra_attrs.size(); ++k) {
+      if ((f + k) % 3 != 2) members.push_back(&extra_attrs[k]);
     }
     Json doc = NewFamilyDoc(code, "sku");
     std::string label_attr = "sku";
@@ -494,11 +568,18 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     j.append("],\"groups\":[],\"parent\":null,\"values\":{\"sku\":[");
     AppendValue("", "", Quoted(p->identifier), &j);
     j.push_back(']');
+    p->values.Begin("sku", "", "");
+    p->values.AddString(p->identifier);
     for (const AttrInfo* a : family_attrs[f]) {
-      if (!rng.Percent(85)) continue;
+      const bool extra = a->type == kMetricType || a->type == kImageType ||
+                         a->type == kFileType;
+      SplitMix64& r = extra ? extra_rng : rng;
+      if (!r.Percent(85)) continue;
       std::string entries;
       auto add = [&](std::string_view locale, std::string_view scope) {
-        std::string data = ValueData(*a, p->identifier, locale, scope, rng);
+        p->values.Begin(a->code, locale, scope);
+        std::string data =
+            ValueData(*a, p->identifier, locale, scope, r, &p->values);
         if (data.empty()) return;
         if (!entries.empty()) entries.push_back(',');
         AppendValue(locale, scope, data, &entries);
@@ -530,6 +611,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
     j.append(",\"associations\":{},\"quantified_associations\":{}}");
     p->json.assign(j);
     IndexProductJson(store->identifier_attribute, p.get());
+    p->values.Shrink();
     store->InsertProduct(std::move(p));
   }
 
@@ -607,6 +689,7 @@ void SeedStore(const pimsim::v1::SeedData& seed, uint64_t rng_seed,
           p->parent = leaf;
           p->json = DumpJson(doc);
           IndexProductJson(store->identifier_attribute, p);
+          store->SetValues(p, ValueFacts::FromJson(doc["values"]));
         }
       }
     }

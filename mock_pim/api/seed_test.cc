@@ -41,7 +41,7 @@ TEST(SeedTest, DefaultCounts) {
   EXPECT_EQ(s.product_count(), 50u);
   EXPECT_EQ(s.products_by_identifier().size(), 50u);
   EXPECT_EQ(s.families.size(), 5u);
-  EXPECT_EQ(s.attributes.size(), 21u);  // sku + 20
+  EXPECT_EQ(s.attributes.size(), 24u);  // sku + 20 + length, photo, datasheet
   EXPECT_EQ(s.categories.size(), 21u);  // master + 20
   EXPECT_EQ(s.channels.size(), 2u);
   ASSERT_TRUE(s.options.contains("color"));
@@ -81,6 +81,7 @@ TEST(SeedTest, ProductJsonIsCanonicalAndMatchesItsFacts) {
     EXPECT_EQ((*doc)["enabled"], p->enabled);
     EXPECT_EQ((*doc)["updated"], FormatAkeneoTime(p->updated));
     EXPECT_EQ((*doc)["values"]["sku"][0]["data"], p->identifier);
+    EXPECT_TRUE(p->values == ValueFacts::FromJson((*doc)["values"])) << p->identifier;
     EXPECT_TRUE(s.families.contains(p->family));
     for (const std::string& c : p->categories) EXPECT_TRUE(s.categories.contains(c));
   }

@@ -32,7 +32,14 @@ Product* Store::InsertProduct(std::unique_ptr<Product> product) {
     by_identifier_.emplace(p->identifier, p);
     identifier_index_.emplace(AV(p->identifier), p);
   }
+  value_index_.Add(p, &p->values);
   return p;
+}
+
+void Store::SetValues(Product* product, ValueFacts values) {
+  value_index_.Remove(product, &product->values);
+  product->values = std::move(values);
+  value_index_.Add(product, &product->values);
 }
 
 void Store::SetIdentifier(Product* product, std::string identifier) {
@@ -52,6 +59,7 @@ void Store::EraseProduct(const Product* product) {
     by_identifier_.erase(product->identifier);
     identifier_index_.erase(AV(product->identifier));
   }
+  value_index_.Remove(product, &product->values);
   by_uuid_.erase(product->uuid);  // destroys *product
 }
 
@@ -163,6 +171,42 @@ void Store::RefreshCategoryOrder() {
     }
     category_created_ = std::move(kept);
   }
+}
+
+std::optional<FilterAttribute> StoreValueCatalog::Attribute(
+    std::string_view code) const {
+  auto it = store_.attributes.find(AV(code));
+  if (it == store_.attributes.end()) return std::nullopt;
+  const Json& doc = it->second.doc;
+  FilterAttribute a;
+  if (auto t = doc.find("type"); t != doc.end() && t->is_string()) {
+    a.type = t->get_ref<const std::string&>();
+  }
+  auto flag = [&](const char* field) {
+    auto f = doc.find(field);
+    return f != doc.end() && f->is_boolean() && f->get<bool>();
+  };
+  a.localizable = flag("localizable");
+  a.scopable = flag("scopable");
+  return a;
+}
+
+bool StoreValueCatalog::HasOption(std::string_view attribute,
+                                  std::string_view option) const {
+  auto it = store_.options.find(AV(attribute));
+  return it != store_.options.end() && it->second.contains(AV(option));
+}
+
+bool StoreValueCatalog::LocaleActive(std::string_view locale) const {
+  auto it = store_.locales.find(AV(locale));
+  if (it == store_.locales.end()) return false;
+  auto enabled = it->second.doc.find("enabled");
+  return enabled != it->second.doc.end() && enabled->is_boolean() &&
+         enabled->get<bool>();
+}
+
+bool StoreValueCatalog::ChannelExists(std::string_view channel) const {
+  return store_.channels.contains(AV(channel));
 }
 
 }  // namespace pimsim::api

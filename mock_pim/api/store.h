@@ -71,10 +71,13 @@ struct Product {
   uint32_t identifier_value_begin = 0, identifier_value_end = 0;
   // True when "associations" or "quantified_associations" is not {}.
   bool has_associations = false;
+  // The document's "values", pre-parsed for value filters; rebuilt with
+  // `json`, through Store::SetValues once the product is in a Store.
+  ValueFacts values;
 
   ProductFacts facts() const {
-    return ProductFacts{identifier, uuid,    family,  categories,
-                        enabled,    created, updated, parent};
+    return ProductFacts{identifier, uuid,    family, categories, enabled,
+                        created,    updated, parent, &values};
   }
 };
 
@@ -149,6 +152,8 @@ class Store {
 
   // Takes ownership. The uuid, and the identifier if not empty, must be free.
   Product* InsertProduct(std::unique_ptr<Product> product);
+  // Replaces a product's values, and their entries in value_index().
+  void SetValues(Product* product, ValueFacts values);
   // Changes a product's identifier (empty for none); the new one must be free.
   void SetIdentifier(Product* product, std::string identifier);
   void EraseProduct(const Product* product);
@@ -164,6 +169,8 @@ class Store {
     return by_uuid_;
   }
   size_t product_count() const { return by_uuid_.size(); }
+  // Every product's values by key; each owner is a `const Product*`.
+  const ValueIndex& value_index() const { return value_index_; }
 
   // True if any product or product model is in `family`.
   bool FamilyInUse(std::string_view family) const;
@@ -195,6 +202,22 @@ class Store {
   std::vector<std::string> category_created_;
   absl::flat_hash_set<std::string> category_noted_;
   std::vector<std::string> category_order_;
+  ValueIndex value_index_;
+};
+
+// The Store's attributes, options, locales and channels as value filters
+// check them. Holds a reference: the Store must outlive it, unchanged.
+class StoreValueCatalog : public ValueCatalog {
+ public:
+  explicit StoreValueCatalog(const Store& store) : store_(store) {}
+  std::optional<FilterAttribute> Attribute(std::string_view code) const override;
+  bool HasOption(std::string_view attribute,
+                 std::string_view option) const override;
+  bool LocaleActive(std::string_view locale) const override;
+  bool ChannelExists(std::string_view channel) const override;
+
+ private:
+  const Store& store_;
 };
 
 }  // namespace pimsim::api
