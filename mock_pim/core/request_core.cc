@@ -52,6 +52,9 @@ pimsim::v1::RouteKind ToProto(api::RouteKind kind) {
 
 // One request attempt, from arrival until its journal event is written.
 struct RequestCore::Attempt {
+  Attempt(const Request& r, Scheduler* s, Wire* w, std::shared_ptr<void> h)
+      : request(r), scheduler(s), wire(w), handle(std::move(h)) {}
+
   Request request;
   Scheduler* scheduler = nullptr;
   Wire* wire = nullptr;
@@ -82,11 +85,7 @@ struct RequestCore::Attempt {
 
 void RequestCore::Begin(const Request& request, Scheduler& scheduler, Wire& wire,
                         std::shared_ptr<void> handle) {
-  auto attempt = std::make_shared<Attempt>();
-  attempt->request = request;
-  attempt->scheduler = &scheduler;
-  attempt->wire = &wire;
-  attempt->handle = std::move(handle);
+  auto attempt = std::make_shared<Attempt>(request, &scheduler, &wire, std::move(handle));
   const Request& r = attempt->request;
   Instance& instance = state_->Resolve(r.path, &attempt->api_path);
   attempt->instance = &instance;
