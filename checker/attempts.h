@@ -64,7 +64,9 @@ struct Attempt {
   // response time.
   int64_t response_us = 0;
   // When the client last had the attempt in flight: response_us, less the
-  // mock's poll lag (epsilon) when the client closed first; >= arrival_us.
+  // lag with which the mock notices a client's close (epsilon: its event
+  // loop's, or the 20 ms poll of mocks before the close was a notice) when
+  // the client closed first; >= arrival_us.
   int64_t end_us = 0;
   uint64_t fingerprint = 0;
   uint32_t instance = 0;

@@ -92,7 +92,8 @@ TEST(RetryChainsTest, AResendWhileTheFirstIsInFlightIsADuplicateNotARetry) {
 }
 
 TEST(RetryChainsTest, ARetryStampedJustBeforeAnAbortWasNoticedIsARetry) {
-  // The mock notices a client's close up to one poll (20 ms) late.
+  // The journal may stamp a client's close up to epsilon (20 ms) late: the
+  // mock's event loop, or the poll of mocks before the close was a notice.
   JournalBuilder j;
   j.Background();
   j.Send("GET", "/x").At(1).Latency(10).ClientAborted();
